@@ -1,0 +1,95 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>SPEC §3: ping both successors every interval over UDP; learn predecessors from the pings received.</summary>
+public sealed partial class PeerNode
+{
+    private readonly List<SuccessorLink> _successors = [];
+    private readonly PredecessorSlot?[] _predecessors = new PredecessorSlot?[2];
+    private ITimer? _pingTimer;
+    private uint _pingSequence;
+
+    private void StartPinging()
+    {
+        SetSuccessors(new[] { _options.FirstSuccessor, _options.SecondSuccessor }
+            .OfType<PeerLocator>()
+            .Select(s => new PeerContact(s.Id!.Value, s.EndPoint.Address.ToString(), s.EndPoint.Port)));
+        _pingTimer = Time.CreateTimer(_ => Run(PingSuccessors), null, TimeSpan.Zero, _options.PingInterval);
+    }
+
+    private void StopPinging() => _pingTimer?.Dispose();
+
+    private IReadOnlyList<PeerContact> CurrentSuccessors() => _successors.Select(s => s.Contact).ToArray();
+
+    private IReadOnlyList<PeerContact> CurrentPredecessors() =>
+        _predecessors.OfType<PredecessorSlot>().Select(p => p.Contact).ToArray();
+
+    /// <summary>Replaces the successor list, keeping what is known of successors that stay.</summary>
+    private void SetSuccessors(IEnumerable<PeerContact> successors)
+    {
+        var kept = _successors.ToDictionary(s => s.Contact.Id);
+        var next = successors.Select(c => kept.TryGetValue(c.Id, out var link) && link.Contact == c ? link : new SuccessorLink(c)).ToList();
+        _successors.Clear();
+        _successors.AddRange(next);
+    }
+
+    private void PingSuccessors()
+    {
+        if (_status is not PeerStatus.Running)
+            return;
+        ForgetSilentPredecessors();
+        if (_successors.Count == 0)
+            return;
+        for (var rank = 1; rank <= _successors.Count; rank++)
+        {
+            var link = _successors[rank - 1];
+            if (link.OutstandingPing is not null)
+                link.MissedPings++;
+            link.OutstandingPing = ++_pingSequence;
+            _transport.SendDatagram(link.Contact.ToEndPoint(), _pingSequence,
+                new PingRequest { Sender = Contact, IdBits = Space.Bits, Rank = rank });
+        }
+        var ids = _successors.Select(s => s.Contact.Id.ToString()).ToArray();
+        Raise(DhtEventKind.PingRequestsSent, ids.Length == 1
+            ? $"Ping request sent to Peer {ids[0]}"
+            : $"Ping requests sent to Peers {string.Join(" and ", ids)}");
+    }
+
+    private void HandlePingRequest(IPEndPoint from, uint sequence, PingRequest request)
+    {
+        if (request.Rank is < 1 or > 2)
+        {
+            CountMalformed(from, $"ping rank {request.Rank} is not 1 or 2");
+            return;
+        }
+        Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
+        _predecessors[request.Rank - 1] = new PredecessorSlot(request.Sender, Time.GetUtcNow());
+        _transport.SendDatagram(from, sequence, new PingResponse { Sender = Contact, IdBits = Space.Bits });
+    }
+
+    private void HandlePingResponse(uint sequence, PingResponse response)
+    {
+        var link = _successors.FirstOrDefault(s => s.Contact.Id == response.Sender.Id);
+        if (link is null)
+            return; // A late answer from a peer that is no longer a successor.
+        if (link.OutstandingPing == sequence)
+            link.OutstandingPing = null;
+        link.MissedPings = 0;
+        Raise(DhtEventKind.PingResponseReceived, $"Ping response received from Peer {response.Sender.Id}", response.Sender.Id);
+    }
+
+    /// <summary>A predecessor that has stopped pinging for as long as a successor would be declared dead is forgotten.</summary>
+    private void ForgetSilentPredecessors()
+    {
+        var silence = _options.PingInterval * (_options.MissedPingLimit + 1);
+        var now = Time.GetUtcNow();
+        for (var i = 0; i < _predecessors.Length; i++)
+        {
+            if (_predecessors[i] is { } slot && now - slot.LastHeard > silence)
+                _predecessors[i] = null;
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+using DhtPs.Core.Transport;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>
+/// One running peer. All state lives on one logical thread (<see cref="IPeerScheduler"/>):
+/// transport callbacks and timers post work to it, and readers get immutable
+/// <see cref="DhtPeer"/> snapshots. Protocol features live in the partial files beside this one.
+/// </summary>
+public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
+{
+    private readonly PeerOptions _options;
+    private readonly PeerEnvironment _environment;
+    private readonly IPeerScheduler _scheduler;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTimeOffset _startTime;
+    private IPeerTransport _transport = null!;
+    private PeerStatus _status = PeerStatus.Starting;
+    private DhtPeer _snapshot = null!;
+    private long _malformedInputs;
+    private int _stopRequested;
+
+    private PeerNode(PeerOptions options, PeerEnvironment environment)
+    {
+        _options = options;
+        _environment = environment;
+        Space = new IdSpace(options.IdBits);
+        _startTime = environment.Time.GetUtcNow();
+        _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
+    }
+
+    public ulong Id => _options.Id;
+
+    public IdSpace Space { get; }
+
+    /// <summary>This peer as others reach it; known once its sockets are bound.</summary>
+    public PeerContact Contact { get; private set; } = null!;
+
+    public DhtPeer Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>Completes when the peer has stopped and released its sockets.</summary>
+    public Task Completion => _stopped.Task;
+
+    /// <summary>Raised on the peer's logical thread; handlers must be quick and must not block.</summary>
+    public event EventHandler<DhtEvent>? EventRaised;
+
+    private TimeProvider Time => _environment.Time;
+
+    public static async Task<PeerNode> StartAsync(PeerOptions options, PeerEnvironment? environment = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var node = new PeerNode(options, environment ?? PeerEnvironment.Real);
+        var port = options.Port ?? PeerContact.ForId(options.Id).Port;
+        try
+        {
+            node._transport = await node._environment.Network
+                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), node, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            await node._scheduler.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        node.Contact = new PeerContact(options.Id, options.Address, node._transport.LocalEndPoint.Port);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Run(() =>
+        {
+            node.StartPinging();
+            node._status = PeerStatus.Running;
+            node.Raise(DhtEventKind.Started, $"Peer {node.Id} is listening on {node.Contact.EndPoint}");
+            started.SetResult();
+        });
+        await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return node;
+    }
+
+    /// <summary>Stops at once, telling nobody (the original's Ctrl-C), and frees the sockets.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) == 1)
+        {
+            await Completion.ConfigureAwait(false);
+            return;
+        }
+        StopPinging();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        Run(() =>
+        {
+            _status = PeerStatus.Stopped;
+            Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
+        });
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
+        _stopped.TrySetResult();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    /// <summary>Runs work on the logical thread, then publishes the new snapshot.</summary>
+    private void Run(Action work) => _scheduler.Post(() =>
+    {
+        work();
+        PublishSnapshot();
+    });
+
+    private void PublishSnapshot()
+    {
+        var successors = CurrentSuccessors();
+        var predecessors = CurrentPredecessors();
+        Volatile.Write(ref _snapshot, new DhtPeer(
+            Id,
+            Space.Bits,
+            Contact.EndPoint,
+            _status,
+            Predecessors: predecessors.Select(p => p.Id).ToArray(),
+            Successors: successors.Select(s => s.Id).ToArray(),
+            _options.PingInterval,
+            SuccessorContacts: successors,
+            PredecessorContacts: predecessors,
+            Interlocked.Read(ref _malformedInputs),
+            _startTime));
+    }
+
+    private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
+    {
+        var handler = EventRaised;
+        if (handler is null)
+            return;
+        var raised = new DhtEvent(Time.GetUtcNow(), Id, kind, message, remotePeerId);
+        foreach (var subscriber in handler.GetInvocationList().Cast<EventHandler<DhtEvent>>())
+        {
+            try
+            {
+                subscriber(this, raised);
+            }
+            catch
+            {
+                // A faulty subscriber must not take the peer down.
+            }
+        }
+    }
+
+    void ITransportHandler.OnDatagram(IPEndPoint from, uint sequence, Message message) =>
+        Run(() => HandleDatagram(from, sequence, message));
+
+    Task<Message> ITransportHandler.OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<Message>();
+        Run(() =>
+        {
+            try
+            {
+                reply.SetResult(HandleRequest(from, request));
+            }
+            catch (Exception e)
+            {
+                reply.SetException(e);
+            }
+        });
+        return reply.Task;
+    }
+
+    void ITransportHandler.OnMalformed(IPEndPoint from, ProtocolException error)
+    {
+        Interlocked.Increment(ref _malformedInputs);
+        Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {error.Message}"));
+    }
+
+    private void HandleDatagram(IPEndPoint from, uint sequence, Message message)
+    {
+        if (_status is PeerStatus.Stopped || !IsSameRing(message))
+            return;
+        switch (message)
+        {
+            case PingRequest request:
+                HandlePingRequest(from, sequence, request);
+                break;
+            case PingResponse response:
+                HandlePingResponse(sequence, response);
+                break;
+            default:
+                CountMalformed(from, $"{message.GetType().Name} is not a datagram message");
+                break;
+        }
+    }
+
+    private Message HandleRequest(IPEndPoint from, Message request)
+    {
+        if (request.IdBits != Space.Bits)
+            return Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {request.IdBits}-bit ring.");
+        return request switch
+        {
+            _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
+        };
+    }
+
+    private ErrorResponse Refuse(ErrorCode code, string reason) =>
+        new() { Sender = Contact, IdBits = Space.Bits, Code = code, Reason = reason };
+
+    /// <summary>A message from another ring width is refused, and said so once per message.</summary>
+    private bool IsSameRing(Message message)
+    {
+        if (message.IdBits == Space.Bits && Space.Contains(message.Sender.Id))
+            return true;
+        Raise(DhtEventKind.RingMismatch,
+            $"Ignored a message from Peer {message.Sender.Id}: it uses {message.IdBits}-bit ids, this ring uses {Space.Bits}",
+            message.Sender.Id);
+        return false;
+    }
+
+    private void CountMalformed(IPEndPoint from, string reason)
+    {
+        Interlocked.Increment(ref _malformedInputs);
+        Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {reason}");
+    }
+}

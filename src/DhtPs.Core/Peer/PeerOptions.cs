@@ -1,0 +1,46 @@
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>How to start a peer. Defaults follow the original program.</summary>
+public sealed record PeerOptions
+{
+    public required ulong Id { get; init; }
+    public int IdBits { get; init; } = IdSpace.DefaultBits;
+    public string Address { get; init; } = PeerContact.DefaultHost;
+
+    /// <summary>Null means 12000 + id; 0 picks a free port.</summary>
+    public int? Port { get; init; }
+
+    public PeerLocator? FirstSuccessor { get; init; }
+    public PeerLocator? SecondSuccessor { get; init; }
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Consecutive unanswered pings after which a successor is declared dead.</summary>
+    public int MissedPingLimit { get; init; } = 3;
+
+    /// <summary>How long a reliable request may take before the peer gives up on it.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public void Validate()
+    {
+        var space = new IdSpace(IdBits);
+        if (!space.Contains(Id))
+            throw new ArgumentOutOfRangeException(nameof(Id), Id, $"Peer id {Id} is outside the {space} (0..{space.MaxId}).");
+        if (Port is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be between 0 and 65535.");
+        if (Port is null && Id > 65535 - PeerContact.DefaultBasePort)
+            throw new ArgumentOutOfRangeException(nameof(Port), $"Peer id {Id} has no default port (12000 + id); give a port.");
+        if (PingInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(PingInterval), PingInterval, "Ping interval must be positive.");
+        if (MissedPingLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
+        foreach (var successor in new[] { FirstSuccessor, SecondSuccessor })
+        {
+            if (successor is { Id: null })
+                throw new ArgumentException($"Successor {successor} must name its peer id (id or id@host:port).");
+            if (successor?.Id is { } id && !space.Contains(id))
+                throw new ArgumentOutOfRangeException(nameof(FirstSuccessor), id, $"Successor id {id} is outside the {space}.");
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace DhtPs.Core.Peer;
+
+public enum PeerStatus
+{
+    Starting,
+    Joining,
+    Running,
+    Departing,
+    Stopped,
+}

@@ -1,0 +1,16 @@
+namespace DhtPs.Core.Protocol;
+
+public enum ErrorCode
+{
+    UnsupportedRequest,
+    IdBitsMismatch,
+    NotRunning,
+    Invalid,
+}
+
+/// <summary>A request was refused; <see cref="Reason"/> is meant for a person.</summary>
+public sealed record ErrorResponse : Message
+{
+    public required ErrorCode Code { get; init; }
+    public required string Reason { get; init; }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+
+namespace DhtPs.Core.Protocol;
+
+/// <summary>Messages to frames and back.</summary>
+public static class MessageCodec
+{
+    public static byte[] Encode(Message message, uint sequence) =>
+        FrameCodec.Encode(FrameKind.Message, sequence, JsonSerializer.SerializeToUtf8Bytes(message, MessageJsonContext.Default.Message));
+
+    public static Message DecodePayload(Frame frame)
+    {
+        if (frame.Kind != FrameKind.Message)
+            throw new ProtocolException(ProtocolError.UnknownFrameKind, $"Expected a message frame, got {frame.Kind}.");
+        try
+        {
+            return JsonSerializer.Deserialize(frame.Payload.Span, MessageJsonContext.Default.Message)
+                ?? throw new ProtocolException(ProtocolError.MalformedPayload, "Message payload is null.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            throw new ProtocolException(ProtocolError.MalformedPayload, $"Message payload is not a valid message: {e.Message}");
+        }
+    }
+
+    /// <summary>Decodes a datagram into its sequence number and message.</summary>
+    public static (uint Sequence, Message Message) Decode(ReadOnlyMemory<byte> datagram)
+    {
+        var frame = FrameCodec.Decode(datagram);
+        return (frame.Sequence, DecodePayload(frame));
+    }
+}

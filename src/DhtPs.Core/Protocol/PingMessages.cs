@@ -1,0 +1,14 @@
+namespace DhtPs.Core.Protocol;
+
+/// <summary>
+/// A liveness probe from a predecessor. <see cref="Rank"/> says which successor the
+/// receiver is for the sender (1 = first, 2 = second): that is how the receiver
+/// learns which of its predecessors the sender is.
+/// </summary>
+public sealed record PingRequest : Message
+{
+    public required int Rank { get; init; }
+}
+
+/// <summary>The answer to a <see cref="PingRequest"/>; the frame's sequence number pairs them.</summary>
+public sealed record PingResponse : Message;

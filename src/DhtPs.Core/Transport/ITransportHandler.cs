@@ -1,0 +1,16 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+
+namespace DhtPs.Core.Transport;
+
+/// <summary>What a transport delivers to its owner. Called on transport threads: implementations hand work to their own loop.</summary>
+public interface ITransportHandler
+{
+    void OnDatagram(IPEndPoint from, uint sequence, Message message);
+
+    /// <summary>Answers a request that arrived over a reliable stream.</summary>
+    Task<Message> OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken);
+
+    /// <summary>Input that could not be decoded; it has been dropped.</summary>
+    void OnMalformed(IPEndPoint from, ProtocolException error);
+}

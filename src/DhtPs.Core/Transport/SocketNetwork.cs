@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DhtPs.Core.Transport;
+
+/// <summary>Real sockets: a UDP socket and a TCP listener sharing one port number.</summary>
+public sealed class SocketNetwork : INetwork
+{
+    public static SocketNetwork Instance { get; } = new();
+
+    private const int FreePortAttempts = 20;
+
+    public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, ITransportHandler handler, CancellationToken cancellationToken)
+    {
+        // Port 0: the OS picks a free TCP port; the same number must also be free for UDP, so retry on a clash.
+        var attempts = localEndPoint.Port == 0 ? FreePortAttempts : 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var listener = new Socket(localEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            Socket? datagram = null;
+            try
+            {
+                listener.Bind(localEndPoint);
+                listener.Listen(backlog: 128);
+                var bound = (IPEndPoint)listener.LocalEndPoint!;
+                datagram = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                datagram.Bind(bound);
+                return Task.FromResult<IPeerTransport>(new SocketTransport(bound, datagram, listener, handler));
+            }
+            catch (SocketException) when (attempt < attempts)
+            {
+                listener.Dispose();
+                datagram?.Dispose();
+            }
+            catch
+            {
+                listener.Dispose();
+                datagram?.Dispose();
+                throw;
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using DhtPs.Core.Protocol;
+
+namespace DhtPs.Core.Transport;
+
+/// <summary>
+/// UDP datagrams plus one-frame-request / one-frame-reply exchanges over TCP.
+/// Every receive path decodes defensively: bad input is reported and dropped, never thrown into a loop.
+/// </summary>
+internal sealed class SocketTransport : IPeerTransport
+{
+    private static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(30);
+    private const int MaxConcurrentConnections = 256;
+
+    private readonly Socket _datagram;
+    private readonly Socket _listener;
+    private readonly ITransportHandler _handler;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _connectionSlots = new(MaxConcurrentConnections);
+    private readonly Task _receiveLoop;
+    private readonly Task _acceptLoop;
+    private uint _requestSequence;
+
+    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, ITransportHandler handler)
+    {
+        LocalEndPoint = localEndPoint;
+        _datagram = datagram;
+        _listener = listener;
+        _handler = handler;
+        _receiveLoop = Task.Run(ReceiveDatagramsAsync);
+        _acceptLoop = Task.Run(AcceptConnectionsAsync);
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public void SendDatagram(IPEndPoint to, uint sequence, Message message)
+    {
+        try
+        {
+            _datagram.SendTo(MessageCodec.Encode(message, sequence), to);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Datagrams are best effort; a missed ping is how the peer learns about it.
+        }
+    }
+
+    public async Task<Message> RequestAsync(IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        deadline.CancelAfter(timeout);
+        using var socket = new Socket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            var sequence = Interlocked.Increment(ref _requestSequence);
+            await stream.WriteAsync(MessageCodec.Encode(request, sequence), deadline.Token).ConfigureAwait(false);
+            var frame = await FrameCodec.ReadAsync(stream, deadline.Token).ConfigureAwait(false)
+                ?? throw new TransportException(to, $"Peer at {to} closed the connection without answering.");
+            return MessageCodec.DecodePayload(frame);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TransportException(to, $"Peer at {to} did not answer within {timeout.TotalSeconds:0.###} s.");
+        }
+        catch (Exception e) when (e is SocketException or IOException or ProtocolException)
+        {
+            throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
+        }
+    }
+
+    private async Task ReceiveDatagramsAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stopping.IsCancellationRequested)
+        {
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await _datagram.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                continue; // e.g. an ICMP unreachable surfaced on the socket: not our input, keep listening.
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            var from = (IPEndPoint)received.RemoteEndPoint;
+            try
+            {
+                var (sequence, message) = MessageCodec.Decode(buffer.AsMemory(0, received.ReceivedBytes));
+                _handler.OnDatagram(from, sequence, message);
+            }
+            catch (ProtocolException e)
+            {
+                _handler.OnMalformed(from, e);
+            }
+        }
+    }
+
+    private async Task AcceptConnectionsAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                await _connectionSlots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                connection = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                _connectionSlots.Release();
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            _ = ServeConnectionAsync(connection);
+        }
+    }
+
+    private async Task ServeConnectionAsync(Socket connection)
+    {
+        var from = (IPEndPoint)connection.RemoteEndPoint!;
+        try
+        {
+            connection.NoDelay = true;
+            await using var stream = new NetworkStream(connection, ownsSocket: true);
+            while (!_stopping.IsCancellationRequested)
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                idle.CancelAfter(IdleConnectionTimeout);
+                var frame = await FrameCodec.ReadAsync(stream, idle.Token).ConfigureAwait(false);
+                if (frame is null)
+                    return;
+                var request = MessageCodec.DecodePayload(frame.Value);
+                var reply = await _handler.OnRequestAsync(from, request, idle.Token).ConfigureAwait(false);
+                await stream.WriteAsync(MessageCodec.Encode(reply, frame.Value.Sequence), idle.Token).ConfigureAwait(false);
+            }
+        }
+        catch (ProtocolException e)
+        {
+            _handler.OnMalformed(from, e);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The other side went away or idled out; nothing to answer.
+        }
+        finally
+        {
+            _connectionSlots.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+            return;
+        _stopping.Cancel();
+        _datagram.Dispose();
+        _listener.Dispose();
+        await Task.WhenAll(_receiveLoop, _acceptLoop).ConfigureAwait(false);
+    }
+}
