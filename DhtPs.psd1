@@ -1,0 +1,26 @@
+@{
+    RootModule           = 'module/bin/DhtPs.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f3f7e-6a53-4c1e-9d7e-2f1a8c3e4b61'
+    Author               = 'DhtPs maintainers'
+    CompanyName          = 'DhtPs'
+    Copyright            = '(c) DhtPs maintainers. MIT License.'
+    Description          = 'A peer-to-peer distributed hash table (Chord-style ring) for .NET: start peers, join rings, store and retrieve files, all from PowerShell.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/DhtPs.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Start-DhtPeer'
+        'Get-DhtPeer'
+        'Stop-DhtPeer'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('DHT', 'Chord', 'P2P', 'Networking', 'PSEdition_Core')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using DhtPs.Core.Peer;
+using DhtPs.Hosting;
+
+namespace DhtPs.Commands;
+
+/// <summary>The state of the peers this session runs (local state; Get-DhtRing asks the network).</summary>
+[Cmdlet(VerbsCommon.Get, "DhtPeer")]
+[OutputType(typeof(DhtPeer))]
+public sealed class GetDhtPeerCommand : DhtCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public ulong[]? Id { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Id is null)
+        {
+            WriteObject(PeerRegistry.All.Select(j => j.Peer.Snapshot), enumerateCollection: true);
+            return;
+        }
+        foreach (var id in Id)
+        {
+            if (PeerRegistry.TryGet(id, out var job))
+                WriteObject(job.Peer.Snapshot);
+            else
+                WriteError(PeerNotFound(id));
+        }
+    }
+
+    internal static ErrorRecord PeerNotFound(ulong id) => new(
+        new ItemNotFoundException($"No peer with id {id} runs in this session. Get-DhtPeer lists the peers that do."),
+        "DhtPeerNotFound", ErrorCategory.ObjectNotFound, id);
+}

@@ -1,0 +1,105 @@
+using System.Management.Automation;
+using System.Net.Sockets;
+using DhtPs.Core.Peer;
+using DhtPs.Core.Ring;
+using DhtPs.Hosting;
+
+namespace DhtPs.Commands;
+
+/// <summary>Starts a peer in the background of this session; it runs until stopped.</summary>
+[Cmdlet(VerbsLifecycle.Start, "DhtPeer", DefaultParameterSetName = InitSet)]
+[OutputType(typeof(DhtPeer))]
+public sealed class StartDhtPeerCommand : DhtCmdlet
+{
+    private const string InitSet = "Init";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public ulong Id { get; set; }
+
+    /// <summary>An id (127.0.0.1:12000+id) or id@host:port.</summary>
+    [Parameter(Position = 1, ParameterSetName = InitSet)]
+    [ValidateNotNullOrEmpty]
+    public string? FirstSuccessor { get; set; }
+
+    [Parameter(Position = 2, ParameterSetName = InitSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SecondSuccessor { get; set; }
+
+    /// <summary>Seconds between pings.</summary>
+    [Parameter(Position = 3)]
+    [ValidateRange(0.05, 86400)]
+    public double PingInterval { get; set; } = 30;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Address { get; set; } = PeerContact.DefaultHost;
+
+    /// <summary>Default 12000 + Id; 0 picks a free port.</summary>
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int Port { get; set; } = -1;
+
+    [Parameter]
+    [ValidateRange(1, IdSpace.MaxBits)]
+    public int IdBits { get; set; } = IdSpace.DefaultBits;
+
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int MissedPingLimit { get; set; } = 3;
+
+    protected override void ProcessRecord()
+    {
+        if (PeerRegistry.TryGet(Id, out _))
+        {
+            WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this session."),
+                "DhtPeerAlreadyRunning", ErrorCategory.ResourceExists, Id));
+            return;
+        }
+
+        PeerOptions options;
+        try
+        {
+            options = new PeerOptions
+            {
+                Id = Id,
+                IdBits = IdBits,
+                Address = Address,
+                Port = Port < 0 ? null : Port,
+                FirstSuccessor = FirstSuccessor is null ? null : PeerLocator.Parse(FirstSuccessor),
+                SecondSuccessor = SecondSuccessor is null ? null : PeerLocator.Parse(SecondSuccessor),
+                PingInterval = TimeSpan.FromSeconds(PingInterval),
+                MissedPingLimit = MissedPingLimit,
+            };
+            options.Validate();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            WriteError(Error(e, "InvalidDhtPeerOptions", ErrorCategory.InvalidArgument, Id));
+            return;
+        }
+
+        PeerNode peer;
+        try
+        {
+            peer = Await(token => PeerNode.StartAsync(options, cancellationToken: token));
+        }
+        catch (SocketException e)
+        {
+            WriteError(Error(new InvalidOperationException($"Peer {Id} cannot listen on {Address}:{options.Port ?? PeerContact.ForId(Id).Port}: {e.Message}", e),
+                "DhtPeerCannotListen", ErrorCategory.ResourceUnavailable, Id));
+            return;
+        }
+
+        var job = new DhtPeerJob(peer, MyInvocation.Line);
+        if (!PeerRegistry.TryAdd(job))
+        {
+            Await(_ => peer.StopAsync());
+            WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this session."),
+                "DhtPeerAlreadyRunning", ErrorCategory.ResourceExists, Id));
+            return;
+        }
+        PeerRegistry.RemoveWhenStopped(job);
+        JobRepository.Add(job);
+        WriteObject(peer.Snapshot);
+    }
+}
