@@ -1,0 +1,71 @@
+# Helpers shared by the Pester suites: free ports, test rings, and waiting on conditions.
+
+function Get-FreePort {
+    <# Ports the OS hands out as free for TCP and also free for UDP, so parallel runs never collide. #>
+    param([int] $Count = 1)
+    $ports = [System.Collections.Generic.List[int]]::new()
+    while ($ports.Count -lt $Count) {
+        $tcp = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $tcp.Start()
+        $port = $tcp.LocalEndpoint.Port
+        try {
+            $udp = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $port))
+            $udp.Dispose()
+            if (-not $ports.Contains($port)) { $ports.Add($port) }
+        } catch [System.Net.Sockets.SocketException] {
+        } finally {
+            $tcp.Stop()
+        }
+    }
+    $ports.ToArray()
+}
+
+function Start-TestRing {
+    <#
+    .SYNOPSIS
+        Starts the given ids as an initialised ring (each knows its next two ids) on free ports.
+        Returns a hashtable id -> "id@127.0.0.1:port".
+    #>
+    param(
+        [Parameter(Mandatory)] [int[]] $Id,
+        [double] $PingInterval = 1,
+        [hashtable] $Extra = @{}
+    )
+    $ids = $Id | Sort-Object
+    $ports = Get-FreePort -Count $ids.Count
+    $contacts = @{}
+    for ($i = 0; $i -lt $ids.Count; $i++) { $contacts[$ids[$i]] = "$($ids[$i])@127.0.0.1:$($ports[$i])" }
+    for ($i = 0; $i -lt $ids.Count; $i++) {
+        $first = $ids[($i + 1) % $ids.Count]
+        $second = $ids[($i + 2) % $ids.Count]
+        Start-DhtPeer -Id $ids[$i] -Port $ports[$i] -FirstSuccessor $contacts[$first] -SecondSuccessor $contacts[$second] `
+            -PingInterval $PingInterval @Extra | Out-Null
+    }
+    $contacts
+}
+
+function Wait-Condition {
+    <# Polls a condition until it holds or the deadline passes; fails with the reason otherwise. #>
+    param(
+        [Parameter(Mandatory)] [scriptblock] $Condition,
+        [double] $TimeoutSeconds = 30,
+        [Parameter(Mandatory)] [string] $Because
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (& $Condition) { return }
+        Start-Sleep -Milliseconds 100
+    }
+    if (& $Condition) { return }
+    throw "Timed out after $TimeoutSeconds s waiting until $Because."
+}
+
+function Get-PeerEvent {
+    <# The events a local peer has raised so far (kept in its job, not consumed). #>
+    param([Parameter(Mandatory)] [ulong] $Id, [string] $Kind)
+    $events = Receive-Job -Name "DhtPeer$Id" -Keep
+    if ($Kind) { $events = $events | Where-Object { "$($_.Kind)" -eq $Kind } }
+    $events
+}
+
+Export-ModuleMember -Function Get-FreePort, Start-TestRing, Wait-Condition, Get-PeerEvent

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using DhtPs.Core.Peer;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Tests.Unit.Peer;
+
+/// <summary>A real peer on real loopback sockets, probed with hand-made datagrams.</summary>
+public sealed class PingingTests : IAsyncLifetime
+{
+    private readonly UdpClient _prober = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly ConcurrentQueue<DhtEvent> _events = new();
+    private PeerNode _peer = null!;
+
+    public async Task InitializeAsync()
+    {
+        _peer = await PeerNode.StartAsync(new PeerOptions { Id = 9, Port = 0, PingInterval = TimeSpan.FromMinutes(10) });
+        _peer.EventRaised += (_, e) => _events.Enqueue(e);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _peer.StopAsync();
+        _prober.Dispose();
+    }
+
+    private PeerContact Prober(ulong id) => new(id, "127.0.0.1", ((IPEndPoint)_prober.Client.LocalEndPoint!).Port);
+
+    private async Task<(uint Sequence, Message Message)> PingAsync(PingRequest ping, uint sequence)
+    {
+        await _prober.SendAsync(MessageCodec.Encode(ping, sequence), _peer.Contact.ToEndPoint());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var reply = await _prober.ReceiveAsync(timeout.Token);
+        return MessageCodec.Decode(reply.Buffer);
+    }
+
+    [Fact]
+    public async Task Answers_a_ping_with_the_same_sequence_and_learns_the_predecessor_by_rank()
+    {
+        var (sequence, reply) = await PingAsync(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 77);
+        Assert.Equal(77u, sequence);
+        Assert.Equal(9UL, Assert.IsType<PingResponse>(reply).Sender.Id);
+        await PingAsync(new PingRequest { Sender = Prober(5), IdBits = 8, Rank = 2 }, 78);
+        await Eventually.Holds(() => _peer.Snapshot.Predecessors.SequenceEqual([8UL, 5UL]), "peer 9 knows predecessors 8 then 5");
+        Assert.Contains(_events, e => e.Kind == DhtEventKind.PingRequestReceived && e.Message == "Ping request message received from Peer 8");
+    }
+
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { 0x44 })]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF })]
+    public async Task Drops_and_counts_a_malformed_datagram_and_keeps_answering(byte[] garbage)
+    {
+        await _prober.SendAsync(garbage, _peer.Contact.ToEndPoint());
+        await Eventually.Holds(() => _peer.Snapshot.MalformedInputs == 1, "the malformed datagram was counted");
+        Assert.Contains(_events, e => e.Kind == DhtEventKind.MalformedInput);
+        var (_, reply) = await PingAsync(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 1);
+        Assert.IsType<PingResponse>(reply);
+    }
+
+    [Fact]
+    public async Task Counts_a_corrupted_frame_and_a_ping_with_an_impossible_rank()
+    {
+        var corrupted = MessageCodec.Encode(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 1);
+        corrupted[^1] ^= 0xFF;
+        await _prober.SendAsync(corrupted, _peer.Contact.ToEndPoint());
+        await _prober.SendAsync(MessageCodec.Encode(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 3 }, 2), _peer.Contact.ToEndPoint());
+        await Eventually.Holds(() => _peer.Snapshot.MalformedInputs == 2, "both bad pings were counted");
+        Assert.Empty(_peer.Snapshot.Predecessors);
+    }
+
+    [Fact]
+    public async Task Ignores_a_ping_from_a_ring_with_another_id_width()
+    {
+        await _prober.SendAsync(MessageCodec.Encode(new PingRequest { Sender = Prober(8), IdBits = 16, Rank = 1 }, 1), _peer.Contact.ToEndPoint());
+        await Eventually.Holds(() => _events.Any(e => e.Kind == DhtEventKind.RingMismatch), "the mismatch was reported");
+        Assert.Empty(_peer.Snapshot.Predecessors);
+    }
+
+    [Fact]
+    public async Task Two_peers_ping_each_other_and_learn_each_other()
+    {
+        await using var a = await PeerNode.StartAsync(new PeerOptions { Id = 1, Port = 0, PingInterval = TimeSpan.FromMilliseconds(100) });
+        var b = await PeerNode.StartAsync(new PeerOptions
+        {
+            Id = 200, Port = 0, PingInterval = TimeSpan.FromMilliseconds(100),
+            FirstSuccessor = new PeerLocator(1, a.Contact.ToEndPoint()),
+        });
+        await using (b)
+        {
+            await Eventually.Holds(() => a.Snapshot.Predecessors.SequenceEqual([200UL]), "peer 1 learned its predecessor 200");
+        }
+        await Eventually.Holds(() => a.Snapshot.Predecessors.Count == 0, "peer 1 forgot the silent predecessor", timeoutSeconds: 5);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Tests.Unit.Protocol;
+
+public sealed class MessageCodecTests
+{
+    private static readonly PeerContact Two = new(2, "127.0.0.1", 12002);
+
+    [Fact]
+    public void A_ping_request_round_trips_with_its_sequence_number()
+    {
+        var ping = new PingRequest { Sender = Two, IdBits = 8, Rank = 2 };
+        var (sequence, decoded) = MessageCodec.Decode(MessageCodec.Encode(ping, 41));
+        Assert.Equal(41u, sequence);
+        Assert.Equal(ping, decoded);
+    }
+
+    [Fact]
+    public void A_ping_response_round_trips()
+    {
+        var pong = new PingResponse { Sender = Two, IdBits = 16 };
+        Assert.Equal(pong, MessageCodec.Decode(MessageCodec.Encode(pong, 7)).Message);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{}")]
+    [InlineData("""{"type":"teleport","sender":{"id":2,"host":"127.0.0.1","port":1},"idBits":8}""")]
+    [InlineData("""{"type":"ping","idBits":8,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":-2,"host":"127.0.0.1","port":1},"idBits":8,"rank":1}""")]
+    [InlineData("""[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]""")]
+    public void A_payload_that_is_not_a_message_is_malformed(string json)
+    {
+        var datagram = FrameCodec.Encode(FrameKind.Message, 1, Encoding.UTF8.GetBytes(json));
+        var error = Assert.Throws<ProtocolException>(() => MessageCodec.Decode(datagram));
+        Assert.Equal(ProtocolError.MalformedPayload, error.Error);
+    }
+}
