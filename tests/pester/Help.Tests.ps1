@@ -1,4 +1,4 @@
-# Every exported cmdlet has real help (module/en-US/DhtPs.dll-Help.xml), declares its output type,
+# Every exported cmdlet has real help (en-US/DhtPs.dll-Help.xml), declares its output type,
 # and asks before destroying things. Cmdlets are read from the module, so new ones are covered at once.
 
 BeforeDiscovery {
