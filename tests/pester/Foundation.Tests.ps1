@@ -67,6 +67,19 @@ Describe 'A ring of seven initialised peers (SPEC section 3)' {
         $jobs | ForEach-Object { $_.PSJobTypeName | Should -Be 'DhtPeerJob' }
     }
 
+    It 'raises each event as a .NET event that Register-ObjectEvent receives as EventArgs' {
+        $job = Get-Job -Name DhtPeer5
+        Register-ObjectEvent -InputObject $job.Peer -EventName EventRaised -SourceIdentifier Peer5Events
+        try {
+            $raised = Wait-Event -SourceIdentifier Peer5Events -Timeout 10
+            $raised.SourceEventArgs | Should -BeOfType ([DhtPs.Core.Peer.DhtEvent])
+            $raised.SourceEventArgs.PeerId | Should -Be 5
+        } finally {
+            Unregister-Event -SourceIdentifier Peer5Events
+            Remove-Event -SourceIdentifier Peer5Events -ErrorAction Ignore
+        }
+    }
+
     It 'streams typed events through Receive-Job' {
         $event = Receive-Job -Name DhtPeer8 -Keep | Select-Object -First 1
         $event | Should -BeOfType ([DhtPs.Core.Peer.DhtEvent])

@@ -4,7 +4,14 @@ namespace DhtPs.Core.Peer;
 /// One thing a peer did or saw. <see cref="Message"/> is the text the original program printed;
 /// <see cref="Kind"/> and <see cref="RemotePeerId"/> are for scripts to filter on.
 /// </summary>
-public sealed record DhtEvent(DateTimeOffset Time, ulong PeerId, DhtEventKind Kind, string Message, ulong? RemotePeerId = null)
+/// <remarks>An <see cref="EventArgs"/>, so PowerShell's Register-ObjectEvent hands it to actions as $EventArgs.</remarks>
+public sealed class DhtEvent(DateTimeOffset time, ulong peerId, DhtEventKind kind, string message, ulong? remotePeerId = null) : EventArgs
 {
+    public DateTimeOffset Time { get; } = time;
+    public ulong PeerId { get; } = peerId;
+    public DhtEventKind Kind { get; } = kind;
+    public string Message { get; } = message;
+    public ulong? RemotePeerId { get; } = remotePeerId;
+
     public override string ToString() => Message;
 }

@@ -203,7 +203,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     /// <summary>A message from another ring width is refused, and said so once per message.</summary>
     private bool IsSameRing(Message message)
     {
-        if (message.IdBits == Space.Bits && Space.Contains(message.Sender.Id))
+        if (message.IdBits == Space.Bits)
             return true;
         Raise(DhtEventKind.RingMismatch,
             $"Ignored a message from Peer {message.Sender.Id}: it uses {message.IdBits}-bit ids, this ring uses {Space.Bits}",

@@ -1,3 +1,4 @@
+using System.Net;
 using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer;
@@ -25,6 +26,8 @@ public sealed record PeerOptions
     public void Validate()
     {
         var space = new IdSpace(IdBits);
+        if (!IPAddress.TryParse(Address, out _))
+            throw new ArgumentException($"Address '{Address}' is not an IP address (e.g. 127.0.0.1 or 10.0.0.2).", nameof(Address));
         if (!space.Contains(Id))
             throw new ArgumentOutOfRangeException(nameof(Id), Id, $"Peer id {Id} is outside the {space} (0..{space.MaxId}).");
         if (Port is < 0 or > 65535)
@@ -35,6 +38,8 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(PingInterval), PingInterval, "Ping interval must be positive.");
         if (MissedPingLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
+        if (SecondSuccessor is not null && FirstSuccessor is null)
+            throw new ArgumentException("A second successor needs a first successor.", nameof(SecondSuccessor));
         foreach (var successor in new[] { FirstSuccessor, SecondSuccessor })
         {
             if (successor is { Id: null })

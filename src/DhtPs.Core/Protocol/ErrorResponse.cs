@@ -13,4 +13,11 @@ public sealed record ErrorResponse : Message
 {
     public required ErrorCode Code { get; init; }
     public required string Reason { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (!Enum.IsDefined(Code))
+            throw Malformed($"error code {(int)Code} is unknown");
+    }
 }

@@ -12,15 +12,19 @@ public static class MessageCodec
     {
         if (frame.Kind != FrameKind.Message)
             throw new ProtocolException(ProtocolError.UnknownFrameKind, $"Expected a message frame, got {frame.Kind}.");
+        Message? message;
         try
         {
-            return JsonSerializer.Deserialize(frame.Payload.Span, MessageJsonContext.Default.Message)
-                ?? throw new ProtocolException(ProtocolError.MalformedPayload, "Message payload is null.");
+            message = JsonSerializer.Deserialize(frame.Payload.Span, MessageJsonContext.Default.Message);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
             throw new ProtocolException(ProtocolError.MalformedPayload, $"Message payload is not a valid message: {e.Message}");
         }
+        if (message is null)
+            throw new ProtocolException(ProtocolError.MalformedPayload, "Message payload is null.");
+        message.Validate();
+        return message;
     }
 
     /// <summary>Decodes a datagram into its sequence number and message.</summary>

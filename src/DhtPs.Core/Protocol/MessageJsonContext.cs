@@ -6,6 +6,7 @@ namespace DhtPs.Core.Protocol;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowOutOfOrderMetadataProperties = true,
     MaxDepth = 16)]
 [JsonSerializable(typeof(Message))]
 internal sealed partial class MessageJsonContext : JsonSerializerContext;

@@ -74,7 +74,7 @@ internal sealed class SocketTransport : IPeerTransport
     private async Task ReceiveDatagramsAsync()
     {
         var buffer = new byte[64 * 1024];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!_stopping.IsCancellationRequested)
         {
             SocketReceiveFromResult received;

@@ -29,6 +29,6 @@ public sealed class GetDhtPeerCommand : DhtCmdlet
     }
 
     internal static ErrorRecord PeerNotFound(ulong id) => new(
-        new ItemNotFoundException($"No peer with id {id} runs in this session. Get-DhtPeer lists the peers that do."),
+        new ItemNotFoundException($"No peer with id {id} runs in this process. Get-DhtPeer lists the peers that do."),
         "DhtPeerNotFound", ErrorCategory.ObjectNotFound, id);
 }

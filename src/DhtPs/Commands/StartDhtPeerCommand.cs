@@ -51,7 +51,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     {
         if (PeerRegistry.TryGet(Id, out _))
         {
-            WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this session."),
+            WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this process."),
                 "DhtPeerAlreadyRunning", ErrorCategory.ResourceExists, Id));
             return;
         }
@@ -94,7 +94,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         if (!PeerRegistry.TryAdd(job))
         {
             Await(_ => peer.StopAsync());
-            WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this session."),
+            WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this process."),
                 "DhtPeerAlreadyRunning", ErrorCategory.ResourceExists, Id));
             return;
         }

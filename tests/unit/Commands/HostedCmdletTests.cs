@@ -54,6 +54,8 @@ public sealed class HostedCmdletTests : IDisposable
     [InlineData("Start-DhtPeer -Id 300 -Port 0", "InvalidDhtPeerOptions")]
     [InlineData("Start-DhtPeer -Id 3 -Port 0 -FirstSuccessor 'nowhere'", "InvalidDhtPeerOptions")]
     [InlineData("Start-DhtPeer -Id 3 -Port 0 -FirstSuccessor '127.0.0.1:5'", "InvalidDhtPeerOptions")]
+    [InlineData("Start-DhtPeer -Id 3 -Port 0 -Address localhost", "InvalidDhtPeerOptions")]
+    [InlineData("Start-DhtPeer -Id 3 -Port 0 -SecondSuccessor 5", "InvalidDhtPeerOptions")]
     [InlineData("Stop-DhtPeer -Id 123 -Confirm:$false", "DhtPeerNotFound")]
     public void Bad_input_is_an_error_record_with_an_error_id(string script, string errorId)
     {

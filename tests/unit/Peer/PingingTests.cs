@@ -80,6 +80,19 @@ public sealed class PingingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_pings_over_IPv6_loopback()
+    {
+        await using var peer = await PeerNode.StartAsync(new PeerOptions { Id = 6, Address = "::1", Port = 0, PingInterval = TimeSpan.FromMinutes(10) });
+        using var prober = new UdpClient(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        var self = new PeerContact(5, "::1", ((IPEndPoint)prober.Client.LocalEndPoint!).Port);
+        await prober.SendAsync(MessageCodec.Encode(new PingRequest { Sender = self, IdBits = 8, Rank = 1 }, 3), peer.Contact.ToEndPoint());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var reply = MessageCodec.Decode((await prober.ReceiveAsync(timeout.Token)).Buffer);
+        Assert.IsType<PingResponse>(reply.Message);
+        Assert.Equal($"[::1]:{peer.Contact.Port}", peer.Snapshot.EndPoint);
+    }
+
+    [Fact]
     public async Task Two_peers_ping_each_other_and_learn_each_other()
     {
         await using var a = await PeerNode.StartAsync(new PeerOptions { Id = 1, Port = 0, PingInterval = TimeSpan.FromMilliseconds(100) });

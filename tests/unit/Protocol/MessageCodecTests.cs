@@ -24,6 +24,16 @@ public sealed class MessageCodecTests
         Assert.Equal(pong, MessageCodec.Decode(MessageCodec.Encode(pong, 7)).Message);
     }
 
+    [Fact]
+    public void The_type_discriminator_may_come_anywhere_and_the_derived_endpoint_is_not_sent()
+    {
+        var json = """{"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8,"rank":1,"type":"ping"}"""u8.ToArray();
+        var (_, message) = MessageCodec.Decode(FrameCodec.Encode(FrameKind.Message, 1, json));
+        Assert.Equal(new PingRequest { Sender = Two, IdBits = 8, Rank = 1 }, message);
+        var sent = Encoding.UTF8.GetString(MessageCodec.Encode(message, 1));
+        Assert.DoesNotContain("endPoint", sent);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("{}")]
@@ -31,6 +41,14 @@ public sealed class MessageCodecTests
     [InlineData("""{"type":"ping","idBits":8,"rank":1}""")]
     [InlineData("""{"type":"ping","sender":{"id":-2,"host":"127.0.0.1","port":1},"idBits":8,"rank":1}""")]
     [InlineData("""[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]""")]
+    [InlineData("""{"type":"ping","sender":null,"idBits":8,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8},"idBits":8,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8,"host":"localhost","port":1},"idBits":8,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":0},"idBits":8,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":300,"host":"127.0.0.1","port":1},"idBits":8,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":65,"rank":1}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":3}""")]
+    [InlineData("""{"type":"error","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"code":9,"reason":"?"}""")]
     public void A_payload_that_is_not_a_message_is_malformed(string json)
     {
         var datagram = FrameCodec.Encode(FrameKind.Message, 1, Encoding.UTF8.GetBytes(json));
