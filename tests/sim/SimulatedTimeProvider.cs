@@ -48,8 +48,20 @@ public sealed class SimulatedTimeProvider : TimeProvider
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
         var until = _now + duration.Ticks;
-        while (RunNext(until))
+        // With a SynchronizationContext installed (xunit has one), the runtime refuses to inline
+        // ConfigureAwait(false) continuations and queues them to the thread pool: run without one,
+        // so every continuation stays on this thread and in this order.
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
         {
+            while (RunNext(until))
+            {
+            }
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
         }
         _now = until;
     }

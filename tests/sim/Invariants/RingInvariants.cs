@@ -26,9 +26,6 @@ public static class RingInvariants
             else
                 violations.Add(new("LiveSuccCondition", $"peer {peer.Id} has no live member in its successor list [{string.Join(", ", peer.Successors)}]"));
         }
-        if (violations.Count > 0)
-            return violations; // The ring checks below need every member to have a best successor.
-
         var cycles = FindCycles(best);
         if (cycles.Count == 0)
             violations.Add(new("AtLeastOneRing", "following best successors reaches no cycle"));
@@ -37,7 +34,7 @@ public static class RingInvariants
         foreach (var cycle in cycles)
             CheckOrderedRing(space, cycle, violations);
         if (cycles.Count == 1)
-            CheckConnectedAppendages(best, cycles[0], violations);
+            CheckConnectedAppendages(live.Select(p => p.Id), best, cycles[0], violations);
         return violations;
     }
 
@@ -70,16 +67,16 @@ public static class RingInvariants
             violations.Add(new("OrderedRing", $"the ring {Describe(cycle)} wraps around the identifier space {travelled / FullTurn(space)} times, not once"));
     }
 
-    /// <summary>ConnectedAppendages: every live member off the ring reaches it by best successors.</summary>
-    private static void CheckConnectedAppendages(SortedDictionary<ulong, ulong> best, IReadOnlyList<ulong> ring, List<InvariantViolation> violations)
+    /// <summary>ConnectedAppendages: every live member off the ring reaches it by best successors (a member without one reaches nothing).</summary>
+    private static void CheckConnectedAppendages(IEnumerable<ulong> members, SortedDictionary<ulong, ulong> best, IReadOnlyList<ulong> ring, List<InvariantViolation> violations)
     {
         var onRing = ring.ToHashSet();
-        foreach (var start in best.Keys)
+        foreach (var start in members)
         {
             var seen = new HashSet<ulong>();
             var at = start;
-            while (!onRing.Contains(at) && seen.Add(at))
-                at = best[at];
+            while (!onRing.Contains(at) && seen.Add(at) && best.TryGetValue(at, out var next))
+                at = next;
             if (!onRing.Contains(at))
                 violations.Add(new("ConnectedAppendages", $"peer {start} does not reach the ring"));
         }
@@ -94,13 +91,18 @@ public static class RingInvariants
         {
             var walk = new List<ulong>();
             var at = start;
+            var ended = false;
             while (!state.ContainsKey(at))
             {
                 state[at] = 1;
                 walk.Add(at);
-                at = best[at];
+                if (!best.TryGetValue(at, out at))
+                {
+                    ended = true; // A member without a best successor: this walk has no cycle.
+                    break;
+                }
             }
-            if (state[at] == 1)
+            if (!ended && state[at] == 1)
             {
                 var cycle = walk.Skip(walk.IndexOf(at)).ToList();
                 var smallest = cycle.IndexOf(cycle.Min());
