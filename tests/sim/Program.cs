@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DhtPs.Simulation;
+using DhtPs.Simulation.Schedules;
 
 // Long runs of the deterministic simulation. Examples:
 //   dotnet run --project tests/sim -c Release -- --seeds 1000 --peers 256
@@ -39,6 +40,7 @@ foreach (var failure in failed)
     Console.WriteLine(failure);
     Console.WriteLine($"  replay: dotnet run --project tests/sim -c Release -- --seed {failure.Seed} --peers {settings.Peers} --steps {settings.Steps}{(settings.UseCodec ? " --codec" : "")} --trace");
 }
-Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps: {results.Count - failed.Length} passed, {failed.Length} failed " +
+Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps (at most {FaultBudget.MaxAdjacentDown(settings)} adjacent peer(s) down before repair): " +
+    $"{results.Count - failed.Length} passed, {failed.Length} failed " +
     $"in {wall.Elapsed.TotalSeconds:0.0} s; {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}");
 return failed.Length == 0 ? 0 : 1;

@@ -46,7 +46,8 @@ public static class SimulationRunner
         public string? Execute(ISchedule schedule)
         {
             var settings = ring.Settings;
-            ring.Record($"init ring of {settings.Peers} peers, {ring.Space}, codec {(settings.UseCodec ? "on" : "off")}");
+            ring.Record($"init ring of {settings.Peers} peers, {ring.Space}, codec {(settings.UseCodec ? "on" : "off")}, " +
+                $"at most {FaultBudget.MaxAdjacentDown(settings)} adjacent member(s) down before repair");
             ring.StartAll();
             ring.Clock.RunFor(settings.SettleTime);
             _calmSince = TimeSpan.Zero;

@@ -1,4 +1,3 @@
-using DhtPs.Core.Transport.InMemory;
 using DhtPs.Simulation;
 using DhtPs.Simulation.Invariants;
 using DhtPs.Simulation.Operations;
@@ -113,15 +112,5 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.False(FaultBudget.AllowsCrash(ring, peers[4].Id));
         Assert.False(FaultBudget.AllowsCrash(ring, peers[6].Id));
         Assert.True(FaultBudget.AllowsCrash(ring, peers[7].Id));
-    }
-
-    [Fact]
-    public void Stormy_conditions_are_applied_to_the_network()
-    {
-        var ring = new SimulatedRing(Settings, 14, new TraceRecorder());
-        var stormy = NetworkConditions.Reliable with { LossRate = 0.5 };
-        new ChangeConditions(stormy).Apply(ring);
-        Assert.Same(stormy, ring.Network.Conditions);
-        Assert.False(ring.IsCalm);
     }
 }

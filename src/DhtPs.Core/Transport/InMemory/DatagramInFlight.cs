@@ -8,8 +8,8 @@ internal sealed class DatagramInFlight(InMemoryNetwork network, IPEndPoint from,
 {
     public void Arrive()
     {
-        // Crashes, partitions and unbinding that happened while in flight also drop it.
-        if (network.Reachable(from, to) is not { } target)
+        // A receiver that crashed or unbound, or a partition that formed, while it was in flight also drops it.
+        if (network.Receiver(from, to) is not { } target)
         {
             network.Statistics.DatagramsUndeliverable++;
             return;

@@ -37,9 +37,9 @@ internal sealed class Exchange
 
     private void Arrive()
     {
-        if (_network.Reachable(_from, _to) is { } target)
+        if (_network.Receiver(_from, _to) is { } target)
             Serve(target);
-        else if (_network.IsHostUpButUnbound(_from, _to))
+        else if (_network.ArrivesUnbound(_from, _to))
             Fail("refused the connection");
         // Otherwise the host is crashed or partitioned away: silence until the deadline.
     }
@@ -75,8 +75,8 @@ internal sealed class Exchange
 
     private void Receive(Wire reply)
     {
-        if (!_network.CanReach(_to, _from))
-            return; // The path broke while the answer travelled: the deadline will fire.
+        if (_network.Receiver(_to, _from) is null)
+            return; // The requester's host or the path went away while the answer travelled: the deadline will fire.
         Message message;
         try
         {

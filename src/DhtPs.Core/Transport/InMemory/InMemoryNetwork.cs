@@ -67,8 +67,6 @@ public sealed class InMemoryNetwork : INetwork
     /// <summary>The host is back; whatever binds there next is reachable again.</summary>
     public void Recover(IPEndPoint endPoint) => _crashed.Remove(endPoint);
 
-    public bool IsCrashed(IPEndPoint endPoint) => _crashed.Contains(endPoint);
-
     /// <summary>Cuts <paramref name="island"/> off from every endpoint outside it (and from earlier islands).</summary>
     public void Partition(IEnumerable<IPEndPoint> island)
     {
@@ -80,10 +78,6 @@ public sealed class InMemoryNetwork : INetwork
     /// <summary>Ends every partition.</summary>
     public void Heal() => _islands.Clear();
 
-    /// <summary>True when a message from <paramref name="from"/> would reach <paramref name="to"/>'s host now.</summary>
-    public bool CanReach(IPEndPoint from, IPEndPoint to) =>
-        !_crashed.Contains(from) && !_crashed.Contains(to) && Island(from) == Island(to);
-
     private int Island(IPEndPoint endPoint) => _islands.GetValueOrDefault(endPoint);
 
     internal void Unbind(InMemoryTransport transport)
@@ -92,17 +86,28 @@ public sealed class InMemoryNetwork : INetwork
             _bound.Remove(transport.LocalEndPoint);
     }
 
-    /// <summary>The transport to deliver to, if <paramref name="to"/> is reachable from <paramref name="from"/> and bound.</summary>
-    internal InMemoryTransport? Reachable(IPEndPoint from, IPEndPoint to) =>
-        CanReach(from, to) ? _bound.GetValueOrDefault(to) : null;
+    /// <summary>
+    /// Where a message already on its way from <paramref name="from"/> lands: the transport bound at <paramref name="to"/>,
+    /// unless that host has crashed or a partition now lies between them. A sender that crashed meanwhile does not recall it.
+    /// </summary>
+    internal InMemoryTransport? Receiver(IPEndPoint from, IPEndPoint to) =>
+        Arrives(from, to) ? _bound.GetValueOrDefault(to) : null;
 
-    internal bool IsHostUpButUnbound(IPEndPoint from, IPEndPoint to) => CanReach(from, to) && !_bound.ContainsKey(to);
+    /// <summary>The message reaches a live host where nothing listens (a stream connection is refused).</summary>
+    internal bool ArrivesUnbound(IPEndPoint from, IPEndPoint to) => Arrives(from, to) && !_bound.ContainsKey(to);
+
+    private bool Arrives(IPEndPoint from, IPEndPoint to) => !_crashed.Contains(to) && Island(from) == Island(to);
 
     internal void SendDatagram(InMemoryTransport from, IPEndPoint to, uint sequence, Message message)
     {
         Statistics.DatagramsSent++;
         var payload = Wire.Encode(this, message, sequence);
-        if (_crashed.Contains(from.LocalEndPoint) || Chance(_conditions.LossRate))
+        if (_crashed.Contains(from.LocalEndPoint))
+        {
+            Statistics.DatagramsUndeliverable++;
+            return;
+        }
+        if (Chance(_conditions.LossRate))
         {
             Statistics.DatagramsLost++;
             return;
