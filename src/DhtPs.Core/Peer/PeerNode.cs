@@ -21,6 +21,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private PeerStatus _status = PeerStatus.Starting;
     private DhtPeer _snapshot = null!;
     private long _malformedInputs;
+    private int _startRequested;
     private int _stopRequested;
 
     private PeerNode(PeerOptions options, PeerEnvironment environment)
@@ -51,6 +52,19 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     public static async Task<PeerNode> StartAsync(PeerOptions options, PeerEnvironment? environment = null, CancellationToken cancellationToken = default)
     {
+        var node = await BindAsync(options, environment, cancellationToken).ConfigureAwait(false);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Start(started.SetResult);
+        await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return node;
+    }
+
+    /// <summary>
+    /// Binds the peer's sockets without starting it, so a caller can subscribe to <see cref="EventRaised"/> first.
+    /// A simulation that drives the logical thread itself then calls <see cref="Start"/> and never hops threads.
+    /// </summary>
+    public static async Task<PeerNode> BindAsync(PeerOptions options, PeerEnvironment? environment = null, CancellationToken cancellationToken = default)
+    {
         options.Validate();
         var node = new PeerNode(options, environment ?? PeerEnvironment.Real);
         var port = options.Port ?? PeerContact.ForId(options.Id).Port;
@@ -66,16 +80,21 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             throw;
         }
         node.Contact = new PeerContact(options.Id, options.Address, node._transport.LocalEndPoint.Port);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        node.Run(() =>
-        {
-            node.StartPinging();
-            node._status = PeerStatus.Running;
-            node.Raise(DhtEventKind.Started, $"Peer {node.Id} is listening on {node.Contact.EndPoint}");
-            started.SetResult();
-        });
-        await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return node;
+    }
+
+    /// <summary>Starts a bound peer on its logical thread; <paramref name="onStarted"/> runs there once it is running. Call once.</summary>
+    public void Start(Action? onStarted = null)
+    {
+        if (Interlocked.Exchange(ref _startRequested, 1) == 1)
+            throw new InvalidOperationException($"Peer {Id} has already been started.");
+        Run(() =>
+        {
+            StartPinging();
+            _status = PeerStatus.Running;
+            Raise(DhtEventKind.Started, $"Peer {Id} is listening on {Contact.EndPoint}");
+            onStarted?.Invoke();
+        });
     }
 
     /// <summary>Stops at once, telling nobody (the original's Ctrl-C), and frees the sockets.</summary>

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using DhtPs.Core.Protocol;
+
+namespace DhtPs.Core.Transport.InMemory;
+
+/// <summary>
+/// A simulated network behind the same <see cref="INetwork"/> seam as real sockets.
+/// Every delay goes through <see cref="TimeProvider"/> and every fault is drawn from one seeded
+/// <see cref="Random"/>, so with a simulated clock a run is reproducible from its seed.
+/// Not thread-safe: it is meant to be driven from one simulation thread.
+/// </summary>
+public sealed class InMemoryNetwork : INetwork
+{
+    private readonly Dictionary<IPEndPoint, InMemoryTransport> _bound = [];
+    private readonly HashSet<IPEndPoint> _crashed = [];
+    private readonly Dictionary<IPEndPoint, int> _islands = [];
+    private NetworkConditions _conditions = NetworkConditions.Reliable;
+    private int _nextIsland;
+    private int _nextFreePort = 49152;
+
+    /// <param name="time">Schedules every delivery and timeout.</param>
+    /// <param name="random">The one source of every random fault; seed it to replay a run.</param>
+    /// <param name="roundTripThroughCodec">Encode and decode every message with <see cref="MessageCodec"/> instead of passing the object.</param>
+    public InMemoryNetwork(TimeProvider time, Random random, bool roundTripThroughCodec = false)
+    {
+        Time = time;
+        Random = random;
+        RoundTripThroughCodec = roundTripThroughCodec;
+    }
+
+    public TimeProvider Time { get; }
+
+    public Random Random { get; }
+
+    public bool RoundTripThroughCodec { get; }
+
+    public NetworkStatistics Statistics { get; } = new();
+
+    public NetworkConditions Conditions
+    {
+        get => _conditions;
+        set
+        {
+            value.Validate();
+            _conditions = value;
+        }
+    }
+
+    /// <summary>True while some endpoints are cut off from others.</summary>
+    public bool IsPartitioned => _islands.Count > 0;
+
+    public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, ITransportHandler handler, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var endPoint = localEndPoint.Port == 0 ? new IPEndPoint(localEndPoint.Address, _nextFreePort++) : localEndPoint;
+        if (_bound.ContainsKey(endPoint))
+            throw new SocketException((int)SocketError.AddressAlreadyInUse);
+        var transport = new InMemoryTransport(this, endPoint, handler);
+        _bound.Add(endPoint, transport);
+        return Task.FromResult<IPeerTransport>(transport);
+    }
+
+    /// <summary>The host at <paramref name="endPoint"/> goes dark: nothing reaches it or leaves it, requests to it time out.</summary>
+    public void Crash(IPEndPoint endPoint) => _crashed.Add(endPoint);
+
+    /// <summary>The host is back; whatever binds there next is reachable again.</summary>
+    public void Recover(IPEndPoint endPoint) => _crashed.Remove(endPoint);
+
+    /// <summary>Cuts <paramref name="island"/> off from every endpoint outside it (and from earlier islands).</summary>
+    public void Partition(IEnumerable<IPEndPoint> island)
+    {
+        var label = ++_nextIsland;
+        foreach (var endPoint in island)
+            _islands[endPoint] = label;
+    }
+
+    /// <summary>Ends every partition.</summary>
+    public void Heal() => _islands.Clear();
+
+    private int Island(IPEndPoint endPoint) => _islands.GetValueOrDefault(endPoint);
+
+    internal void Unbind(InMemoryTransport transport)
+    {
+        if (_bound.TryGetValue(transport.LocalEndPoint, out var bound) && bound == transport)
+            _bound.Remove(transport.LocalEndPoint);
+    }
+
+    /// <summary>
+    /// Where a message already on its way from <paramref name="from"/> lands: the transport bound at <paramref name="to"/>,
+    /// unless that host has crashed or a partition now lies between them. A sender that crashed meanwhile does not recall it.
+    /// </summary>
+    internal InMemoryTransport? Receiver(IPEndPoint from, IPEndPoint to) =>
+        Arrives(from, to) ? _bound.GetValueOrDefault(to) : null;
+
+    /// <summary>The message reaches a live host where nothing listens (a stream connection is refused).</summary>
+    internal bool ArrivesUnbound(IPEndPoint from, IPEndPoint to) => Arrives(from, to) && !_bound.ContainsKey(to);
+
+    private bool Arrives(IPEndPoint from, IPEndPoint to) => !_crashed.Contains(to) && Island(from) == Island(to);
+
+    internal void SendDatagram(InMemoryTransport from, IPEndPoint to, uint sequence, Message message)
+    {
+        Statistics.DatagramsSent++;
+        var payload = Wire.Encode(this, message, sequence);
+        if (_crashed.Contains(from.LocalEndPoint))
+        {
+            Statistics.DatagramsUndeliverable++;
+            return;
+        }
+        if (Chance(_conditions.LossRate))
+        {
+            Statistics.DatagramsLost++;
+            return;
+        }
+        var copies = Chance(_conditions.DuplicateRate) ? 2 : 1;
+        Statistics.DatagramsDuplicated += copies - 1;
+        for (var copy = 0; copy < copies; copy++)
+        {
+            var delay = NextDelay();
+            if (Chance(_conditions.ReorderRate))
+            {
+                Statistics.DatagramsReordered++;
+                delay += _conditions.ReorderDelay * Random.NextDouble();
+            }
+            var datagram = new DatagramInFlight(this, from.LocalEndPoint, to, sequence, payload);
+            Time.CreateTimer(static state => ((DatagramInFlight)state!).Arrive(), datagram, delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    internal Task<Message> RequestAsync(InMemoryTransport from, IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        new Exchange(this, from.LocalEndPoint, to, request, timeout, cancellationToken).Task;
+
+    internal TimeSpan NextDelay()
+    {
+        var (min, max) = (_conditions.MinDelay, _conditions.MaxDelay);
+        return min == max ? min : min + (max - min) * Random.NextDouble();
+    }
+
+    private bool Chance(double rate) => rate > 0 && Random.NextDouble() < rate;
+}

@@ -1,0 +1,32 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+
+namespace DhtPs.Core.Transport.InMemory;
+
+/// <summary>One peer's endpoint on an <see cref="InMemoryNetwork"/>.</summary>
+internal sealed class InMemoryTransport(InMemoryNetwork network, IPEndPoint localEndPoint, ITransportHandler handler) : IPeerTransport
+{
+    private bool _disposed;
+
+    public IPEndPoint LocalEndPoint { get; } = localEndPoint;
+
+    public ITransportHandler Handler { get; } = handler;
+
+    public void SendDatagram(IPEndPoint to, uint sequence, Message message)
+    {
+        if (!_disposed)
+            network.SendDatagram(this, to, sequence, message);
+    }
+
+    public Task<Message> RequestAsync(IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _disposed
+            ? Task.FromException<Message>(new TransportException(to, $"The transport at {LocalEndPoint} has been closed."))
+            : network.RequestAsync(this, to, request, timeout, cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        network.Unbind(this);
+        return ValueTask.CompletedTask;
+    }
+}

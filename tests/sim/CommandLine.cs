@@ -1,0 +1,39 @@
+namespace DhtPs.Simulation;
+
+/// <summary>The console's arguments; null from <see cref="Parse"/> means print the usage.</summary>
+internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench)
+{
+    public const string Usage =
+        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--bench PEERS]";
+
+    public static CommandLine? Parse(string[] args)
+    {
+        var parsed = new CommandLine(Seeds: 100, FirstSeed: 1, Replay: null, Peers: 64, Steps: 30, Codec: false, Trace: false, Bench: null);
+        for (var i = 0; i < args.Length; i++)
+        {
+            int Number() => i + 1 < args.Length && int.TryParse(args[++i], out var n) && n >= 0 ? n : throw new FormatException(args[i]);
+            try
+            {
+                parsed = args[i] switch
+                {
+                    "--seeds" => parsed with { Seeds = Number() },
+                    "--first-seed" => parsed with { FirstSeed = Number() },
+                    "--seed" => parsed with { Replay = Number() },
+                    "--peers" => parsed with { Peers = Number() },
+                    "--steps" => parsed with { Steps = Number() },
+                    "--codec" => parsed with { Codec = true },
+                    "--trace" => parsed with { Trace = true },
+                    "--bench" => parsed with { Bench = Number() },
+                    _ => null,
+                };
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+            if (parsed is null)
+                return null;
+        }
+        return parsed;
+    }
+}

@@ -1,0 +1,15 @@
+namespace DhtPs.Simulation.Operations;
+
+/// <summary>The end of a chaos phase: partitions heal, the network calms down and every crashed peer restarts.</summary>
+public sealed record HealEverything : ISimulationOperation
+{
+    public void Apply(SimulatedRing ring)
+    {
+        ring.Network.Heal();
+        ring.Network.Conditions = ring.Settings.CalmNetwork;
+        foreach (var peer in ring.Peers.Where(p => !p.IsUp))
+            ring.Restart(peer);
+    }
+
+    public override string ToString() => "heal everything";
+}

@@ -1,0 +1,9 @@
+namespace DhtPs.Simulation.Operations;
+
+/// <summary>Ends every partition.</summary>
+public sealed record HealPartitions : ISimulationOperation
+{
+    public void Apply(SimulatedRing ring) => ring.Network.Heal();
+
+    public override string ToString() => "heal partitions";
+}

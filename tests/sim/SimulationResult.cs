@@ -1,0 +1,23 @@
+using DhtPs.Core.Transport.InMemory;
+
+namespace DhtPs.Simulation;
+
+/// <summary>How one seed went. <see cref="TraceHash"/> identifies the whole run: the same seed gives the same hash.</summary>
+public sealed record SimulationResult(
+    int Seed,
+    string? Failure,
+    ulong TraceHash,
+    long TraceEntries,
+    int StepsRun,
+    int InvariantChecks,
+    int PredecessorChecks,
+    int Crashes,
+    TimeSpan SimulatedTime,
+    NetworkStatistics Network)
+{
+    public bool Passed => Failure is null;
+
+    public override string ToString() => Passed
+        ? $"seed {Seed}: passed, {StepsRun} steps, {SimulatedTime.TotalSeconds:0} s simulated, trace {TraceHash:x16} ({TraceEntries} entries)"
+        : $"seed {Seed}: FAILED {Failure}";
+}

@@ -1,0 +1,48 @@
+using DhtPs.Core.Transport.InMemory;
+
+namespace DhtPs.Simulation;
+
+/// <summary>The shape of one simulated run; the seed is given separately so one settings object serves a sweep.</summary>
+public sealed record SimulationSettings
+{
+    public int Peers { get; init; } = 64;
+
+    /// <summary>Null picks enough bits to spread the peers sparsely (at least the default 8).</summary>
+    public int? IdBits { get; init; }
+
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public int MissedPingLimit { get; init; } = 3;
+
+    /// <summary>Operations applied after the ring has formed; each is followed by <see cref="StepLength"/> of simulated time.</summary>
+    public int Steps { get; init; } = 30;
+
+    public TimeSpan StepLength { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pass every message through the codec, to catch messages that do not survive the wire.</summary>
+    public bool UseCodec { get; init; }
+
+    /// <summary>The delays of a calm network; chaos steps add loss, duplication and reordering on top.</summary>
+    public NetworkConditions CalmNetwork { get; init; } = NetworkConditions.Reliable;
+
+    /// <summary>The successor-list length r of the protocol: init rings configure two successors.</summary>
+    public int SuccessorListLength => 2;
+
+    public int EffectiveIdBits => IdBits ?? Math.Max(8, (int)Math.Ceiling(Math.Log2(Peers * 4.0)));
+
+    /// <summary>
+    /// How long the ring must be calm (no loss, partition or crashed peer) before predecessor learning must have converged:
+    /// long enough for every silent predecessor to be forgotten and every live one to ping again, with the largest delay.
+    /// </summary>
+    public TimeSpan SettleTime => PingInterval * (MissedPingLimit + 2) + CalmNetwork.MaxDelay * 2;
+
+    public void Validate()
+    {
+        if (Peers < SuccessorListLength + 1)
+            throw new ArgumentOutOfRangeException(nameof(Peers), Peers, $"An init ring needs at least r + 1 = {SuccessorListLength + 1} peers.");
+        if (Math.Pow(2, EffectiveIdBits) < Peers)
+            throw new ArgumentOutOfRangeException(nameof(IdBits), IdBits, $"{Peers} peers do not fit in {EffectiveIdBits}-bit ids.");
+        if (Steps < 0)
+            throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must not be negative.");
+        CalmNetwork.Validate();
+    }
+}

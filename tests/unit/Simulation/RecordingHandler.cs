@@ -1,0 +1,24 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Transport;
+
+namespace DhtPs.Tests.Unit.Simulation;
+
+/// <summary>A transport owner that records what arrives and answers every request with <see cref="Reply"/>.</summary>
+internal sealed class RecordingHandler(Func<TimeSpan> now) : ITransportHandler
+{
+    public List<(TimeSpan At, IPEndPoint From, uint Sequence, Message Message)> Datagrams { get; } = [];
+    public List<Message> Requests { get; } = [];
+    public List<ProtocolException> Malformed { get; } = [];
+    public Func<Message, Message> Reply { get; set; } = request => request;
+
+    public void OnDatagram(IPEndPoint from, uint sequence, Message message) => Datagrams.Add((now(), from, sequence, message));
+
+    public Task<Message> OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken)
+    {
+        Requests.Add(request);
+        return Task.FromResult(Reply(request));
+    }
+
+    public void OnMalformed(IPEndPoint from, ProtocolException error) => Malformed.Add(error);
+}
