@@ -6,7 +6,7 @@ namespace DhtPs.Core.Transfer;
 
 /// <summary>
 /// The receiving half of a file transfer (the wire format is on <see cref="FileSender"/>). Memory stays
-/// constant: one reused frame buffer, each chunk written to the destination's temporary file as it arrives.
+/// constant: two reused frame buffers, each chunk written to the destination's temporary file as it arrives.
 /// Any failure throws before the destination is committed, so nothing partial is ever left in its place.
 /// </summary>
 public static class FileReceiver
@@ -40,13 +40,15 @@ public static class FileReceiver
         if (destination.ExpectedLength != header.Length || destination.BytesWritten != 0)
             throw new ArgumentException("The destination must be a fresh partial file created for this header.", nameof(destination));
         var progressThrottle = new ProgressThrottle(progress, header.Name, header.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength);
+        // Two frame buffers: while one chunk is being written to disk, the next is read from the network.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength), ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength)];
+        var writing = Task.CompletedTask;
         try
         {
             long received = 0;
             for (uint sequence = 1; ; sequence++)
             {
-                var frame = await FrameCodec.ReadAsync(source, buffer, cancellationToken).ConfigureAwait(false)
+                var frame = await FrameCodec.ReadAsync(source, buffers[sequence % 2], cancellationToken).ConfigureAwait(false)
                     ?? throw new ProtocolException(ProtocolError.Truncated, $"The stream ended after {received} of {header.Length} bytes of {header.Name}.");
                 if (frame.Kind != FrameKind.Data)
                     throw new ProtocolException(ProtocolError.UnknownFrameKind, $"Expected a data frame, got a {frame.Kind} frame.");
@@ -56,17 +58,22 @@ public static class FileReceiver
                     break;
                 if (frame.Payload.Length > header.Length - received)
                     throw new ProtocolException(ProtocolError.LengthMismatch, $"More than the announced {header.Length} bytes arrived for {header.Name}.");
-                await destination.WriteAsync(frame.Payload, cancellationToken).ConfigureAwait(false);
+                await writing.ConfigureAwait(false);
+                writing = destination.WriteAsync(frame.Payload, cancellationToken).AsTask();
                 received += frame.Payload.Length;
                 progressThrottle.Advance(received);
             }
+            await writing.ConfigureAwait(false);
             if (received != header.Length)
                 throw new ProtocolException(ProtocolError.LengthMismatch, $"{header.Name} ended after {received} of the announced {header.Length} bytes.");
             await destination.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A failure above may leave a write in flight: its buffer and the destination must outlive it.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var buffer in buffers)
+                ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
