@@ -88,13 +88,22 @@ public sealed class FileStore
     }
 
     /// <summary>Every stored file, by name; temporary files and names that are not safe are never listed.</summary>
-    public IReadOnlyList<StoredFile> List() =>
-        [.. System.IO.Directory.EnumerateFiles(Directory)
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Where(FileName.IsSafe)
-            .Order(StringComparer.Ordinal)
-            .Select(GetInfo)];
+    public IReadOnlyList<StoredFile> List()
+    {
+        var files = new List<StoredFile>();
+        foreach (var name in System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                files.Add(GetInfo(name));
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted while listing: it is simply no longer stored.
+            }
+        }
+        return files;
+    }
 
     private StoredFile Remember(string name, string sha256)
     {
