@@ -21,7 +21,7 @@ public sealed class FileStore
         Directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         Space = space;
         System.IO.Directory.CreateDirectory(Directory);
-        foreach (var orphan in System.IO.Directory.EnumerateFiles(Directory, FileName.ReservedPrefix + "*" + PartialFile.TempSuffix))
+        foreach (var orphan in System.IO.Directory.EnumerateFiles(Directory).Where(path => PartialFile.IsTempFileName(Path.GetFileName(path))))
             File.Delete(orphan);
     }
 
