@@ -4,6 +4,12 @@ public enum FrameKind : byte
 {
     /// <summary>A JSON-encoded <see cref="Message"/>.</summary>
     Message = 1,
+
+    /// <summary>A chunk of file content; an empty one ends the transfer.</summary>
+    Data = 2,
+
+    /// <summary>The header that opens a file transfer: length, SHA-256 and name.</summary>
+    FileHeader = 3,
 }
 
 /// <summary>One decoded frame: what it carries, its sequence number, and its payload bytes.</summary>

@@ -21,6 +21,7 @@ public static class FrameCodec
     public const int HeaderLength = 12;
     public const int ChecksumLength = 4;
     public const int MaxPayloadLength = 60 * 1024;
+    public const int MaxFrameLength = HeaderLength + MaxPayloadLength + ChecksumLength;
     public const byte Version = 1;
     private const ushort Magic = 0x4448; // "DH"
 
@@ -31,16 +32,27 @@ public static class FrameCodec
         if (payload.Length > MaxPayloadLength)
             throw new ProtocolException(ProtocolError.Oversized, $"Payload of {payload.Length} bytes exceeds the {MaxPayloadLength}-byte limit.");
         var frame = new byte[FrameLength(payload.Length)];
-        var span = frame.AsSpan();
-        BinaryPrimitives.WriteUInt16BigEndian(span, Magic);
-        span[2] = Version;
-        span[3] = (byte)kind;
-        BinaryPrimitives.WriteUInt32BigEndian(span[4..], sequence);
-        BinaryPrimitives.WriteInt32BigEndian(span[8..], payload.Length);
-        payload.CopyTo(span[HeaderLength..]);
-        var checked_ = span[..(HeaderLength + payload.Length)];
-        BinaryPrimitives.WriteUInt32BigEndian(span[checked_.Length..], Crc32.HashToUInt32(checked_));
+        payload.CopyTo(frame.AsSpan(HeaderLength));
+        Seal(frame, kind, sequence, payload.Length);
         return frame;
+    }
+
+    /// <summary>
+    /// Writes header and checksum around a payload already placed at <c>frame[HeaderLength..]</c>,
+    /// so a sender can read content straight into a reused frame buffer. Returns the frame length.
+    /// </summary>
+    public static int Seal(Span<byte> frame, FrameKind kind, uint sequence, int payloadLength)
+    {
+        if (payloadLength is < 0 or > MaxPayloadLength)
+            throw new ProtocolException(ProtocolError.Oversized, $"Payload of {payloadLength} bytes exceeds the {MaxPayloadLength}-byte limit.");
+        BinaryPrimitives.WriteUInt16BigEndian(frame, Magic);
+        frame[2] = Version;
+        frame[3] = (byte)kind;
+        BinaryPrimitives.WriteUInt32BigEndian(frame[4..], sequence);
+        BinaryPrimitives.WriteInt32BigEndian(frame[8..], payloadLength);
+        var checked_ = frame[..(HeaderLength + payloadLength)];
+        BinaryPrimitives.WriteUInt32BigEndian(frame[checked_.Length..], Crc32.HashToUInt32(checked_));
+        return FrameLength(payloadLength);
     }
 
     /// <summary>Validates a header and returns the payload length it announces.</summary>
@@ -74,22 +86,33 @@ public static class FrameCodec
     }
 
     /// <summary>Reads one frame from a stream; null at a clean end of stream before a header starts.</summary>
-    public static async Task<Frame?> ReadAsync(Stream stream, CancellationToken cancellationToken)
+    public static Task<Frame?> ReadAsync(Stream stream, CancellationToken cancellationToken) =>
+        ReadAsync(stream, buffer: null, cancellationToken);
+
+    /// <summary>
+    /// Reads one frame into <paramref name="buffer"/> (at least <see cref="MaxFrameLength"/> bytes) so a
+    /// long stream of frames is read with constant memory; the returned payload is valid until the next read.
+    /// With a null buffer, one is allocated to fit the frame.
+    /// </summary>
+    public static async Task<Frame?> ReadAsync(Stream stream, byte[]? buffer, CancellationToken cancellationToken)
     {
-        var header = new byte[HeaderLength];
-        var read = await stream.ReadAtLeastAsync(header, HeaderLength, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (buffer is not null && buffer.Length < MaxFrameLength)
+            throw new ArgumentException($"A frame buffer needs {MaxFrameLength} bytes.", nameof(buffer));
+        var header = buffer ?? new byte[HeaderLength];
+        var read = await stream.ReadAtLeastAsync(header.AsMemory(0, HeaderLength), HeaderLength, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read == 0)
             return null;
         if (read < HeaderLength)
             throw new ProtocolException(ProtocolError.Truncated, $"Stream ended inside a frame header ({read} of {HeaderLength} bytes).");
         var length = ReadHeader(header, out _, out _);
-        var frame = new byte[FrameLength(length)];
-        header.CopyTo(frame, 0);
-        var rest = frame.AsMemory(HeaderLength);
+        var frame = buffer ?? new byte[FrameLength(length)];
+        if (buffer is null)
+            header.CopyTo(frame, 0);
+        var rest = frame.AsMemory(HeaderLength, FrameLength(length) - HeaderLength);
         read = await stream.ReadAtLeastAsync(rest, rest.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read < rest.Length)
-            throw new ProtocolException(ProtocolError.Truncated, $"Stream ended inside a frame ({HeaderLength + read} of {frame.Length} bytes).");
-        return Decode(frame);
+            throw new ProtocolException(ProtocolError.Truncated, $"Stream ended inside a frame ({HeaderLength + read} of {FrameLength(length)} bytes).");
+        return Decode(frame.AsMemory(0, FrameLength(length)));
     }
 
     private static void VerifyChecksum(ReadOnlySpan<byte> frame)

@@ -9,6 +9,8 @@ public enum ProtocolError
     Oversized,
     ChecksumMismatch,
     MalformedPayload,
+    OutOfSequence,
+    LengthMismatch,
 }
 
 /// <summary>Bytes that are not a valid frame or message. Never fatal to a peer: the input is dropped and counted.</summary>

@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Storage;
+
+/// <summary>
+/// A peer's files on disk: one flat data directory, one file per stored name. Writes go through
+/// <see cref="PartialFile"/> (temp file, verify, atomic rename), so readers only ever see complete files.
+/// One store per directory: opening a store removes the temporary files a crashed predecessor left behind.
+/// </summary>
+public sealed class FileStore
+{
+    private const int CopyBufferLength = 64 * 1024;
+
+    // SHA-256 of files on disk, valid while length and write time are unchanged; saves rehashing on every listing.
+    private readonly ConcurrentDictionary<string, (long Length, DateTime WrittenUtc, string Sha256)> _digests = new(StringComparer.Ordinal);
+
+    public FileStore(string directory, IdSpace space)
+    {
+        Directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        Space = space;
+        System.IO.Directory.CreateDirectory(Directory);
+        foreach (var orphan in System.IO.Directory.EnumerateFiles(Directory).Where(path => PartialFile.IsTempFileName(Path.GetFileName(path))))
+            File.Delete(orphan);
+    }
+
+    public string Directory { get; }
+    public IdSpace Space { get; }
+
+    /// <summary>Starts storing <paramref name="name"/>; the caller writes the content and commits (used by transfers).</summary>
+    public PartialFile BeginStore(string name, long length, string sha256) =>
+        PartialFile.Create(PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()));
+
+    /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> if it has exactly the announced length and SHA-256.</summary>
+    /// <exception cref="FileContentMismatchException">The content differs from what was announced; nothing was stored.</exception>
+    public async Task<StoredFile> StoreAsync(string name, Stream content, long length, string sha256, CancellationToken cancellationToken)
+    {
+        await using (var partial = BeginStore(name, length, sha256))
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferLength);
+            try
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    await partial.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            await partial.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return GetInfo(name);
+    }
+
+    /// <summary>Opens a stored file for reading; it may be replaced or deleted meanwhile without disturbing the reader.</summary>
+    /// <exception cref="FileNotFoundException">No such file is stored.</exception>
+    public FileStream Open(string name) =>
+        new(PathOf(name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    public bool Exists(string name) => File.Exists(PathOf(name));
+
+    /// <summary>Deletes a stored file; false when there was none.</summary>
+    public bool Delete(string name)
+    {
+        var path = PathOf(name);
+        _digests.TryRemove(name, out _);
+        if (!File.Exists(path))
+            return false;
+        File.Delete(path);
+        return true;
+    }
+
+    /// <summary>Name, key, length and SHA-256 of a stored file (hashed on first use, then cached).</summary>
+    /// <exception cref="FileNotFoundException">No such file is stored.</exception>
+    public StoredFile GetInfo(string name)
+    {
+        var info = new FileInfo(PathOf(name));
+        if (!info.Exists)
+            throw new FileNotFoundException($"File {name} is not stored here.", info.FullName);
+        if (_digests.TryGetValue(name, out var known) && known.Length == info.Length && known.WrittenUtc == info.LastWriteTimeUtc)
+            return new StoredFile(name, FileKey.Of(name, Space), known.Length, known.Sha256);
+        string sha256;
+        using (var content = Open(name))
+            sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        return Remember(name, sha256);
+    }
+
+    /// <summary>Every stored file, by name; temporary files and names that are not safe are never listed.</summary>
+    public IReadOnlyList<StoredFile> List()
+    {
+        var files = new List<StoredFile>();
+        foreach (var name in System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                files.Add(GetInfo(name));
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted while listing: it is simply no longer stored.
+            }
+        }
+        return files;
+    }
+
+    private StoredFile Remember(string name, string sha256)
+    {
+        var info = new FileInfo(PathOf(name));
+        _digests[name] = (info.Length, info.LastWriteTimeUtc, sha256);
+        return new StoredFile(name, FileKey.Of(name, Space), info.Length, sha256);
+    }
+
+    /// <summary>The path of a stored name; safe names cannot leave the directory, and this is checked again here.</summary>
+    private string PathOf(string name)
+    {
+        FileName.EnsureSafe(name);
+        var path = Path.GetFullPath(Path.Combine(Directory, name));
+        if (!string.Equals(Path.GetDirectoryName(path), Directory, StringComparison.Ordinal))
+            throw new UnsafeFileNameException(name, "it resolves outside the data directory");
+        return path;
+    }
+}
