@@ -18,6 +18,8 @@ public sealed class FileKeyTests
     [InlineData("9999", 9999UL % 256)]
     [InlineData("0255", 255UL)]
     [InlineData("0256", 0UL)]
+    [InlineData("2012.pdf", 220UL)] // the assignment's files carry an extension
+    [InlineData("4103.txt", 7UL)]
     public void A_four_digit_name_is_its_number_mod_2_to_the_m(string name, ulong key) =>
         Assert.Equal(key, FileKey.Of(name, Ring8));
 
@@ -36,7 +38,7 @@ public sealed class FileKeyTests
     [InlineData("12345", 8, 42UL)]
     [InlineData("123", 8, 157UL)]
     [InlineData("123", 64, 11990170285644066717UL)]
-    [InlineData("2012.pdf", 8, 91UL)]
+    [InlineData("2012.tar.gz", 8, 203UL)]
     [InlineData("résumé.txt", 16, 60574UL)]
     public void Any_other_name_is_the_first_8_bytes_of_its_SHA256_reduced_to_m_bits(string name, int bits, ulong key) =>
         Assert.Equal(key, FileKey.Of(name, new IdSpace(bits)));
@@ -62,6 +64,9 @@ public sealed class FileKeyTests
     [InlineData("12345", false)]
     [InlineData("123", false)]
     [InlineData("20a2", false)]
+    [InlineData("2012.pdf", true)]
+    [InlineData("2012.tar.gz", false)]
+    [InlineData(".2012", false)]
     [InlineData("２０１２", false)]
     public void Only_exactly_four_ascii_digits_are_a_file_number(string name, bool isNumber) =>
         Assert.Equal(isNumber, FileKey.IsFileNumber(name));
