@@ -41,13 +41,12 @@ public sealed partial class PeerNode
         if (_status is not PeerStatus.Running)
             return;
         ForgetSilentPredecessors();
+        DetectDeadSuccessors();
         if (_successors.Count == 0)
             return;
         for (var rank = 1; rank <= _successors.Count; rank++)
         {
             var link = _successors[rank - 1];
-            if (link.OutstandingPing is not null)
-                link.MissedPings++;
             link.OutstandingPing = ++_pingSequence;
             _transport.SendDatagram(link.Contact.ToEndPoint(), _pingSequence,
                 new PingRequest { Sender = Contact, IdBits = Space.Bits, Rank = rank });

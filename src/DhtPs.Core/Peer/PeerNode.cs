@@ -191,8 +191,21 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         if (request.IdBits != Space.Bits)
             return Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {request.IdBits}-bit ring.");
+        if (MessageValidator.Validate(request, Space) is { } problem)
+        {
+            CountMalformed(from, $"{request.GetType().Name}: {problem.Reason}");
+            return Refuse(problem.Code, problem.Reason);
+        }
+        if (_status is PeerStatus.Stopped)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped.");
         return request switch
         {
+            JoinRequest join => HandleJoinRequest(join),
+            JoinAccepted accepted => HandleJoinAccepted(accepted),
+            JoinRefused refused => HandleJoinRefused(refused),
+            SuccessorChange change => HandleSuccessorChange(change),
+            DepartureNotice departure => HandleDepartureNotice(departure),
+            NeighborsRequest => HandleNeighborsRequest(),
             _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
         };
     }

@@ -1,0 +1,201 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>
+/// SPEC §4: joining a ring through a known peer, and taking joiners in. The request travels
+/// along first successors until it reaches the peer after which the joiner belongs; that peer
+/// accepts it and tells its own first predecessor.
+/// </summary>
+public sealed partial class PeerNode
+{
+    private PendingJoin? _join;
+
+    /// <summary>Join requests that reached this peer while it was itself joining; handled once it knows its place.</summary>
+    private readonly Queue<JoinRequest> _deferredJoins = new();
+
+    private sealed record PendingJoin(TaskCompletionSource<DhtPeer> Joined, ITimer Deadline);
+
+    /// <summary>
+    /// Joins the ring <paramref name="knownPeer"/> belongs to. Completes with the peer's state once the join is accepted;
+    /// fails with a <see cref="JoinException"/> on refusal or after <paramref name="timeout"/>, leaving a ring of one.
+    /// </summary>
+    public Task<DhtPeer> JoinAsync(PeerLocator knownPeer, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var joined = new TaskCompletionSource<DhtPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Run(() => BeginJoin(knownPeer, timeout, joined));
+        return joined.Task.WaitAsync(cancellationToken);
+    }
+
+    private void BeginJoin(PeerLocator knownPeer, TimeSpan timeout, TaskCompletionSource<DhtPeer> joined)
+    {
+        if (_status is not PeerStatus.Running || _successors.Count > 0)
+        {
+            joined.SetException(new JoinException(JoinFailure.AlreadyInRing,
+                $"Peer {Id} is {(_status is PeerStatus.Joining ? "already joining a ring" : $"{_status} with successors")}; only a lone running peer can join a ring."));
+            return;
+        }
+        _status = PeerStatus.Joining;
+        var deadline = Time.CreateTimer(_ => Run(() => FailJoin(joined, JoinFailure.TimedOut,
+            $"Peer {Id} got no answer to its join request through {knownPeer} within {timeout.TotalSeconds:0.###} s.")),
+            null, timeout, Timeout.InfiniteTimeSpan);
+        _join = new PendingJoin(joined, deadline);
+        Ask(knownPeer.EndPoint, new JoinRequest { Sender = Contact, IdBits = Space.Bits, Joiner = Contact }, reply =>
+        {
+            if (reply.Failure is { } failure)
+                FailJoin(joined, JoinFailure.Unreachable, $"Known peer {knownPeer} could not be reached: {failure.Message}", failure);
+            else if (reply.Message is ErrorResponse error)
+                FailJoin(joined, FailureOf(error.Code), error.Reason);
+        });
+    }
+
+    private void FailJoin(TaskCompletionSource<DhtPeer> joined, JoinFailure failure, string reason, Exception? inner = null)
+    {
+        if (_join?.Joined != joined)
+            return; // That join has already been settled.
+        EndJoin();
+        Raise(DhtEventKind.JoinFailed, $"Join request failed: {reason}");
+        joined.SetException(new JoinException(failure, reason, inner));
+        HandleDeferredJoins();
+    }
+
+    private void EndJoin()
+    {
+        _join!.Deadline.Dispose();
+        _join = null;
+        _status = PeerStatus.Running;
+    }
+
+    private static JoinFailure FailureOf(ErrorCode code) => code switch
+    {
+        ErrorCode.IdTaken => JoinFailure.IdTaken,
+        ErrorCode.IdOutOfRange => JoinFailure.IdOutOfRange,
+        ErrorCode.IdBitsMismatch => JoinFailure.IdBitsMismatch,
+        ErrorCode.Unreachable => JoinFailure.Unreachable,
+        _ => JoinFailure.Refused,
+    };
+
+    private Message HandleJoinRequest(JoinRequest request)
+    {
+        switch (_status)
+        {
+            case PeerStatus.Joining:
+                _deferredJoins.Enqueue(request);
+                return Ack();
+            case not PeerStatus.Running:
+                return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status} and takes no joins.");
+        }
+        RouteJoin(request);
+        return Ack();
+    }
+
+    private void RouteJoin(JoinRequest request)
+    {
+        var joiner = request.Joiner;
+        switch (JoinRoute.Decide(Space, Id, _successors.FirstOrDefault()?.Contact.Id, joiner.Id))
+        {
+            case JoinVerdict.IdTaken:
+                TellJoiner(joiner, new JoinRefused
+                {
+                    Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.IdTaken,
+                    Reason = $"Peer id {joiner.Id} is already taken in the ring.",
+                });
+                break;
+            case JoinVerdict.Forward:
+                var successor = _successors[0].Contact;
+                Raise(DhtEventKind.JoinRequestForwarded, $"Peer {joiner.Id} Join request forwarded to my successor", joiner.Id);
+                Ask(successor, request with { Sender = Contact }, reply =>
+                {
+                    if (reply.Message is not Acknowledgement)
+                        TellJoiner(joiner, new JoinRefused
+                        {
+                            Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.Unreachable,
+                            Reason = $"Peer {Id} could not forward the join request to Peer {successor.Id}: " +
+                                (reply.Failure?.Message ?? (reply.Message as ErrorResponse)?.Reason ?? "unexpected answer"),
+                        });
+                });
+                break;
+            case JoinVerdict.Accept:
+                AcceptJoin(joiner);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Takes the joiner in as first successor, tells the first predecessor (SPEC §4), and sends the joiner
+    /// its successors. A joiner that cannot be told is handled like a successor that died.
+    /// </summary>
+    private void AcceptJoin(PeerContact joiner)
+    {
+        Raise(DhtEventKind.JoinRequestReceived, $"Peer {joiner.Id} Join request received", joiner.Id);
+        _deadSuccessors.Remove(joiner.Id);
+        var previous = CurrentSuccessors();
+        SetSuccessors(SuccessorList.Compose(Space, Id, [joiner, .. previous]));
+        AnnounceSuccessors();
+
+        var predecessors = CurrentPredecessors();
+        if (predecessors.FirstOrDefault() is { } first && first.Id != joiner.Id)
+            Ask(first, new SuccessorChange { Sender = Contact, IdBits = Space.Bits, Successors = CurrentSuccessors() }, _ => { });
+
+        var accepted = new JoinAccepted
+        {
+            Sender = Contact, IdBits = Space.Bits,
+            Successors = SuccessorList.ForJoiner(Space, joiner, Contact, previous),
+            Predecessors = predecessors.Where(p => p.Id != joiner.Id).ToArray(),
+        };
+        Ask(joiner, accepted, reply =>
+        {
+            if (reply.Message is not Acknowledgement)
+                DeclareDead([joiner.Id]);
+        });
+    }
+
+    private void TellJoiner(PeerContact joiner, JoinRefused refusal) => Ask(joiner, refusal, _ => { });
+
+    private Message HandleJoinAccepted(JoinAccepted accepted)
+    {
+        if (_join is not { } pending)
+            return Refuse(ErrorCode.NotJoining, $"Peer {Id} is not joining a ring.");
+        EndJoin();
+        Raise(DhtEventKind.JoinAccepted, "Join request has been accepted", accepted.Sender.Id);
+        SetSuccessors(SuccessorList.Compose(Space, Id, accepted.Successors));
+        AnnounceSuccessors(initial: true);
+        // The acceptor is the first predecessor and its own first predecessor the second: known now, not at the first pings.
+        var now = Time.GetUtcNow();
+        _predecessors[0] = new PredecessorSlot(accepted.Sender, now);
+        _predecessors[1] = accepted.Predecessors.FirstOrDefault() is { } second && second.Id != Id ? new PredecessorSlot(second, now) : null;
+        PublishSnapshot();
+        pending.Joined.SetResult(Snapshot);
+        HandleDeferredJoins();
+        return Ack();
+    }
+
+    private Message HandleJoinRefused(JoinRefused refused)
+    {
+        if (_join is not { } pending)
+            return Refuse(ErrorCode.NotJoining, $"Peer {Id} is not joining a ring.");
+        FailJoin(pending.Joined, FailureOf(refused.Code), refused.Reason);
+        return Ack();
+    }
+
+    /// <summary>SPEC §4, at the accepting peer's first predecessor: its first successor now has the joiner after it.</summary>
+    private Message HandleSuccessorChange(SuccessorChange change)
+    {
+        Raise(DhtEventKind.SuccessorChangeReceived, "Successor Change request received", change.Sender.Id);
+        if (_successors.FirstOrDefault()?.Contact.Id != change.Sender.Id)
+            return Ack(); // Stale: the sender is no longer this peer's first successor.
+        var successors = SuccessorList.Compose(Space, Id, [change.Sender, .. change.Successors]);
+        _deadSuccessors.ExceptWith(successors.Select(s => s.Id)); // A peer the acceptor vouches for is back.
+        SetSuccessors(successors);
+        AnnounceSuccessors();
+        return Ack();
+    }
+
+    private void HandleDeferredJoins()
+    {
+        while (_status is PeerStatus.Running && _deferredJoins.TryDequeue(out var request))
+            RouteJoin(request);
+    }
+}
