@@ -134,10 +134,12 @@ public sealed partial class PeerNode
         var previous = CurrentSuccessors();
         SetSuccessors(SuccessorList.Compose(Space, Id, [joiner, .. previous]));
         AnnounceSuccessors();
+        if (previous.Count == 0)
+            _predecessors[0] = new PredecessorSlot(joiner, Time.GetUtcNow()); // A ring of two: the joiner is also the predecessor.
 
         var predecessors = CurrentPredecessors();
         if (predecessors.FirstOrDefault() is { } first && first.Id != joiner.Id)
-            Ask(first, new SuccessorChange { Sender = Contact, IdBits = Space.Bits, Successors = CurrentSuccessors() }, _ => { });
+            Ask(first, new SuccessorChange { Sender = Contact, IdBits = Space.Bits, Successors = [Contact, .. CurrentSuccessors()] }, _ => { });
 
         var accepted = new JoinAccepted
         {
@@ -180,13 +182,24 @@ public sealed partial class PeerNode
         return Ack();
     }
 
-    /// <summary>SPEC §4, at the accepting peer's first predecessor: its first successor now has the joiner after it.</summary>
+    /// <summary>
+    /// SPEC §4, at the accepting peer's first predecessor: its first successor now has the joiner after it.
+    /// When another peer has joined between this one and the acceptor meanwhile, the change is passed
+    /// on to it: it is the acceptor's real first predecessor.
+    /// </summary>
     private Message HandleSuccessorChange(SuccessorChange change)
     {
-        Raise(DhtEventKind.SuccessorChangeReceived, "Successor Change request received", change.Sender.Id);
-        if (_successors.FirstOrDefault()?.Contact.Id != change.Sender.Id)
-            return Ack(); // Stale: the sender is no longer this peer's first successor.
-        var successors = SuccessorList.Compose(Space, Id, [change.Sender, .. change.Successors]);
+        var acceptor = change.Successors.FirstOrDefault();
+        Raise(DhtEventKind.SuccessorChangeReceived, "Successor Change request received", acceptor?.Id);
+        if (acceptor is null)
+            return Ack();
+        if (_successors.FirstOrDefault()?.Contact is { } first && first.Id != acceptor.Id)
+        {
+            if (Space.InOpen(first.Id, Id, acceptor.Id))
+                Ask(first, change with { Sender = Contact }, _ => { });
+            return Ack();
+        }
+        var successors = SuccessorList.Compose(Space, Id, change.Successors);
         _deadSuccessors.ExceptWith(successors.Select(s => s.Id)); // A peer the acceptor vouches for is back.
         SetSuccessors(successors);
         AnnounceSuccessors();

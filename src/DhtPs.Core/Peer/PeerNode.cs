@@ -153,7 +153,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         {
             try
             {
-                reply.SetResult(HandleRequest(from, request));
+                var answer = HandleRequest(from, request);
+                PublishSnapshot(); // Whoever gets the answer may look at this peer's state next.
+                reply.SetResult(answer);
             }
             catch (Exception e)
             {

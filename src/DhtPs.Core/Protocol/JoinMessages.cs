@@ -32,8 +32,8 @@ public sealed record JoinRefused : Message
 }
 
 /// <summary>
-/// SPEC §4: the accepting peer tells its first predecessor its new successor list
-/// (itself first, then the joiner).
+/// SPEC §4: the accepting peer tells its first predecessor its new successor list, itself first, then
+/// the joiner. The list names the acceptor, so the message may be passed on by a peer that is not it.
 /// </summary>
 public sealed record SuccessorChange : Message
 {
