@@ -5,6 +5,9 @@ namespace DhtPs.Core.Peer;
 
 /// <summary>
 /// SPEC §6: a successor that misses <see cref="PeerOptions.MissedPingLimit"/> pings in a row is dead.
+/// As the seed's own list of improvements asks, a suspect (one missed ping) is re-pinged at once, every
+/// <see cref="ProbePeriod"/>, instead of at the next interval; those probes are silent, so the events
+/// a peer raises stay the original's.
 /// The list is repaired by asking the nearest live successor for its successors (for the first
 /// predecessor that is the old second successor, for the second predecessor the first successor),
 /// leaving out the peers known dead. When no successor is left alive (two adjacent peers gone at once),
@@ -18,6 +21,7 @@ public sealed partial class PeerNode
     /// <summary>A backward walk visits at most this many peers.</summary>
     private const int MaxWalkHops = 1024;
 
+    private ITimer? _probeTimer;
     private bool _repairing;
     private bool _repairPending;
 
@@ -32,6 +36,38 @@ public sealed partial class PeerNode
             DeclareDead(dead);
         else if (_repairPending)
             RepairSuccessors();
+        if (_probeTimer is null && _successors.Any(link => link.MissedPings > 0))
+            _probeTimer = Time.CreateTimer(_ => Run(ProbeSuspects), null, ProbePeriod, ProbePeriod);
+    }
+
+    /// <summary>The whole missed-ping budget of a suspect fits in one ping interval.</summary>
+    private TimeSpan ProbePeriod => _options.PingInterval / (_options.MissedPingLimit + 1);
+
+    private void ProbeSuspects()
+    {
+        if (_status is not PeerStatus.Running)
+            return;
+        var dead = new List<ulong>();
+        for (var rank = 1; rank <= _successors.Count; rank++)
+        {
+            var link = _successors[rank - 1];
+            if (link.MissedPings == 0 || link.OutstandingPing is null)
+                continue;
+            if (++link.MissedPings >= _options.MissedPingLimit)
+                dead.Add(link.Contact.Id);
+            else
+                SendPing(link, rank);
+        }
+        if (dead.Count > 0)
+            DeclareDead(dead);
+        if (!_successors.Any(link => link.MissedPings > 0))
+            StopProbing();
+    }
+
+    private void StopProbing()
+    {
+        _probeTimer?.Dispose();
+        _probeTimer = null;
     }
 
     private void DeclareDead(IReadOnlyCollection<ulong> ids)
