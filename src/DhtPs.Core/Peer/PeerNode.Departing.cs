@@ -1,5 +1,6 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Transport;
 
 namespace DhtPs.Core.Peer;
 
@@ -22,7 +23,7 @@ public sealed partial class PeerNode
                 var acknowledged = await notices.Task.WaitAsync(_options.RequestTimeout, Time).ConfigureAwait(false);
                 await acknowledged.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TimeoutException or Transport.TransportException)
+            catch (Exception e) when (e is TimeoutException or TransportException)
             {
                 // Departure is best effort: a predecessor that does not answer will notice through missed pings.
             }
@@ -36,6 +37,7 @@ public sealed partial class PeerNode
             return Task.CompletedTask;
         _status = PeerStatus.Departing;
         StopPinging();
+        StopProbing();
         var notice = new DepartureNotice { Sender = Contact, IdBits = Space.Bits, Successors = CurrentSuccessors() };
         return Task.WhenAll(CurrentPredecessors()
             .Where(p => p.Id != Id)

@@ -1,4 +1,3 @@
-using System.Net;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 

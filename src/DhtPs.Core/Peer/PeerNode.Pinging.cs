@@ -20,11 +20,7 @@ public sealed partial class PeerNode
         _pingTimer = Time.CreateTimer(_ => Run(PingSuccessors), null, TimeSpan.Zero, _options.PingInterval);
     }
 
-    private void StopPinging()
-    {
-        _pingTimer?.Dispose();
-        StopProbing();
-    }
+    private void StopPinging() => _pingTimer?.Dispose();
 
     private IReadOnlyList<PeerContact> CurrentSuccessors() => _successors.Select(s => s.Contact).ToArray();
 

@@ -90,6 +90,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
         Run(() =>
         {
+            StopProbing();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
         });
