@@ -20,9 +20,21 @@ public sealed partial class PeerNode
         _transport.RequestAsync(to, request, _options.RequestTimeout, CancellationToken.None)
             .ContinueWith(
                 task => Run(() => onReply(task.IsCompletedSuccessfully
-                    ? new Reply(task.Result, null)
+                    ? Checked(to, task.Result)
                     : new Reply(null, task.Exception?.GetBaseException() ?? new OperationCanceledException()))),
                 TaskContinuationOptions.ExecuteSynchronously);
+
+    /// <summary>An answer is input like any other: one this peer cannot use is dropped, counted, and treated as no answer.</summary>
+    private Reply Checked(IPEndPoint from, Message answer)
+    {
+        var problem = answer.IdBits != Space.Bits
+            ? $"the answer uses {answer.IdBits}-bit ids, this ring uses {Space.Bits}"
+            : MessageValidator.Validate(answer, Space)?.Reason;
+        if (problem is null || answer is ErrorResponse)
+            return new Reply(answer, null);
+        CountMalformed(from, $"{answer.GetType().Name}: {problem}");
+        return new Reply(null, new ProtocolException(ProtocolError.MalformedPayload, problem));
+    }
 
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
 
