@@ -13,6 +13,8 @@
         'Start-DhtPeer'
         'Get-DhtPeer'
         'Stop-DhtPeer'
+        'Join-DhtRing'
+        'Get-DhtRing'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -68,4 +68,58 @@ function Get-PeerEvent {
     $events
 }
 
-Export-ModuleMember -Function Get-FreePort, Start-TestRing, Wait-Condition, Get-PeerEvent
+function Stop-TestRing {
+    <# Stops every local peer at once (telling nobody) and forgets their jobs, so the next test's events start clean. #>
+    Get-DhtPeer | Stop-DhtPeer -Abrupt -Confirm:$false
+    Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Remove-Job -Force
+}
+
+function Get-RingEvent {
+    <# What a local peer said about the ring, in order: every event but the pings and its start. #>
+    param([Parameter(Mandatory)] [ulong] $Id)
+    $chatter = 'Started', 'PingRequestsSent', 'PingRequestReceived', 'PingResponseReceived'
+    @(Get-PeerEvent $Id | Where-Object { "$($_.Kind)" -notin $chatter } | ForEach-Object Message)
+}
+
+function Test-RingSettled {
+    <#
+    True when the local peers with these ids form exactly that ring: each has the next two ids
+    as successors and has heard the previous two ping it.
+    #>
+    param([Parameter(Mandatory)] [ulong[]] $Id)
+    $ids = @($Id | Sort-Object)
+    $n = $ids.Count
+    for ($i = 0; $i -lt $n; $i++) {
+        $peer = Get-DhtPeer -Id $ids[$i] -ErrorAction SilentlyContinue
+        if (-not $peer) { return $false }
+        $successors = @($ids[($i + 1) % $n], $ids[($i + 2) % $n]) | Where-Object { $_ -ne $ids[$i] } | Select-Object -Unique
+        $predecessors = @($ids[($i - 1 + $n) % $n], $ids[($i - 2 + $n) % $n]) | Where-Object { $_ -ne $ids[$i] } | Select-Object -Unique
+        if (($peer.Successors -join ',') -ne ($successors -join ',')) { return $false }
+        if (($peer.Predecessors -join ',') -ne ($predecessors -join ',')) { return $false }
+    }
+    $true
+}
+
+function Start-PeerProcess {
+    <#
+    .SYNOPSIS
+        Runs one peer in a child pwsh process, joining the ring through a known peer; returns the Process.
+        The child exits on its own when this process goes away.
+    #>
+    param(
+        [Parameter(Mandatory)] [ulong] $Id,
+        [Parameter(Mandatory)] [int] $Port,
+        [Parameter(Mandatory)] [string] $KnownPeer,
+        [double] $PingInterval = 1,
+        [Parameter(Mandatory)] [string] $LogFolder
+    )
+    $arguments = @(
+        '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'PeerProcess.ps1'),
+        '-Manifest', (Join-Path $PSScriptRoot '../../DhtPs.psd1'), '-Id', $Id, '-Port', $Port,
+        '-KnownPeer', $KnownPeer, '-PingInterval', $PingInterval, '-ParentId', $PID
+    )
+    Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList $arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $LogFolder "peer$Id.out.txt") -RedirectStandardError (Join-Path $LogFolder "peer$Id.err.txt")
+}
+
+Export-ModuleMember -Function Get-FreePort, Start-TestRing, Wait-Condition, Get-PeerEvent, Get-RingEvent, Stop-TestRing, Test-RingSettled, Start-PeerProcess

@@ -11,13 +11,15 @@ $ErrorActionPreference = 'Stop'
 Import-Module $PesterManifest -Force
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $Path
+# pwsh -File passes an array as one comma-separated string.
+$configuration.Run.Path = $Path -split ','
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputPath = Join-Path (Split-Path $SummaryPath) 'pester.xml'
 
 $result = Invoke-Pester -Configuration $configuration
+if (-not $result) { throw 'Pester returned no result (it failed before running any test).' }
 # Containers that failed to run (e.g. a broken BeforeAll) count as failures too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 @{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content $SummaryPath

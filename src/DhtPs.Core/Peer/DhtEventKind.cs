@@ -10,4 +10,12 @@ public enum DhtEventKind
     MalformedInput,
     RingMismatch,
     InternalError,
+    JoinRequestForwarded,
+    JoinRequestReceived,
+    JoinAccepted,
+    JoinFailed,
+    SuccessorChangeReceived,
+    SuccessorChanged,
+    DepartureNoticeReceived,
+    SuccessorDead,
 }

@@ -41,21 +41,22 @@ public sealed partial class PeerNode
         if (_status is not PeerStatus.Running)
             return;
         ForgetSilentPredecessors();
+        DetectDeadSuccessors();
         if (_successors.Count == 0)
             return;
         for (var rank = 1; rank <= _successors.Count; rank++)
-        {
-            var link = _successors[rank - 1];
-            if (link.OutstandingPing is not null)
-                link.MissedPings++;
-            link.OutstandingPing = ++_pingSequence;
-            _transport.SendDatagram(link.Contact.ToEndPoint(), _pingSequence,
-                new PingRequest { Sender = Contact, IdBits = Space.Bits, Rank = rank });
-        }
+            SendPing(_successors[rank - 1], rank);
         var ids = _successors.Select(s => s.Contact.Id.ToString()).ToArray();
         Raise(DhtEventKind.PingRequestsSent, ids.Length == 1
             ? $"Ping request sent to Peer {ids[0]}"
             : $"Ping requests sent to Peers {string.Join(" and ", ids)}");
+    }
+
+    private void SendPing(SuccessorLink link, int rank)
+    {
+        link.OutstandingPing = ++_pingSequence;
+        _transport.SendDatagram(link.Contact.ToEndPoint(), _pingSequence,
+            new PingRequest { Sender = Contact, IdBits = Space.Bits, Rank = rank });
     }
 
     private void HandlePingRequest(IPEndPoint from, uint sequence, PingRequest request)

@@ -109,6 +109,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
         Run(() =>
         {
+            StopProbing();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
         });
@@ -172,7 +173,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         {
             try
             {
-                reply.SetResult(HandleRequest(from, request));
+                var answer = HandleRequest(from, request);
+                PublishSnapshot(); // Whoever gets the answer may look at this peer's state next.
+                reply.SetResult(answer);
             }
             catch (Exception e)
             {
@@ -210,8 +213,21 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         if (request.IdBits != Space.Bits)
             return Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {request.IdBits}-bit ring.");
+        if (MessageValidator.Validate(request, Space) is { } problem)
+        {
+            CountMalformed(from, $"{request.GetType().Name}: {problem.Reason}");
+            return Refuse(problem.Code, problem.Reason);
+        }
+        if (_status is PeerStatus.Stopped)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped.");
         return request switch
         {
+            JoinRequest join => HandleJoinRequest(join),
+            JoinAccepted accepted => HandleJoinAccepted(accepted),
+            JoinRefused refused => HandleJoinRefused(refused),
+            SuccessorChange change => HandleSuccessorChange(change),
+            DepartureNotice departure => HandleDepartureNotice(departure),
+            NeighborsRequest => HandleNeighborsRequest(),
             _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
         };
     }

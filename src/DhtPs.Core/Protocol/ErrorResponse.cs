@@ -6,6 +6,10 @@ public enum ErrorCode
     IdBitsMismatch,
     NotRunning,
     Invalid,
+    IdTaken,
+    IdOutOfRange,
+    Unreachable,
+    NotJoining,
 }
 
 /// <summary>A request was refused; <see cref="Reason"/> is meant for a person.</summary>

@@ -11,6 +11,14 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(PingRequest), "ping")]
 [JsonDerivedType(typeof(PingResponse), "pong")]
 [JsonDerivedType(typeof(ErrorResponse), "error")]
+[JsonDerivedType(typeof(Acknowledgement), "ack")]
+[JsonDerivedType(typeof(JoinRequest), "join")]
+[JsonDerivedType(typeof(JoinAccepted), "join-accepted")]
+[JsonDerivedType(typeof(JoinRefused), "join-refused")]
+[JsonDerivedType(typeof(SuccessorChange), "successor-change")]
+[JsonDerivedType(typeof(DepartureNotice), "departure")]
+[JsonDerivedType(typeof(NeighborsRequest), "neighbors")]
+[JsonDerivedType(typeof(NeighborsResponse), "neighbors-reply")]
 public abstract record Message
 {
     public required PeerContact Sender { get; init; }

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using DhtPs.Core.Peer;
+using DhtPs.Core.Ring;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Transport;
 
@@ -28,6 +30,38 @@ public abstract class DhtCmdlet : PSCmdlet
 
     protected ErrorRecord Error(Exception exception, string errorId, ErrorCategory category, object? target) =>
         new(exception, errorId, category, target);
+
+    /// <summary>
+    /// Joins a running lone peer to the ring <paramref name="knownPeer"/> belongs to (SPEC §4).
+    /// Returns the peer's state once accepted; null after writing an error record.
+    /// </summary>
+    protected DhtPeer? JoinRing(PeerNode peer, string knownPeer, double timeoutSeconds)
+    {
+        if (!PeerLocator.TryParse(knownPeer, out var locator, out var problem))
+        {
+            WriteError(Error(new ArgumentException(problem, nameof(knownPeer)), "InvalidDhtKnownPeer", ErrorCategory.InvalidArgument, knownPeer));
+            return null;
+        }
+        try
+        {
+            return Await(token => peer.JoinAsync(locator, TimeSpan.FromSeconds(timeoutSeconds), token));
+        }
+        catch (JoinException e)
+        {
+            var (errorId, category) = e.Failure switch
+            {
+                JoinFailure.IdTaken => ("DhtJoinIdTaken", ErrorCategory.ResourceExists),
+                JoinFailure.IdOutOfRange => ("DhtJoinIdOutOfRange", ErrorCategory.InvalidArgument),
+                JoinFailure.IdBitsMismatch => ("DhtJoinIdBitsMismatch", ErrorCategory.InvalidArgument),
+                JoinFailure.Unreachable => ("DhtKnownPeerUnreachable", ErrorCategory.ConnectionError),
+                JoinFailure.TimedOut => ("DhtJoinTimedOut", ErrorCategory.OperationTimeout),
+                JoinFailure.AlreadyInRing => ("DhtPeerAlreadyInRing", ErrorCategory.InvalidOperation),
+                _ => ("DhtJoinRefused", ErrorCategory.InvalidOperation),
+            };
+            WriteError(Error(e, errorId, category, peer.Id));
+            return null;
+        }
+    }
 
     /// <summary>The category a core failure belongs to, for errors that have no more specific one.</summary>
     protected static ErrorCategory CategoryOf(Exception exception) => exception switch

@@ -6,12 +6,16 @@ using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
 
-/// <summary>Starts a peer in the background of this session; it runs until stopped.</summary>
+/// <summary>
+/// Starts a peer in the background of this session; it runs until stopped. "Init" gives it its successors
+/// (none: a ring of one that others can join); "Join" joins the ring a known peer belongs to.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Start, "DhtPeer", DefaultParameterSetName = InitSet)]
 [OutputType(typeof(DhtPeer))]
 public sealed class StartDhtPeerCommand : DhtCmdlet
 {
     private const string InitSet = "Init";
+    private const string JoinSet = "Join";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public ulong Id { get; set; }
@@ -24,6 +28,16 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [Parameter(Position = 2, ParameterSetName = InitSet)]
     [ValidateNotNullOrEmpty]
     public string? SecondSuccessor { get; set; }
+
+    /// <summary>A peer of the ring to join: an id (127.0.0.1:12000+id), host:port or id@host:port.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = JoinSet)]
+    [ValidateNotNullOrEmpty]
+    public string KnownPeer { get; set; } = "";
+
+    /// <summary>Seconds to wait for the join to be accepted.</summary>
+    [Parameter(ParameterSetName = JoinSet)]
+    [ValidateRange(0.1, 3600)]
+    public double JoinTimeout { get; set; } = 30;
 
     /// <summary>Seconds between pings.</summary>
     [Parameter(Position = 3)]
@@ -100,6 +114,28 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         PeerRegistry.RemoveWhenStopped(job);
         JobRepository.Add(job);
+        if (ParameterSetName == JoinSet)
+        {
+            WriteJoinedOrStop(job);
+            return;
+        }
         WriteObject(peer.Snapshot);
+    }
+
+    /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>
+    private void WriteJoinedOrStop(DhtPeerJob job)
+    {
+        DhtPeer? joined = null;
+        try
+        {
+            joined = JoinRing(job.Peer, KnownPeer, JoinTimeout);
+        }
+        finally
+        {
+            if (joined is null)
+                PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+        }
+        if (joined is not null)
+            WriteObject(joined);
     }
 }

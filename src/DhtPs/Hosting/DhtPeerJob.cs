@@ -5,7 +5,7 @@ namespace DhtPs.Hosting;
 
 /// <summary>
 /// A running peer as a PowerShell job: Get-Job lists it, Receive-Job streams its events,
-/// Stop-Job stops it. Events are kept in a bounded buffer so a long-lived peer cannot grow without limit.
+/// Stop-Job makes it depart gracefully. Events are kept in a bounded buffer so a long-lived peer cannot grow without limit.
 /// </summary>
 public sealed class DhtPeerJob : Job
 {

@@ -18,10 +18,13 @@ internal static class PeerRegistry
     public static void RemoveWhenStopped(DhtPeerJob job) =>
         job.Peer.Completion.ContinueWith(_ => Remove(job), TaskScheduler.Default);
 
-    /// <summary>Stops a peer; when this returns, the peer is gone from the registry.</summary>
-    public static async Task StopAsync(DhtPeerJob job)
+    /// <summary>
+    /// Stops a peer, by default departing gracefully (SPEC §5); abruptly tells nobody.
+    /// When this returns, the peer is gone from the registry.
+    /// </summary>
+    public static async Task StopAsync(DhtPeerJob job, bool abrupt = false)
     {
-        await job.Peer.StopAsync().ConfigureAwait(false);
+        await (abrupt ? job.Peer.StopAsync() : job.Peer.DepartAsync()).ConfigureAwait(false);
         Remove(job);
     }
 

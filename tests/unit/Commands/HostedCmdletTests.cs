@@ -16,13 +16,15 @@ public sealed class HostedCmdletTests : IDisposable
         state.Commands.Add(new SessionStateCmdletEntry("Start-DhtPeer", typeof(StartDhtPeerCommand), null));
         state.Commands.Add(new SessionStateCmdletEntry("Get-DhtPeer", typeof(GetDhtPeerCommand), null));
         state.Commands.Add(new SessionStateCmdletEntry("Stop-DhtPeer", typeof(StopDhtPeerCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("Join-DhtRing", typeof(JoinDhtRingCommand), null));
+        state.Commands.Add(new SessionStateCmdletEntry("Get-DhtRing", typeof(GetDhtRingCommand), null));
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
     }
 
     public void Dispose()
     {
-        Invoke("Get-DhtPeer | Stop-DhtPeer -Confirm:$false");
+        Invoke("Get-DhtPeer | Stop-DhtPeer -Abrupt -Confirm:$false");
         _runspace.Dispose();
     }
 
@@ -57,11 +59,26 @@ public sealed class HostedCmdletTests : IDisposable
     [InlineData("Start-DhtPeer -Id 3 -Port 0 -Address localhost", "InvalidDhtPeerOptions")]
     [InlineData("Start-DhtPeer -Id 3 -Port 0 -SecondSuccessor 5", "InvalidDhtPeerOptions")]
     [InlineData("Stop-DhtPeer -Id 123 -Confirm:$false", "DhtPeerNotFound")]
+    [InlineData("Join-DhtRing -Id 123 -KnownPeer 4", "DhtPeerNotFound")]
+    [InlineData("Start-DhtPeer -Id 3 -Port 0 | Join-DhtRing -KnownPeer 'x@y'", "InvalidDhtKnownPeer")]
+    [InlineData("Get-DhtRing", "DhtRingStartUnknown")]
+    [InlineData("Get-DhtRing -Via 'no:where'", "InvalidDhtRingStart")]
     public void Bad_input_is_an_error_record_with_an_error_id(string script, string errorId)
     {
         var (_, errors) = Invoke(script);
         var error = Assert.Single(errors);
         Assert.StartsWith(errorId + ",", error.FullyQualifiedErrorId);
         Assert.NotEqual(ErrorCategory.NotSpecified, error.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public async Task Get_DhtRing_walks_a_ring_this_session_does_not_run()
+    {
+        await using var elsewhere = await PeerNode.StartAsync(new PeerOptions { Id = 42, Port = 0, PingInterval = TimeSpan.FromMinutes(1) });
+        var (members, errors) = Invoke($"Get-DhtRing -Via '{elsewhere.Contact}'");
+        Assert.Empty(errors);
+        var member = Assert.IsType<DhtRingMember>(Assert.Single(members).BaseObject);
+        Assert.Equal(42UL, member.Id);
+        Assert.Equal(elsewhere.Contact.EndPoint, member.EndPoint);
     }
 }

@@ -1,0 +1,53 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>Asking other peers without ever blocking the logical thread.</summary>
+public sealed partial class PeerNode
+{
+    /// <summary>Another peer's answer, or why there is none (unreachable, timed out).</summary>
+    private readonly record struct Reply(Message? Message, Exception? Failure);
+
+    private void Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to.ToEndPoint(), request, onReply);
+
+    /// <summary>
+    /// Sends a request over TCP; the answer comes back later as work on the logical thread,
+    /// so the handler may touch state like any other step.
+    /// </summary>
+    private void Ask(IPEndPoint to, Message request, Action<Reply> onReply) =>
+        _transport.RequestAsync(to, request, _options.RequestTimeout, CancellationToken.None)
+            .ContinueWith(
+                task => Run(() => onReply(task.IsCompletedSuccessfully
+                    ? Checked(to, task.Result)
+                    : new Reply(null, task.Exception?.GetBaseException() ?? new OperationCanceledException()))),
+                TaskContinuationOptions.ExecuteSynchronously);
+
+    /// <summary>An answer is input like any other: one this peer cannot use is dropped, counted, and treated as no answer.</summary>
+    private Reply Checked(IPEndPoint from, Message answer)
+    {
+        var problem = answer.IdBits != Space.Bits
+            ? $"the answer uses {answer.IdBits}-bit ids, this ring uses {Space.Bits}"
+            : MessageValidator.Validate(answer, Space)?.Reason;
+        if (problem is null || answer is ErrorResponse)
+            return new Reply(answer, null);
+        CountMalformed(from, $"{answer.GetType().Name}: {problem}");
+        return new Reply(null, new ProtocolException(ProtocolError.MalformedPayload, problem));
+    }
+
+    private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
+
+    /// <summary>Says what the successor list now is, in the original's words ("My new first successor is Peer 15").</summary>
+    private void AnnounceSuccessors(bool initial = false)
+    {
+        var ordinals = new[] { "first", "second" };
+        var successors = CurrentSuccessors();
+        for (var i = 0; i < Math.Min(successors.Count, ordinals.Length); i++)
+        {
+            var id = successors[i].Id;
+            Raise(DhtEventKind.SuccessorChanged,
+                initial ? $"My {ordinals[i]} successor is Peer {id}" : $"My new {ordinals[i]} successor is Peer {id}", id);
+        }
+    }
+}

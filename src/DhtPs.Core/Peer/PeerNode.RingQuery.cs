@@ -1,0 +1,20 @@
+using System.Net;
+using DhtPs.Core.Protocol;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>Answering "who are your neighbours?" and walking the ring over the network (Get-DhtRing).</summary>
+public sealed partial class PeerNode
+{
+    /// <summary>Walks the ring along first successors, starting at <paramref name="start"/> (this peer when null).</summary>
+    public Task<RingWalk> WalkRingAsync(IPEndPoint? start = null, CancellationToken cancellationToken = default) =>
+        RingWalker.WalkAsync(_transport, Contact, Space, start ?? Contact.ToEndPoint(), _options.RequestTimeout, cancellationToken);
+
+    private NeighborsResponse HandleNeighborsRequest() => new()
+    {
+        Sender = Contact,
+        IdBits = Space.Bits,
+        Successors = CurrentSuccessors(),
+        Predecessors = CurrentPredecessors(),
+    };
+}

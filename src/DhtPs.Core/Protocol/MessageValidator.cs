@@ -1,0 +1,63 @@
+using System.Net;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Protocol;
+
+/// <summary>What is wrong with a well-formed message whose contents a peer of <see cref="IdSpace"/> cannot use.</summary>
+public readonly record struct MessageProblem(ErrorCode Code, string Reason);
+
+/// <summary>
+/// Checks what arrives before a peer acts on it: ids inside the id space, usable endpoints,
+/// peer lists of a sane length. A message that fails is dropped and counted, never acted on.
+/// </summary>
+public static class MessageValidator
+{
+    /// <summary>No message lists more peers than this (successor lists are 2 long; some slack for growth).</summary>
+    public const int MaxListedPeers = 8;
+
+    public static MessageProblem? Validate(Message message, IdSpace space)
+    {
+        if (CheckContact(message.Sender, space, "sender") is { } senderProblem)
+            return senderProblem;
+        return message switch
+        {
+            JoinRequest join when !space.Contains(join.Joiner.Id) =>
+                new MessageProblem(ErrorCode.IdOutOfRange, $"Peer id {join.Joiner.Id} is outside the {space} (0..{space.MaxId})."),
+            JoinRequest join => CheckContact(join.Joiner, space, "joiner"),
+            JoinAccepted accepted => CheckList(accepted.Successors, space, "successor") ?? CheckList(accepted.Predecessors, space, "predecessor"),
+            SuccessorChange change => CheckList(change.Successors, space, "successor"),
+            DepartureNotice departure => CheckList(departure.Successors, space, "successor"),
+            NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
+            _ => null,
+        };
+    }
+
+    private static MessageProblem? CheckList(IReadOnlyList<PeerContact>? contacts, IdSpace space, string role)
+    {
+        if (contacts is null)
+            return Invalid($"the {role} list is missing");
+        if (contacts.Count > MaxListedPeers)
+            return Invalid($"{contacts.Count} {role}s listed; at most {MaxListedPeers} are allowed");
+        foreach (var contact in contacts)
+        {
+            if (CheckContact(contact, space, role) is { } problem)
+                return problem;
+        }
+        return null;
+    }
+
+    private static MessageProblem? CheckContact(PeerContact? contact, IdSpace space, string role)
+    {
+        if (contact is null)
+            return Invalid($"the {role} is missing");
+        if (!space.Contains(contact.Id))
+            return Invalid($"{role} id {contact.Id} is outside the {space}");
+        if (!IPAddress.TryParse(contact.Host, out _))
+            return Invalid($"{role} host '{contact.Host}' is not an IP address");
+        if (contact.Port is < 1 or > IPEndPoint.MaxPort)
+            return Invalid($"{role} port {contact.Port} is not 1..65535");
+        return null;
+    }
+
+    private static MessageProblem Invalid(string reason) => new(ErrorCode.Invalid, reason);
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using DhtPs.Core.Peer;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Tests.Unit.Peer;
+
+/// <summary>Answers from other peers are input too: one a peer cannot use is dropped and counted, and the peer carries on.</summary>
+public sealed class UntrustedAnswerTests
+{
+    [Fact]
+    public async Task A_repair_answer_naming_an_unusable_peer_is_dropped_and_counted()
+    {
+        // Peer 10's successors: a hand-made peer 20 that answers pings but lies about its successors, and 30, which is dead.
+        using var liar = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)liar.Client.LocalEndPoint!).Port;
+        using var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        var twenty = new PeerContact(20, "127.0.0.1", port);
+        using var stop = new CancellationTokenSource();
+        var pongs = AnswerPingsAsync(liar, twenty, stop.Token);
+        var lies = AnswerNeighborQueriesAsync(listener, twenty, stop.Token);
+
+        var events = new ConcurrentQueue<DhtEvent>();
+        await using var ten = await PeerNode.StartAsync(new PeerOptions
+        {
+            Id = 10, Port = 0, PingInterval = TimeSpan.FromMilliseconds(200),
+            FirstSuccessor = new PeerLocator(20, twenty.ToEndPoint()),
+            SecondSuccessor = new PeerLocator(30, new IPEndPoint(IPAddress.Loopback, GetClosedPort())),
+        });
+        ten.EventRaised += (_, e) => events.Enqueue(e);
+
+        await Eventually.Holds(() => ten.Snapshot.MalformedInputs > 0, "the lying answer was counted");
+        Assert.Equal([20UL], ten.Snapshot.Successors);
+        Assert.Equal(PeerStatus.Running, ten.Snapshot.State);
+        Assert.DoesNotContain(events, e => e.Kind == DhtEventKind.InternalError);
+        stop.Cancel();
+        await Task.WhenAll(pongs, lies).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    private static int GetClosedPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task AnswerPingsAsync(UdpClient socket, PeerContact self, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                var ping = await socket.ReceiveAsync(stop);
+                var (sequence, _) = MessageCodec.Decode(ping.Buffer);
+                await socket.SendAsync(MessageCodec.Encode(new PingResponse { Sender = self, IdBits = 8 }, sequence), ping.RemoteEndPoint, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task AnswerNeighborQueriesAsync(TcpListener listener, PeerContact self, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop);
+                var stream = client.GetStream();
+                var frame = await FrameCodec.ReadAsync(stream, stop);
+                var lie = new NeighborsResponse { Sender = self, IdBits = 8, Successors = [new PeerContact(40, "not-an-address", 1)], Predecessors = [] };
+                await stream.WriteAsync(MessageCodec.Encode(lie, frame!.Value.Sequence), stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
