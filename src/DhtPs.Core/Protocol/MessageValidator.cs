@@ -1,4 +1,3 @@
-using System.Net;
 using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Protocol;
@@ -52,11 +51,7 @@ public static class MessageValidator
             return Invalid($"the {role} is missing");
         if (!space.Contains(contact.Id))
             return Invalid($"{role} id {contact.Id} is outside the {space}");
-        if (!IPAddress.TryParse(contact.Host, out _))
-            return Invalid($"{role} host '{contact.Host}' is not an IP address");
-        if (contact.Port is < 1 or > IPEndPoint.MaxPort)
-            return Invalid($"{role} port {contact.Port} is not 1..65535");
-        return null;
+        return contact.IsReachable(out var reason) ? null : Invalid($"{role} is unusable: {reason}");
     }
 
     private static MessageProblem Invalid(string reason) => new(ErrorCode.Invalid, reason);
