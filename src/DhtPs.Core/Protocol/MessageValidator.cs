@@ -20,6 +20,7 @@ public static class MessageValidator
             return senderProblem;
         return message switch
         {
+            JoinRequest { Joiner: null } => Invalid("the joiner is missing"),
             JoinRequest join when !space.Contains(join.Joiner.Id) =>
                 new MessageProblem(ErrorCode.IdOutOfRange, $"Peer id {join.Joiner.Id} is outside the {space} (0..{space.MaxId})."),
             JoinRequest join => CheckContact(join.Joiner, space, "joiner"),

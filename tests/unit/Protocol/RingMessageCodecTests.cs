@@ -82,6 +82,7 @@ public sealed class RingMessageCodecTests
         new NeighborsRequest { Sender = new PeerContact(2, "127.0.0.1", 0), IdBits = 8 },
         new SuccessorChange { Sender = Two, IdBits = 8, Successors = [new PeerContact(999, "127.0.0.1", 1)] },
         new SuccessorChange { Sender = Two, IdBits = 8, Successors = null! },
+        new JoinRequest { Sender = Fifteen, IdBits = 8, Joiner = null! },
         new DepartureNotice { Sender = Two, IdBits = 8, Successors = Enumerable.Repeat(Fourteen, MessageValidator.MaxListedPeers + 1).ToArray() },
         new JoinAccepted { Sender = Two, IdBits = 8, Successors = [Fourteen], Predecessors = [new PeerContact(1, "127.0.0.1", 70000)] },
     };
