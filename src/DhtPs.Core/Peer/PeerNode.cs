@@ -179,7 +179,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             }
             catch (Exception e)
             {
-                reply.SetException(e);
+                // A bug here must not look like a dead peer to the caller: say so on both sides.
+                Raise(DhtEventKind.InternalError, $"Internal error handling {request.GetType().Name} from Peer {request.Sender.Id}: {e.Message}");
+                reply.SetResult(Refuse(ErrorCode.InternalError, $"Peer {Id} failed to handle the request: {e.Message}"));
             }
         });
         return reply.Task;

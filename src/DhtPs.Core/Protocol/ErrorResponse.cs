@@ -10,6 +10,7 @@ public enum ErrorCode
     IdOutOfRange,
     Unreachable,
     NotJoining,
+    InternalError,
 }
 
 /// <summary>A request was refused; <see cref="Reason"/> is meant for a person.</summary>
