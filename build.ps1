@@ -6,7 +6,7 @@
     Tasks:
       Build  compile the solution; the module lands in module/bin beside DhtPs.psd1
       Test   Build, then run xunit and Pester; ends with one line "N passed, N failed"
-      Demo   Build, then start the 7-peer ring of the original assignment and show it
+      Demo   Build, then tour the original 7-peer ring: join 15, quit 9, kill 14, the ring repaired
       Clean  remove build output
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Test
