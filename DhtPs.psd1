@@ -15,6 +15,7 @@
         'Stop-DhtPeer'
         'Join-DhtRing'
         'Get-DhtRing'
+        'Enter-DhtPeer'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

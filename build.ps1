@@ -6,7 +6,7 @@
     Tasks:
       Build  compile the solution; the module lands in module/bin beside DhtPs.psd1
       Test   Build, then run xunit and Pester; ends with one line "N passed, N failed"
-      Demo   Build, then start the 7-peer ring of the original assignment and show it
+      Demo   Build, then tour the original 7-peer ring: join 15, files, quit 9, kill 14, the ring repaired
       Bench  Release benchmarks: a 1 GiB transfer beside a raw TCP copy, a 10,000-peer simulation
       Package  Build, then pack DhtPs.psd1, module/ and en-US/ into artifacts/DhtPs.<version>.nupkg
       Clean  remove build output

@@ -1,31 +1,91 @@
 <#
 .SYNOPSIS
-    The ring of the original assignment: peers 2, 4, 5, 8, 9, 14, 19 on ports 12000 + id,
-    pinging every second. Runs for a few seconds, shows each peer's state, and stops them.
+    A tour of DhtPs on the original assignment's ring: peers 2, 4, 5, 8, 9, 14, 19 on ports 12000 + id.
+    Starts the ring, joins 15, lets 9 quit gracefully, kills 14, shows the ring repaired, stops everything.
 #>
-param([double] $Seconds = 10)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../DhtPs.psd1') -Force
 
 $ids = 2, 4, 5, 8, 9, 14, 19
-Write-Host "Starting the ring $($ids -join ', ') (ping interval 1 s, ports 12000 + id)"
-for ($i = 0; $i -lt $ids.Count; $i++) {
-    $peer = Start-DhtPeer -Id $ids[$i] -FirstSuccessor $ids[($i + 1) % $ids.Count] -SecondSuccessor $ids[($i + 2) % $ids.Count] -PingInterval 1
-    Write-Host ("  peer {0,2} listening on {1}, successors {2}" -f $peer.Id, $peer.EndPoint, ($peer.Successors -join ', '))
+$busy = @(@(15) + $ids | Where-Object {
+        try { $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 12000 + $_); $probe.Start(); $probe.Stop(); $false }
+        catch [System.Net.Sockets.SocketException] { $true }
+    })
+if ($busy) {
+    Write-Error "The demo uses ports 12000 + id; port(s) $(($busy | ForEach-Object { 12000 + $_ }) -join ', ') are busy. Stop whatever listens there (maybe examples/start-ring.ps1 -Stop) and run it again."
+    exit 1
 }
 
-Write-Host "`nPeer 4's events as they happen (Receive-Job):"
-$until = [DateTime]::UtcNow.AddSeconds($Seconds)
-while ([DateTime]::UtcNow -lt $until) {
-    Receive-Job -Name DhtPeer4 | ForEach-Object { Write-Host "  > $($_.Message)" }
-    Start-Sleep -Milliseconds 250
+function Wait-Until([scriptblock] $Condition, [string] $What, [double] $Seconds = 30) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $Seconds s waiting until $What." }
+        Start-Sleep -Milliseconds 100
+    }
+}
+function Show-Events([ulong] $Id) {
+    Receive-Job -Name "DhtPeer$Id" | Where-Object { "$($_.Kind)" -notlike 'Ping*' } | ForEach-Object { Write-Host "  peer $Id > $($_.Message)" }
+}
+# True when the ring walk closes and each member's predecessors are the two before it.
+function Test-Settled {
+    $ring = @(Get-DhtRing -ErrorAction SilentlyContinue)
+    $n = $ring.Count
+    $n -gt 2 -and -not (0..($n - 1) | Where-Object { ($ring[$_].Predecessors -join ',') -ne "$($ring[($_ - 1 + $n) % $n].Id),$($ring[($_ - 2 + $n) % $n].Id)" })
+}
+function Show-Ring {
+    Get-DhtRing | Format-Table Id, EndPoint, @{ n = 'Successors'; e = { $_.Successors -join ', ' } }, @{ n = 'Predecessors'; e = { $_.Predecessors -join ', ' } } |
+        Out-String | Write-Host
 }
 
-Write-Host "`nEach peer's state after $Seconds s (Get-DhtPeer):"
-Get-DhtPeer | Format-Table | Out-String | Write-Host
+try {
+    Write-Host "== Starting the ring $($ids -join ', ') (init, ping interval 1 s, ports 12000 + id)"
+    for ($i = 0; $i -lt $ids.Count; $i++) {
+        Start-DhtPeer -Id $ids[$i] -FirstSuccessor $ids[($i + 1) % $ids.Count] -SecondSuccessor $ids[($i + 2) % $ids.Count] -PingInterval 1 | Out-Null
+    }
+    Wait-Until { Test-Settled } 'every peer heard both predecessors ping'
+    Write-Host '   Peer 4 prints the original ping messages (Enter-DhtPeer 4 -Command Ring):'
+    Enter-DhtPeer 4 -Command Ring | Select-Object -Last 10 | ForEach-Object { Write-Host "   $_" }
+    Write-Host "`n== Get-DhtRing walks the ring over the network:"
+    Show-Ring
+    $ids | ForEach-Object { Receive-Job -Name "DhtPeer$_" | Out-Null }
 
-Write-Host 'The peers are PowerShell jobs (Get-Job):'
-Get-Job -Name 'DhtPeer*' | Format-Table Id, Name, PSJobTypeName, State, Location | Out-String | Write-Host
+    Write-Host '== Peer 15 joins through peer 4 (Start-DhtPeer 15 -KnownPeer 4)'
+    Start-DhtPeer -Id 15 -KnownPeer 4 -PingInterval 1 | Out-Null
+    foreach ($id in 4, 5, 8, 9, 14, 15) { Show-Events $id }
 
-Get-DhtPeer | Stop-DhtPeer -Confirm:$false
-Write-Host 'All peers stopped.'
+    # ---- store 2067 and request 4103: shown once Save-DhtFile/Get-DhtFile exist in this build ----
+    if ((Get-Command Save-DhtFile -ErrorAction Ignore) -and (Get-Command Get-DhtFile -ErrorAction Ignore)) {
+        $files = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-demo-$PID"
+        New-Item $files -ItemType Directory -Force | Out-Null
+        [System.IO.File]::WriteAllBytes((Join-Path $files '2067'), [byte[]](1..255))
+        [System.IO.File]::WriteAllBytes((Join-Path $files '4103'), [byte[]](255..1))
+        Write-Host "`n== Store 2067 at peer 8 (key 19 -> peer 19), then store 4103 (key 7 -> peer 8) and request it at peer 2"
+        Save-DhtFile -Via 8 -Path (Join-Path $files '2067') | Out-String | Write-Host
+        Save-DhtFile -Via 8 -Path (Join-Path $files '4103') | Out-Null
+        Get-DhtFile -Via 2 -Name 4103 -Destination (Join-Path $files 'received_4103') | Out-String | Write-Host
+        foreach ($id in 2, 8, 19) { Show-Events $id }
+        Remove-Item $files -Recurse -Force
+    } else {
+        Write-Host "`n== (Store 2067 / Request 4103 appear here once Save-DhtFile and Get-DhtFile are in this build.)"
+    }
+    # ---- end of the file part ----
+
+    Write-Host "`n== Peer 9 quits gracefully (Stop-DhtPeer 9)"
+    Stop-DhtPeer -Id 9 -Confirm:$false
+    foreach ($id in 8, 5) { Show-Events $id }
+
+    Write-Host "`n== Peer 14 is killed (Stop-DhtPeer 14 -Abrupt); its predecessors notice missed pings"
+    $killed = [DateTime]::UtcNow
+    Stop-DhtPeer -Id 14 -Abrupt -Confirm:$false
+    Wait-Until { ((Get-DhtPeer 8).Successors -join ',') -eq '15,19' -and ((Get-DhtPeer 5).Successors -join ',') -eq '8,15' } 'peers 8 and 5 repaired their successors' 60
+    Write-Host ("   repaired {0:0.0} s after the kill" -f ([DateTime]::UtcNow - $killed).TotalSeconds)
+    foreach ($id in 8, 5) { Show-Events $id }
+    Wait-Until { Test-Settled } 'every peer heard its two new predecessors ping'
+
+    Write-Host "`n== The ring repaired:"
+    Show-Ring
+} finally {
+    Get-DhtPeer | Stop-DhtPeer -Abrupt -Confirm:$false
+    Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Remove-Job -Force
+    Write-Host '== All peers stopped.'
+}

@@ -93,6 +93,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             StartPinging();
             _status = PeerStatus.Running;
             Raise(DhtEventKind.Started, $"Peer {Id} is listening on {Contact.EndPoint}");
+            PublishSnapshot(); // Whoever is told it started reads the snapshot next (Start-DhtPeer writes it).
             onStarted?.Invoke();
         });
     }

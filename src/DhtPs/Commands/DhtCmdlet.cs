@@ -3,6 +3,7 @@ using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Transport;
+using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
 
@@ -10,20 +11,8 @@ namespace DhtPs.Commands;
 public abstract class DhtCmdlet : PSCmdlet
 {
     /// <summary>Blocks the pipeline thread on a core task; Ctrl+C (StopProcessing) cancels the wait.</summary>
-    protected T Await<T>(Func<CancellationToken, Task<T>> operation)
-    {
-        var task = operation(PipelineStopToken);
-        try
-        {
-            task.Wait(PipelineStopToken);
-            return task.Result;
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
-            throw;
-        }
-    }
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation) =>
+        PipelineWait.Result(operation(PipelineStopToken), PipelineStopToken);
 
     protected void Await(Func<CancellationToken, Task> operation) =>
         Await(async token => { await operation(token).ConfigureAwait(false); return true; });
