@@ -15,6 +15,8 @@
         'Stop-DhtPeer'
         'Join-DhtRing'
         'Get-DhtRing'
+        'Save-DhtFile'
+        'Get-DhtFile'
         'Enter-DhtPeer'
     )
     FunctionsToExport    = @()

@@ -29,7 +29,9 @@ function Start-TestRing {
     param(
         [Parameter(Mandatory)] [int[]] $Id,
         [double] $PingInterval = 1,
-        [hashtable] $Extra = @{}
+        [hashtable] $Extra = @{},
+        # When given, each peer keeps its files in DataRoot/peer<id>.
+        [string] $DataRoot
     )
     $ids = $Id | Sort-Object
     $ports = Get-FreePort -Count $ids.Count
@@ -38,8 +40,9 @@ function Start-TestRing {
     for ($i = 0; $i -lt $ids.Count; $i++) {
         $first = $ids[($i + 1) % $ids.Count]
         $second = $ids[($i + 2) % $ids.Count]
+        $data = if ($DataRoot) { @{ DataPath = Join-Path $DataRoot "peer$($ids[$i])" } } else { @{} }
         Start-DhtPeer -Id $ids[$i] -Port $ports[$i] -FirstSuccessor $contacts[$first] -SecondSuccessor $contacts[$second] `
-            -PingInterval $PingInterval @Extra | Out-Null
+            -PingInterval $PingInterval @Extra @data | Out-Null
     }
     $contacts
 }

@@ -8,13 +8,14 @@ namespace DhtPs.Core.Peer;
 public sealed partial class PeerNode
 {
     /// <summary>
-    /// Leaves the ring gracefully: stops pinging, tells both predecessors its successors, waits for their
+    /// Leaves the ring gracefully: hands its files to its first successor (see <see cref="HandOverFilesAsync"/>), stops pinging, tells both predecessors its successors, waits for their
     /// acknowledgements (each bounded by <see cref="PeerOptions.RequestTimeout"/>), then stops.
     /// </summary>
     public async Task DepartAsync()
     {
         if (Volatile.Read(ref _stopRequested) == 0)
         {
+            await HandOverFilesAsync().ConfigureAwait(false);
             var notices = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
             Run(() => notices.SetResult(NotifyPredecessorsOfDeparture()));
             try

@@ -80,6 +80,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             throw;
         }
         node.Contact = new PeerContact(options.Id, options.Address, node._transport.LocalEndPoint.Port);
+        node.OpenFileStore(node.Contact.Port);
         return node;
     }
 
@@ -231,6 +232,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorChange change => HandleSuccessorChange(change),
             DepartureNotice departure => HandleDepartureNotice(departure),
             NeighborsRequest => HandleNeighborsRequest(),
+            RoutedFileRequest file => HandleRoutedFileRequest(file),
+            FileRouteAnswer answer => HandleFileRouteAnswer(answer),
             _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
         };
     }

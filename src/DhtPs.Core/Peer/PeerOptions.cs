@@ -23,6 +23,17 @@ public sealed record PeerOptions
     /// <summary>How long a reliable request may take before the peer gives up on it.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The directory that holds the files this peer stores. Null means a per-peer folder under the user's local
+    /// application data: DhtPs/peer-(id)-(port). Created on first use.
+    /// </summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>The default <see cref="DataPath"/> of a peer with this id listening on this port.</summary>
+    public static string DefaultDataPath(ulong id, int port) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+            "DhtPs", $"peer-{id}-{port}");
+
     public void Validate()
     {
         var space = new IdSpace(IdBits);

@@ -80,6 +80,8 @@ public static class RingWalker
         public Task<Message> OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken) =>
             Task.FromException<Message>(new InvalidOperationException("A ring walker takes no requests."));
 
+        public Task OnStreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public void OnMalformed(IPEndPoint from, ProtocolException error)
         {
         }

@@ -10,6 +10,9 @@ public enum FrameKind : byte
 
     /// <summary>The header that opens a file transfer: length, SHA-256 and name.</summary>
     FileHeader = 3,
+
+    /// <summary>A JSON-encoded <see cref="Message"/> that turns its connection into a stream for what it announces (a file).</summary>
+    StreamOpening = 4,
 }
 
 /// <summary>One decoded frame: what it carries, its sequence number, and its payload bytes.</summary>

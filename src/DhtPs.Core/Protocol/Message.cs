@@ -19,6 +19,11 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(DepartureNotice), "departure")]
 [JsonDerivedType(typeof(NeighborsRequest), "neighbors")]
 [JsonDerivedType(typeof(NeighborsResponse), "neighbors-reply")]
+[JsonDerivedType(typeof(StoreRequest), "store")]
+[JsonDerivedType(typeof(FileRequest), "request")]
+[JsonDerivedType(typeof(FileRouteAnswer), "file-route-answer")]
+[JsonDerivedType(typeof(FileUpload), "file-upload")]
+[JsonDerivedType(typeof(FileDelivery), "file-delivery")]
 public abstract record Message
 {
     public required PeerContact Sender { get; init; }

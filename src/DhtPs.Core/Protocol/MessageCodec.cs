@@ -8,9 +8,14 @@ public static class MessageCodec
     public static byte[] Encode(Message message, uint sequence) =>
         FrameCodec.Encode(FrameKind.Message, sequence, JsonSerializer.SerializeToUtf8Bytes(message, MessageJsonContext.Default.Message));
 
+    /// <summary>The frame that opens a stream connection (<see cref="FrameKind.StreamOpening"/>).</summary>
+    public static byte[] EncodeOpening(Message opening, uint sequence) =>
+        FrameCodec.Encode(FrameKind.StreamOpening, sequence, JsonSerializer.SerializeToUtf8Bytes(opening, MessageJsonContext.Default.Message));
+
+    /// <summary>The message of a <see cref="FrameKind.Message"/> or <see cref="FrameKind.StreamOpening"/> frame.</summary>
     public static Message DecodePayload(Frame frame)
     {
-        if (frame.Kind != FrameKind.Message)
+        if (frame.Kind is not (FrameKind.Message or FrameKind.StreamOpening))
             throw new ProtocolException(ProtocolError.UnknownFrameKind, $"Expected a message frame, got {frame.Kind}.");
         Message? message;
         try

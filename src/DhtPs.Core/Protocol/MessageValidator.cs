@@ -1,4 +1,5 @@
 using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Protocol;
 
@@ -14,6 +15,9 @@ public static class MessageValidator
     /// <summary>No message lists more peers than this (successor lists are 2 long; some slack for growth).</summary>
     public const int MaxListedPeers = 8;
 
+    /// <summary>Request ids are short tokens chosen by the origin.</summary>
+    public const int MaxRequestIdLength = 64;
+
     public static MessageProblem? Validate(Message message, IdSpace space)
     {
         if (CheckContact(message.Sender, space, "sender") is { } senderProblem)
@@ -27,6 +31,7 @@ public static class MessageValidator
             JoinAccepted accepted => CheckList(accepted.Successors, space, "successor") ?? CheckList(accepted.Predecessors, space, "predecessor"),
             SuccessorChange change => CheckList(change.Successors, space, "successor"),
             DepartureNotice departure => CheckList(departure.Successors, space, "successor"),
+            RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
             _ => null,
         };
@@ -53,6 +58,17 @@ public static class MessageValidator
         if (!space.Contains(contact.Id))
             return Invalid($"{role} id {contact.Id} is outside the {space}");
         return contact.IsReachable(out var reason) ? null : Invalid($"{role} is unusable: {reason}");
+    }
+
+    private static MessageProblem? CheckFile(RoutedFileRequest request, IdSpace space)
+    {
+        if (FileName.UnsafeReason(request.Name) is { } reason)
+            return Invalid($"file name '{request.Name}' is refused: {reason}");
+        if (request.Key != FileKey.Of(request.Name, space))
+            return Invalid($"key {request.Key} is not the key of '{request.Name}' in the {space}");
+        if (request.Hops < 0 || string.IsNullOrEmpty(request.RequestId) || request.RequestId.Length > MaxRequestIdLength)
+            return Invalid("the hop count or request id is unusable");
+        return null;
     }
 
     private static MessageProblem Invalid(string reason) => new(ErrorCode.Invalid, reason);

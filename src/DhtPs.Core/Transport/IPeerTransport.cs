@@ -16,4 +16,11 @@ public interface IPeerTransport : IAsyncDisposable
     /// Throws <see cref="TransportException"/> when the peer cannot be reached or does not answer in time.
     /// </summary>
     Task<Message> RequestAsync(IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Connects to <paramref name="to"/>, sends <paramref name="opening"/> as a stream-opening frame, and returns the
+    /// connection as a duplex stream for whatever the opening announces (a file's frames). The caller disposes it.
+    /// Throws <see cref="TransportException"/> when the peer cannot be reached within <paramref name="connectTimeout"/>.
+    /// </summary>
+    Task<Stream> OpenStreamAsync(IPEndPoint to, Message opening, TimeSpan connectTimeout, CancellationToken cancellationToken);
 }

@@ -11,6 +11,12 @@ public interface ITransportHandler
     /// <summary>Answers a request that arrived over a reliable stream.</summary>
     Task<Message> OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes over a stream another peer opened with <paramref name="opening"/> (see <see cref="IPeerTransport.OpenStreamAsync"/>).
+    /// The transport closes the stream when the returned task completes.
+    /// </summary>
+    Task OnStreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken);
+
     /// <summary>Input that could not be decoded; it has been dropped.</summary>
     void OnMalformed(IPEndPoint from, ProtocolException error);
 }

@@ -5,7 +5,8 @@ using DhtPs.Core.Protocol;
 namespace DhtPs.Core.Transport;
 
 /// <summary>
-/// UDP datagrams plus one-frame-request / one-frame-reply exchanges over TCP.
+/// UDP datagrams plus one-frame-request / one-frame-reply exchanges over TCP, and TCP streams
+/// opened with a <see cref="FrameKind.StreamOpening"/> frame and then handed to the handler whole.
 /// Every receive path decodes defensively: bad input is reported and dropped, never thrown into a loop.
 /// </summary>
 internal sealed class SocketTransport : IPeerTransport
@@ -68,6 +69,35 @@ internal sealed class SocketTransport : IPeerTransport
         catch (Exception e) when (e is SocketException or IOException or ProtocolException)
         {
             throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
+        }
+    }
+
+    public async Task<Stream> OpenStreamAsync(IPEndPoint to, Message opening, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        deadline.CancelAfter(connectTimeout);
+        var socket = new Socket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            await stream.WriteAsync(MessageCodec.EncodeOpening(opening, Interlocked.Increment(ref _requestSequence)), deadline.Token).ConfigureAwait(false);
+            return stream;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TransportException(to, $"Peer at {to} could not be reached within {connectTimeout.TotalSeconds:0.###} s.");
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            socket.Dispose();
+            throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 
@@ -142,6 +172,12 @@ internal sealed class SocketTransport : IPeerTransport
                 if (frame is null)
                     return;
                 var request = MessageCodec.DecodePayload(frame.Value);
+                if (frame.Value.Kind == FrameKind.StreamOpening)
+                {
+                    // The connection now belongs to the handler until it is done with it; no idle limit applies.
+                    await _handler.OnStreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
+                    return;
+                }
                 var reply = await _handler.OnRequestAsync(from, request, idle.Token).ConfigureAwait(false);
                 await stream.WriteAsync(MessageCodec.Encode(reply, frame.Value.Sequence), idle.Token).ConfigureAwait(false);
             }

@@ -11,8 +11,18 @@ namespace DhtPs.Commands;
 public abstract class DhtCmdlet : PSCmdlet
 {
     /// <summary>Blocks the pipeline thread on a core task; Ctrl+C (StopProcessing) cancels the wait.</summary>
-    protected T Await<T>(Func<CancellationToken, Task<T>> operation) =>
-        PipelineWait.Result(operation(PipelineStopToken), PipelineStopToken);
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation) => Await(operation, drain: null);
+
+    /// <summary>
+    /// As <see cref="Await{T}(Func{CancellationToken, Task{T}})"/>; <paramref name="drain"/> runs on the pipeline thread first
+    /// and must return once the operation has ended (it writes what workers queued meanwhile, e.g. progress).
+    /// </summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation, Action? drain)
+    {
+        var task = operation(PipelineStopToken);
+        drain?.Invoke();
+        return PipelineWait.Result(task, PipelineStopToken);
+    }
 
     protected void Await(Func<CancellationToken, Task> operation) =>
         Await(async token => { await operation(token).ConfigureAwait(false); return true; });

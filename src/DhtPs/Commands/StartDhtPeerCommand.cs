@@ -61,6 +61,11 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(1, 100)]
     public int MissedPingLimit { get; set; } = 3;
 
+    /// <summary>The directory that keeps the files this peer stores. Default: DhtPs/peer-(id)-(port) under the user's local application data.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? DataPath { get; set; }
+
     protected override void ProcessRecord()
     {
         if (PeerRegistry.TryGet(Id, out _))
@@ -83,6 +88,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 SecondSuccessor = SecondSuccessor is null ? null : PeerLocator.Parse(SecondSuccessor),
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
+                DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
             };
             options.Validate();
         }

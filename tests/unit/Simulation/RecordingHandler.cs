@@ -20,5 +20,16 @@ internal sealed class RecordingHandler(Func<TimeSpan> now) : ITransportHandler
         return Task.FromResult(Reply(request));
     }
 
+    /// <summary>Streams opened to this handler, with the server end; the test reads and writes it, then completes <see cref="StreamDone"/>.</summary>
+    public List<(Message Opening, Stream Stream)> Streams { get; } = [];
+
+    public TaskCompletionSource StreamDone { get; } = new();
+
+    public Task OnStreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken)
+    {
+        Streams.Add((opening, stream));
+        return StreamDone.Task;
+    }
+
     public void OnMalformed(IPEndPoint from, ProtocolException error) => Malformed.Add(error);
 }

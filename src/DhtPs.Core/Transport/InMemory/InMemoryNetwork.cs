@@ -130,6 +130,28 @@ public sealed class InMemoryNetwork : INetwork
     internal Task<Message> RequestAsync(InMemoryTransport from, IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken) =>
         new Exchange(this, from.LocalEndPoint, to, request, timeout, cancellationToken).Task;
 
+    /// <summary>
+    /// A stream connection, connected at once (no simulated delay, loss or timeout: the simulation runs no file
+    /// transfers yet, so nothing here draws from <see cref="Random"/> or the clock). The receiver's handler takes
+    /// the server end; a crashed, partitioned or unbound target refuses the connection.
+    /// </summary>
+    internal Task<Stream> OpenStreamAsync(InMemoryTransport from, IPEndPoint to, Message opening, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Receiver(from.LocalEndPoint, to) is not { } target)
+            return Task.FromException<Stream>(new TransportException(to, $"Peer at {to} could not be reached: the connection was refused."));
+        var (client, server) = DuplexPipe.Create();
+        var delivered = Wire.Encode(this, opening, sequence: 0).Decode();
+        _ = ServeStreamAsync(target, from.LocalEndPoint, delivered, server);
+        return Task.FromResult(client);
+    }
+
+    private static async Task ServeStreamAsync(InMemoryTransport target, IPEndPoint from, Message opening, Stream server)
+    {
+        await using (server)
+            await target.Handler.OnStreamAsync(from, opening, server, CancellationToken.None).ConfigureAwait(false);
+    }
+
     internal TimeSpan NextDelay()
     {
         var (min, max) = (_conditions.MinDelay, _conditions.MaxDelay);

@@ -23,6 +23,11 @@ internal sealed class InMemoryTransport(InMemoryNetwork network, IPEndPoint loca
             ? Task.FromException<Message>(new TransportException(to, $"The transport at {LocalEndPoint} has been closed."))
             : network.RequestAsync(this, to, request, timeout, cancellationToken);
 
+    public Task<Stream> OpenStreamAsync(IPEndPoint to, Message opening, TimeSpan connectTimeout, CancellationToken cancellationToken) =>
+        _disposed
+            ? Task.FromException<Stream>(new TransportException(to, $"The transport at {LocalEndPoint} has been closed."))
+            : network.OpenStreamAsync(this, to, opening, cancellationToken);
+
     public ValueTask DisposeAsync()
     {
         _disposed = true;

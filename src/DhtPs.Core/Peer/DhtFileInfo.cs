@@ -1,0 +1,8 @@
+namespace DhtPs.Core.Peer;
+
+/// <summary>
+/// A file stored in or fetched from the ring: its name and key, the peer that holds it, its length and SHA-256,
+/// how many times the request was forwarded on its way to that peer, and how long the whole operation took.
+/// <see cref="Path"/> is the local copy a fetch wrote (null for a store).
+/// </summary>
+public sealed record DhtFileInfo(string Name, ulong Key, ulong StoredAt, long Length, string Sha256, int Hops, TimeSpan Elapsed, string? Path = null);

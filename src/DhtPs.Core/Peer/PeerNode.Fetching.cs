@@ -1,0 +1,130 @@
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Storage;
+using DhtPs.Core.Transfer;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>SPEC §9: a file request is routed to the key's owner, which connects back to the requester and streams the file.</summary>
+public sealed partial class PeerNode
+{
+    /// <summary>
+    /// Fetches <paramref name="name"/> from the ring into <paramref name="destinationPath"/> (whose directory must exist);
+    /// the file appears there only complete and verified.
+    /// </summary>
+    /// <param name="timeout">How long the owner may take to answer or start sending.</param>
+    /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
+    /// <exception cref="DhtFileException">Not found at its owner, not routed, timed out, or the bytes did not arrive whole.</exception>
+    public async Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var key = FileKey.Of(name, Space);
+        var started = Time.GetTimestamp();
+        var request = new FileRequest { Sender = Contact, IdBits = Space.Bits, RequestId = NewRequestId(), Name = name, Key = key, Origin = Contact };
+        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken);
+        try
+        {
+            if (await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false) is { } answer)
+                throw answer.Outcome == FileRouteOutcome.NotStored
+                    ? new DhtFileException(DhtFileFailure.NotFound, $"File {name} (key {key}) is not stored at Peer {answer.Sender.Id}, the peer that should hold it.", answer.Sender.Id)
+                    : new DhtFileException(DhtFileFailure.Unroutable, $"The request for {name} did not reach its owner: {answer.Reason}", answer.Sender.Id);
+            var received = await pending.Received.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return received with { Elapsed = Time.GetElapsedTime(started) };
+        }
+        finally
+        {
+            Run(() => _pendingFileRequests.Remove(request.RequestId));
+        }
+    }
+
+    /// <summary>At the owner, off the logical thread: sends a stored file to the requester (itself when it asked itself).</summary>
+    private async Task DeliverAsync(FileRequest request)
+    {
+        try
+        {
+            var stored = Files.GetInfo(request.Name);
+            await using var content = Files.Open(request.Name);
+            if (request.Origin.Id == Id)
+            {
+                await ReceiveLocallyAsync(request, stored, content).ConfigureAwait(false);
+                return;
+            }
+            Run(() => Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
+            var opening = new FileDelivery { Sender = Contact, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops };
+            await using var stream = await _transport.OpenStreamAsync(request.Origin.ToEndPoint(), opening, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
+            await FileSender.SendAsync(stream, new TransferHeader(stored.Name, stored.Length, stored.Sha256), content, progress: null, CancellationToken.None).ConfigureAwait(false);
+            if (await ReadStreamReplyAsync(stream, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
+                throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
+            Run(() => Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
+        }
+        catch (Exception e)
+        {
+            Run(() => Raise(DhtEventKind.FileTransferFailed, $"Sending file {request.Name} to Peer {request.Origin.Id} failed: {e.Message}", request.Origin.Id));
+        }
+    }
+
+    /// <summary>A requester that owns the file itself copies it from its store to the destination, verified like a transfer.</summary>
+    private async Task ReceiveLocallyAsync(FileRequest request, StoredFile stored, Stream content)
+    {
+        if (await Call(() => _pendingFileRequests.GetValueOrDefault(request.RequestId), CancellationToken.None).ConfigureAwait(false) is not { } pending)
+            return;
+        pending.Answered.TrySetResult(null);
+        try
+        {
+            var buffer = new byte[FileSender.ChunkLength];
+            await using (var partial = PartialFile.Create(pending.Destination!, stored.Length, stored.Sha256))
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer, pending.CancellationToken).ConfigureAwait(false)) > 0)
+                    await partial.WriteAsync(buffer.AsMemory(0, read), pending.CancellationToken).ConfigureAwait(false);
+                await partial.CommitAsync(pending.CancellationToken).ConfigureAwait(false);
+            }
+            Run(() => Raise(DhtEventKind.FileReceived, $"File {request.Name} received", Id));
+            pending.Received.TrySetResult(new DhtFileInfo(stored.Name, stored.Key, Id, stored.Length, stored.Sha256, request.Hops, TimeSpan.Zero, pending.Destination));
+        }
+        catch (Exception e)
+        {
+            pending.Received.TrySetException(AsTransferFailure(e, request.Name, Id));
+        }
+    }
+
+    /// <summary>At the requester, off the logical thread: receives a delivery for a fetch it is waiting on, and confirms it.</summary>
+    private async Task ReceiveDeliveryAsync(FileDelivery delivery, Stream stream, CancellationToken cancellationToken)
+    {
+        var owner = delivery.Sender.Id;
+        var pending = await Call(() => _pendingFileRequests.GetValueOrDefault(delivery.RequestId), cancellationToken).ConfigureAwait(false);
+        if (pending is null || !pending.Answered.TrySetResult(null))
+        {
+            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, $"Peer {Id} is not waiting for this file (any more)."), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        Run(() =>
+        {
+            Raise(DhtEventKind.FileLocated, $"Peer {owner} had File {pending.Name}", owner);
+            Raise(DhtEventKind.FileReceiving, $"Receiving File {pending.Name} from Peer {owner}", owner);
+        });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.CancellationToken);
+        try
+        {
+            var header = await FileReceiver.ReadHeaderAsync(stream, long.MaxValue, cancel.Token).ConfigureAwait(false);
+            if (header.Name != pending.Name)
+                throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {header.Name}, not {pending.Name}.");
+            await using (var partial = PartialFile.Create(pending.Destination!, header.Length, header.Sha256))
+                await FileReceiver.ReceiveAsync(stream, header, partial, pending.Progress, cancel.Token).ConfigureAwait(false);
+            Run(() => Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
+            pending.Received.TrySetResult(new DhtFileInfo(header.Name, FileKey.Of(header.Name, Space), owner, header.Length, header.Sha256, delivery.Hops, TimeSpan.Zero, pending.Destination));
+        }
+        catch (Exception e)
+        {
+            Run(() => Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
+            pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
+            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        await WriteStreamReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Exception AsTransferFailure(Exception e, string name, ulong peerId) => e switch
+    {
+        OperationCanceledException or DhtFileException => e,
+        _ => new DhtFileException(DhtFileFailure.TransferFailed, $"File {name} from Peer {peerId} did not arrive whole; nothing was kept: {e.Message}", peerId, e),
+    };
+}

@@ -1,0 +1,97 @@
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
+using DhtPs.Core.Transfer;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>SPEC §8: a store enters the ring here, is routed to the key's owner, and the bytes are streamed to it.</summary>
+public sealed partial class PeerNode
+{
+    /// <summary>
+    /// Stores the local file <paramref name="localPath"/> in the ring as <paramref name="name"/> (default: its file name).
+    /// Nothing is sent when the name is unsafe or the file does not exist.
+    /// </summary>
+    /// <param name="timeout">How long the owner may take to accept the store.</param>
+    /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
+    /// <exception cref="FileNotFoundException">The local file does not exist.</exception>
+    /// <exception cref="DhtFileException">The store was not routed, timed out, or its bytes did not arrive whole.</exception>
+    public async Task<DhtFileInfo> StoreAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        name ??= Path.GetFileName(localPath);
+        var key = FileKey.Of(name, Space);
+        if (!File.Exists(localPath))
+            throw new FileNotFoundException($"File does not exist: {localPath}", localPath);
+        var started = Time.GetTimestamp();
+        await using var content = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var sha256 = await FileDigest.ComputeAsync(content, cancellationToken).ConfigureAwait(false);
+        content.Position = 0;
+        var header = new TransferHeader(name, content.Length, sha256);
+
+        var request = new StoreRequest { Sender = Contact, IdBits = Space.Bits, RequestId = NewRequestId(), Name = name, Key = key, Origin = Contact };
+        var pending = new PendingFileRequest(name, destination: null, progress, cancellationToken);
+        FileRouteAnswer answer;
+        try
+        {
+            answer = await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("A store is never answered with a delivery.");
+        }
+        finally
+        {
+            Run(() => _pendingFileRequests.Remove(request.RequestId));
+        }
+        if (answer.Outcome != FileRouteOutcome.StoreAccepted)
+            throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
+
+        if (answer.Sender.Id == Id)
+            await Files.StoreAsync(name, content, header.Length, sha256, cancellationToken).ConfigureAwait(false);
+        else
+            await UploadAsync(answer.Sender, header, content, handOff: false, progress, cancellationToken).ConfigureAwait(false);
+        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, Time.GetElapsedTime(started));
+    }
+
+    /// <summary>Streams a file to <paramref name="to"/>, which keeps it; returns once it has confirmed the verified copy.</summary>
+    /// <exception cref="DhtFileException">The peer could not be reached, or it refused or lost the bytes.</exception>
+    private async Task UploadAsync(PeerContact to, TransferHeader header, Stream content, bool handOff,
+        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var opening = new FileUpload { Sender = Contact, IdBits = Space.Bits, HandOff = handOff };
+            await using var stream = await _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            await FileSender.SendAsync(stream, header, content, progress, cancellationToken).ConfigureAwait(false);
+            if (await ReadStreamReplyAsync(stream, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
+                throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {to.Id} did not keep {header.Name}: {refused.Reason}", to.Id);
+        }
+        catch (Exception e) when (e is IOException or ProtocolException or Transport.TransportException)
+        {
+            throw new DhtFileException(DhtFileFailure.TransferFailed, $"Sending {header.Name} to Peer {to.Id} failed: {e.Message}", to.Id, e);
+        }
+    }
+
+    /// <summary>At the owner (or a departing peer's successor): receives a file into the store, then confirms or refuses it.</summary>
+    private async Task ReceiveUploadAsync(FileUpload upload, Stream stream, CancellationToken cancellationToken)
+    {
+        var running = await Call(() => _status is PeerStatus.Running, cancellationToken).ConfigureAwait(false);
+        if (!running)
+        {
+            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.NotRunning, $"Peer {Id} is not running."), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        StoredFile stored;
+        try
+        {
+            stored = await FileReceiver.ReceiveIntoAsync(stream, Files, long.MaxValue, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ProtocolException or UnsafeFileNameException)
+        {
+            Run(() => Raise(DhtEventKind.FileTransferFailed, $"A file from Peer {upload.Sender.Id} was not stored: {e.Message}", upload.Sender.Id));
+            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        Run(() => Raise(upload.HandOff ? DhtEventKind.FileTakenOver : DhtEventKind.FileStored,
+            upload.HandOff ? $"File {stored.Name} taken over from Peer {upload.Sender.Id}" : $"File {stored.Name} has been stored here",
+            upload.Sender.Id));
+        await WriteStreamReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Threading.Channels;
+
+namespace DhtPs.Core.Transport.InMemory;
+
+/// <summary>
+/// Two connected in-memory streams: what one end writes, the other reads, in order; disposing an end
+/// ends the other's reading side (a clean end of stream), as closing a TCP connection does.
+/// Writes are copied and queued without a bound, which suits the small exchanges of a simulation.
+/// </summary>
+internal static class DuplexPipe
+{
+    public static (Stream Client, Stream Server) Create()
+    {
+        var toServer = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var toClient = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        return (new End(incoming: toClient.Reader, outgoing: toServer.Writer), new End(incoming: toServer.Reader, outgoing: toClient.Writer));
+    }
+
+    private sealed class End(ChannelReader<byte[]> incoming, ChannelWriter<byte[]> outgoing) : Stream
+    {
+        private ReadOnlyMemory<byte> _pending;
+
+        public override bool CanRead => true;
+        public override bool CanWrite => true;
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty)
+                return 0;
+            while (_pending.IsEmpty)
+            {
+                if (!await incoming.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    return 0;
+                incoming.TryRead(out var chunk);
+                _pending = chunk;
+            }
+            var count = Math.Min(buffer.Length, _pending.Length);
+            _pending[..count].CopyTo(buffer);
+            _pending = _pending[count..];
+            return count;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!buffer.IsEmpty && !outgoing.TryWrite(buffer.ToArray()))
+                throw new IOException("The other end of the in-memory stream has been closed.");
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                outgoing.TryComplete();
+            base.Dispose(disposing);
+        }
+    }
+}

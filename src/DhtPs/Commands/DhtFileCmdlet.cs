@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using DhtPs.Core.Peer;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Storage;
+using DhtPs.Core.Transfer;
+using DhtPs.Hosting;
+
+namespace DhtPs.Commands;
+
+/// <summary>What Save-DhtFile and Get-DhtFile share: the local peer a request enters at, progress, and error records.</summary>
+public abstract class DhtFileCmdlet : DhtCmdlet
+{
+    /// <summary>Transfers at least this long show Write-Progress.</summary>
+    private const long ProgressThreshold = 4L * 1024 * 1024;
+
+    /// <summary>The local peer the request enters the ring at. Default: the only peer this session runs.</summary>
+    [Parameter]
+    public ulong? Via { get; set; }
+
+    /// <summary>Seconds the owner may take to answer (a fetch: to start sending).</summary>
+    [Parameter]
+    [ValidateRange(0.1, 3600)]
+    public double Timeout { get; set; } = 30;
+
+    /// <summary>The local peer named by -Via, or the single local peer; null after writing an error record.</summary>
+    protected PeerNode? EntryPeer()
+    {
+        if (Via is { } id)
+        {
+            if (PeerRegistry.TryGet(id, out var named))
+                return named.Peer;
+            WriteError(GetDhtPeerCommand.PeerNotFound(id));
+            return null;
+        }
+        var peers = PeerRegistry.All.ToArray();
+        if (peers.Length == 1)
+            return peers[0].Peer;
+        WriteError(Error(new InvalidOperationException(peers.Length == 0
+                ? "This session runs no peer; start one with Start-DhtPeer."
+                : $"This session runs {peers.Length} peers ({string.Join(", ", peers.Select(p => p.Peer.Id))}); say which one with -Via."),
+            peers.Length == 0 ? "DhtNoLocalPeer" : "DhtLocalPeerAmbiguous", ErrorCategory.InvalidArgument, null));
+        return null;
+    }
+
+    /// <summary>
+    /// Blocks on a transfer like <see cref="DhtCmdlet.Await{T}"/>, writing its progress from this (the pipeline) thread:
+    /// the core reports on worker threads into a queue that is drained here until the transfer ends.
+    /// </summary>
+    protected T AwaitTransfer<T>(string activity, Func<IProgress<TransferProgress>, CancellationToken, Task<T>> transfer)
+    {
+        using var reports = new BlockingCollection<TransferProgress>();
+        var progress = new QueuedProgress(reports);
+        var result = Await(token =>
+        {
+            var task = transfer(progress, token);
+            task.ContinueWith(_ => progress.Complete(), TaskContinuationOptions.ExecuteSynchronously);
+            return task;
+        }, drain: () =>
+        {
+            ProgressRecord? record = null;
+            foreach (var report in reports.GetConsumingEnumerable(PipelineStopToken))
+            {
+                if (report.BytesTotal < ProgressThreshold)
+                    continue;
+                record ??= new ProgressRecord(1, activity, report.Name);
+                record.StatusDescription = $"{report.Name}: {report.BytesDone / 1048576} of {report.BytesTotal / 1048576} MiB";
+                record.PercentComplete = report.Percent;
+                WriteProgress(record);
+            }
+            if (record is not null)
+            {
+                record.RecordType = ProgressRecordType.Completed;
+                WriteProgress(record);
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Writes the error record a failed store or fetch deserves.</summary>
+    protected void WriteFileError(Exception exception, object target)
+    {
+        var (errorId, category) = exception switch
+        {
+            UnsafeFileNameException => ("DhtUnsafeFileName", ErrorCategory.InvalidArgument),
+            FileNotFoundException => ("DhtFileDoesNotExist", ErrorCategory.ObjectNotFound),
+            DirectoryNotFoundException => ("DhtDestinationNotFound", ErrorCategory.ObjectNotFound),
+            DhtFileException { Failure: DhtFileFailure.NotFound } => ("DhtFileNotFound", ErrorCategory.ObjectNotFound),
+            DhtFileException { Failure: DhtFileFailure.Unroutable } => ("DhtFileUnroutable", ErrorCategory.ConnectionError),
+            DhtFileException { Failure: DhtFileFailure.TimedOut } => ("DhtFileTimedOut", ErrorCategory.OperationTimeout),
+            DhtFileException { Failure: DhtFileFailure.NotRunning } => ("DhtPeerNotRunning", ErrorCategory.InvalidOperation),
+            DhtFileException { InnerException: ProtocolException { Error: ProtocolError.Truncated } } => ("DhtFileTransferTruncated", ErrorCategory.InvalidData),
+            DhtFileException { Failure: DhtFileFailure.TransferFailed } => ("DhtFileTransferCorrupted", ErrorCategory.InvalidData),
+            _ => ("DhtFileFailed", CategoryOf(exception)),
+        };
+        WriteError(Error(exception, errorId, category, target));
+    }
+
+    /// <summary>Progress from worker threads, queued for the pipeline thread; reports after the end are dropped.</summary>
+    private sealed class QueuedProgress(BlockingCollection<TransferProgress> reports) : IProgress<TransferProgress>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(TransferProgress value)
+        {
+            lock (_gate)
+            {
+                if (!reports.IsAddingCompleted)
+                    reports.Add(value);
+            }
+        }
+
+        public void Complete()
+        {
+            lock (_gate)
+                reports.CompleteAdding();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Management.Automation;
+using DhtPs.Core.Peer;
+
+namespace DhtPs.Commands;
+
+/// <summary>
+/// Stores local files in the ring (SPEC §8): the store enters at a local peer, travels along successors to the
+/// owner of the file's key, and the bytes are streamed to that peer, which keeps them in its data directory.
+/// </summary>
+[Cmdlet(VerbsData.Save, "DhtFile", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(DhtFileInfo))]
+public sealed class SaveDhtFileCommand : DhtFileCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>The files to store, as PowerShell paths with wildcards.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>The files to store, taken literally (no wildcards); files piped from Get-ChildItem bind here through PSPath.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>The name to store the file under (its key comes from it). Default: the file's own name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (EntryPeer() is not { } peer)
+            return;
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in literal ? LiteralPath : Path)
+        {
+            foreach (var file in ResolveFiles(path, literal))
+            {
+                try
+                {
+                    WriteObject(AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
+                        (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token)));
+                }
+                catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)
+                {
+                    WriteFileError(e, file);
+                }
+            }
+        }
+    }
+
+    /// <summary>The file-system paths a PowerShell path names; one that names nothing is reported as SPEC's "File does not exist".</summary>
+    private IEnumerable<string> ResolveFiles(string path, bool literal)
+    {
+        List<string> resolved = [];
+        try
+        {
+            ProviderInfo provider;
+            var paths = literal
+                ? [SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _)]
+                : SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+            if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                resolved.AddRange(paths);
+        }
+        catch (ItemNotFoundException)
+        {
+        }
+        var files = resolved.Where(File.Exists).ToList();
+        if (files.Count == 0)
+            WriteFileError(new FileNotFoundException($"File does not exist: {path}", path), path);
+        return files;
+    }
+}
