@@ -63,6 +63,8 @@ Describe 'examples/p2p.ps1 in processes of their own, typed at through standard 
                 $info.ArgumentList.Add($argument)
             }
             $info.WorkingDirectory = $TestDrive
+            # Peers keep their files under local application data: keep that inside the test drive.
+            $info.Environment['XDG_DATA_HOME'] = Join-Path $TestDrive 'appdata'
             $info.UseShellExecute = $false
             $info.RedirectStandardInput = $true
             $info.RedirectStandardOutput = $true
@@ -142,6 +144,33 @@ Describe 'examples/p2p.ps1 in processes of their own, typed at through standard 
         @($children[2].Lines -like '  Peer * at *' | ForEach-Object { ($_ -split ' ')[3] }) | Should -Be '2', '4', '5', '8'
         $from = Send-P2pLine $children[2] 'Fetch 2067'
         Wait-P2pLine $children[2] "Unknown command 'Fetch 2067'. Commands: Store <name>, Request <name>, Ring, Help, Quit." -From $from
+    }
+
+    It 'stores 4103 typed at peer 2 at its owner 8, and peer 4 requests it into a byte-identical received_4103' {
+        $content = [byte[]](0..255) * 8
+        [IO.File]::WriteAllBytes((Join-Path $TestDrive '4103'), $content)
+        $children.Values | ForEach-Object { Update-P2pOutput $_ }
+        $from = @{}
+        foreach ($id in 2, 4, 5, 8) { $from[$id] = $children[$id].Lines.Count }
+
+        Send-P2pLine $children[2] 'Store 4103' | Out-Null
+        foreach ($id in 2, 4, 5) { Wait-P2pLine $children[$id] '> Store 4103 request forwarded to my successor' -From $from[$id] }
+        Wait-P2pLine $children[8] '> Store 4103 request accepted' -From $from[8]
+
+        foreach ($id in 2, 4, 5, 8) { $from[$id] = $children[$id].Lines.Count }
+        Send-P2pLine $children[4] 'Request 4103' | Out-Null
+        Wait-P2pLine $children[4] '> File request for 4103 has been sent to my successor' -From $from[4]
+        Wait-P2pLine $children[5] '> Request for File 4103 has been received, but the file is not stored here' -From $from[5]
+        Wait-P2pLine $children[8] '> File 4103 is stored here', '> Sending file 4103 to Peer 4', '> The file has been sent' -From $from[8]
+        Wait-P2pLine $children[4] '> Peer 8 had File 4103', '> Receiving File 4103 from Peer 8', '> File 4103 received' -From $from[4]
+        [IO.File]::ReadAllBytes((Join-Path $TestDrive 'received_4103')) | Should -Be $content
+    }
+
+    It 'answers a Store of a file that does not exist with "File does not exist" and sends nothing' {
+        $from = Send-P2pLine $children[2] 'Store 9999'
+        Wait-P2pLine $children[2] 'File does not exist' -From $from
+        Update-P2pOutput $children[2]
+        $children[2].Lines.GetRange($from, $children[2].Lines.Count - $from) | Should -Not -Contain '> Store 9999 request forwarded to my successor'
     }
 
     It 'departs gracefully on Quit at peer 5: both predecessors take its successors, and its process ends' {

@@ -59,8 +59,7 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
             WriteError(GetDhtPeerCommand.PeerNotFound(id));
             return false;
         }
-        // Store and Request plug in here once peers handle files (see IConsoleFileCommands).
-        _console = new PeerConsole(job, UnavailableFileCommands.Instance, SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        _console = new PeerConsole(job, PeerFileCommands.Instance, SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             WriteObject, PipelineStopToken);
         foreach (var line in Command ?? [])
             _console.Run(line);
