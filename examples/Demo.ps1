@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
     A tour of DhtPs on the original assignment's ring: peers 2, 4, 5, 8, 9, 14, 19 on ports 12000 + id.
-    Starts the ring, joins 15, lets 9 quit gracefully, kills 14, shows the ring repaired, stops everything.
+    Starts the ring, joins 15, stores 2067 and requests 4103, lets 9 quit gracefully, kills 14,
+    shows the ring repaired, stops everything. Peers keep their files in a temporary folder, removed at the end.
 #>
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot '../DhtPs.psd1') -Force
@@ -37,10 +38,13 @@ function Show-Ring {
         Out-String | Write-Host
 }
 
+$files = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-demo-$PID"
+New-Item $files -ItemType Directory -Force | Out-Null
 try {
     Write-Host "== Starting the ring $($ids -join ', ') (init, ping interval 1 s, ports 12000 + id)"
     for ($i = 0; $i -lt $ids.Count; $i++) {
-        Start-DhtPeer -Id $ids[$i] -FirstSuccessor $ids[($i + 1) % $ids.Count] -SecondSuccessor $ids[($i + 2) % $ids.Count] -PingInterval 1 | Out-Null
+        Start-DhtPeer -Id $ids[$i] -FirstSuccessor $ids[($i + 1) % $ids.Count] -SecondSuccessor $ids[($i + 2) % $ids.Count] -PingInterval 1 `
+            -DataPath (Join-Path $files "peer$($ids[$i])") | Out-Null
     }
     Wait-Until { Test-Settled } 'every peer heard both predecessors ping'
     Write-Host '   Peer 4 prints the original ping messages (Enter-DhtPeer 4 -Command Ring):'
@@ -50,25 +54,21 @@ try {
     $ids | ForEach-Object { Receive-Job -Name "DhtPeer$_" | Out-Null }
 
     Write-Host '== Peer 15 joins through peer 4 (Start-DhtPeer 15 -KnownPeer 4)'
-    Start-DhtPeer -Id 15 -KnownPeer 4 -PingInterval 1 | Out-Null
+    Start-DhtPeer -Id 15 -KnownPeer 4 -PingInterval 1 -DataPath (Join-Path $files 'peer15') | Out-Null
     foreach ($id in 4, 5, 8, 9, 14, 15) { Show-Events $id }
 
-    # ---- store 2067 and request 4103: shown once Save-DhtFile/Get-DhtFile exist in this build ----
-    if ((Get-Command Save-DhtFile -ErrorAction Ignore) -and (Get-Command Get-DhtFile -ErrorAction Ignore)) {
-        $files = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-demo-$PID"
-        New-Item $files -ItemType Directory -Force | Out-Null
-        [System.IO.File]::WriteAllBytes((Join-Path $files '2067'), [byte[]](1..255))
-        [System.IO.File]::WriteAllBytes((Join-Path $files '4103'), [byte[]](255..1))
-        Write-Host "`n== Store 2067 at peer 8 (key 19 -> peer 19), then store 4103 (key 7 -> peer 8) and request it at peer 2"
-        Save-DhtFile -Via 8 -Path (Join-Path $files '2067') | Out-String | Write-Host
-        Save-DhtFile -Via 8 -Path (Join-Path $files '4103') | Out-Null
-        Get-DhtFile -Via 2 -Name 4103 -Destination (Join-Path $files 'received_4103') | Out-String | Write-Host
-        foreach ($id in 2, 8, 19) { Show-Events $id }
-        Remove-Item $files -Recurse -Force
-    } else {
-        Write-Host "`n== (Store 2067 / Request 4103 appear here once Save-DhtFile and Get-DhtFile are in this build.)"
-    }
-    # ---- end of the file part ----
+    [System.IO.File]::WriteAllBytes((Join-Path $files '2067'), [byte[]](1..255))
+    [System.IO.File]::WriteAllBytes((Join-Path $files '4103'), [byte[]](255..1))
+    Write-Host "`n== Store 2067 at peer 8 (key 2067 mod 256 = 19 -> peer 19) (Save-DhtFile 2067 -Via 8)"
+    Save-DhtFile -Via 8 -Path (Join-Path $files '2067') | Out-String | Write-Host
+    foreach ($id in 8, 9, 14, 15, 19) { Show-Events $id }
+    Save-DhtFile -Via 8 -Path (Join-Path $files '4103') | Out-Null
+    $ids + 15 | ForEach-Object { Receive-Job -Name "DhtPeer$_" | Out-Null }
+    Write-Host "`n== Request 4103 at peer 2 (key 7 -> peer 8) (Get-DhtFile 4103 -Via 2)"
+    Get-DhtFile -Via 2 -Name 4103 -Destination (Join-Path $files 'received_4103') | Out-String | Write-Host
+    foreach ($id in 2, 4, 5, 8) { Show-Events $id }
+    $same = (Get-FileHash (Join-Path $files '4103')).Hash -eq (Get-FileHash (Join-Path $files 'received_4103')).Hash
+    Write-Host "   received_4103 is byte-identical to 4103: $same"
 
     Write-Host "`n== Peer 9 quits gracefully (Stop-DhtPeer 9)"
     Stop-DhtPeer -Id 9 -Confirm:$false
@@ -87,5 +87,6 @@ try {
 } finally {
     Get-DhtPeer | Stop-DhtPeer -Abrupt -Confirm:$false
     Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Remove-Job -Force
+    Remove-Item $files -Recurse -Force -ErrorAction Ignore
     Write-Host '== All peers stopped.'
 }
