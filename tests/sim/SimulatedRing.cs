@@ -13,6 +13,7 @@ public sealed class SimulatedRing
 {
     private readonly SortedDictionary<ulong, SimulatedPeer> _peers = [];
     private readonly List<string> _problems = [];
+    private readonly HashSet<ulong> _cutOff = [];
     private readonly TraceRecorder _trace;
 
     public SimulatedRing(SimulationSettings settings, int seed, TraceRecorder trace)
@@ -69,6 +70,21 @@ public sealed class SimulatedRing
             var offset = Settings.PingInterval * Random.NextDouble();
             Clock.CreateTimer(static state => ((Action)state!)(), (Action)(() => Start(peer)), offset, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>Members the current partition cuts off from the rest; the fault budget counts them as down.</summary>
+    public IReadOnlySet<ulong> CutOff => _cutOff;
+
+    public void Partition(IReadOnlyCollection<ulong> island)
+    {
+        Network.Partition(island.Select(id => this[id].EndPoint));
+        _cutOff.UnionWith(island);
+    }
+
+    public void HealPartitions()
+    {
+        Network.Heal();
+        _cutOff.Clear();
     }
 
     /// <summary>The process of <paramref name="peer"/> dies: its host goes dark and its node stops without telling anyone.</summary>

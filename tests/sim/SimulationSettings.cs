@@ -33,7 +33,7 @@ public sealed record SimulationSettings
     /// How long the ring must be calm (no loss, partition or crashed peer) before predecessor learning must have converged:
     /// long enough for every silent predecessor to be forgotten and every live one to ping again, with the largest delay.
     /// </summary>
-    public TimeSpan SettleTime => PingInterval * (MissedPingLimit + 2) + CalmNetwork.MaxDelay * 2;
+    public TimeSpan SettleTime => PingInterval * (MissedPingLimit + 12) + CalmNetwork.MaxDelay * 2;
 
     public void Validate()
     {

@@ -65,7 +65,7 @@ public sealed partial class PeerNode
     private void AcceptJoin(PeerContact joiner)
     {
         Raise(DhtEventKind.JoinRequestReceived, $"Peer {joiner.Id} Join request received", joiner.Id);
-        _deadSuccessors.Remove(joiner.Id);
+        _declaredDead.Remove(joiner.Id);
         var previous = CurrentSuccessors();
         SetSuccessors(SuccessorList.Compose(Space, Id, [joiner, .. previous]));
         AnnounceSuccessors();
@@ -109,7 +109,8 @@ public sealed partial class PeerNode
             return Ack();
         }
         var successors = SuccessorList.Compose(Space, Id, change.Successors);
-        _deadSuccessors.ExceptWith(successors.Select(s => s.Id)); // A peer the acceptor vouches for is back.
+        foreach (var vouched in successors)
+            _declaredDead.Remove(vouched.Id); // A peer the acceptor vouches for is back.
         SetSuccessors(successors);
         AnnounceSuccessors();
         return Ack();

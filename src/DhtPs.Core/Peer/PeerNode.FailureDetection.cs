@@ -10,13 +10,17 @@ namespace DhtPs.Core.Peer;
 /// a peer raises stay the original's.
 /// The list is repaired by asking the nearest live successor for its successors (for the first
 /// predecessor that is the old second successor, for the second predecessor the first successor),
-/// leaving out the peers known dead. When no successor is left alive (two adjacent peers gone at once),
-/// the peer walks backwards along predecessors to the first live peer after the gap.
+/// leaving out the peers known dead. The list never empties: when no successor is left alive, the dead ones
+/// stay as candidates and are asked again each round (a false positive comes back); when none answers
+/// (two adjacent peers gone at once), the peer walks backwards along predecessors to the first live peer after the gap.
 /// </summary>
 public sealed partial class PeerNode
 {
-    /// <summary>Successors declared dead since the list was last whole; never taken back from an answer.</summary>
-    private readonly HashSet<ulong> _deadSuccessors = [];
+    /// <summary>
+    /// Successors declared dead, and when. For <see cref="DeadMemory"/> they are left out of every list an answer
+    /// offers (a neighbour may not have noticed yet); after that only an answer of their own brings them back sooner.
+    /// </summary>
+    private readonly Dictionary<ulong, DateTimeOffset> _declaredDead = [];
 
     /// <summary>A backward walk visits at most this many peers.</summary>
     private const int MaxWalkHops = 1024;
@@ -28,17 +32,29 @@ public sealed partial class PeerNode
     /// <summary>Runs once per ping round, before the pings go out.</summary>
     private void DetectDeadSuccessors()
     {
-        var dead = _successors
-            .Where(link => link.OutstandingPing is not null && ++link.MissedPings >= _options.MissedPingLimit)
-            .Select(link => link.Contact.Id)
+        var suspects = _successors
+            .Where(link => !link.Confirming && link.OutstandingPing is not null && ++link.MissedPings >= _options.MissedPingLimit)
             .ToArray();
-        if (dead.Length > 0)
-            DeclareDead(dead);
-        else if (_repairPending)
+        foreach (var link in suspects)
+            ConfirmDead(link);
+        if (suspects.Length == 0 && _repairPending)
             RepairSuccessors();
         if (_probeTimer is null && _successors.Any(link => link.MissedPings > 0))
             _probeTimer = Time.CreateTimer(_ => Run(ProbeSuspects), null, ProbePeriod, ProbePeriod);
     }
+
+    /// <summary>Long enough for every live neighbour of a dead peer to have declared it dead too.</summary>
+    private TimeSpan DeadMemory => _options.PingInterval * (_options.MissedPingLimit + 1);
+
+    private HashSet<ulong> RecentlyDead()
+    {
+        var now = Time.GetUtcNow();
+        foreach (var (id, declared) in _declaredDead.Where(d => now - d.Value > DeadMemory).ToArray())
+            _declaredDead.Remove(id);
+        return [.. _declaredDead.Keys];
+    }
+
+    private IReadOnlyList<PeerContact> LiveSuccessors() => _successors.Where(l => !l.Dead).Select(l => l.Contact).ToArray();
 
     /// <summary>The whole missed-ping budget of a suspect fits in one ping interval.</summary>
     private TimeSpan ProbePeriod => _options.PingInterval / (_options.MissedPingLimit + 1);
@@ -47,21 +63,35 @@ public sealed partial class PeerNode
     {
         if (_status is not PeerStatus.Running)
             return;
-        var dead = new List<ulong>();
         for (var rank = 1; rank <= _successors.Count; rank++)
         {
             var link = _successors[rank - 1];
-            if (link.MissedPings == 0 || link.OutstandingPing is null)
+            if (link.Dead || link.Confirming || link.MissedPings == 0 || link.OutstandingPing is null)
                 continue;
             if (++link.MissedPings >= _options.MissedPingLimit)
-                dead.Add(link.Contact.Id);
+                ConfirmDead(link);
             else
                 SendPing(link, rank);
         }
-        if (dead.Count > 0)
-            DeclareDead(dead);
         if (!_successors.Any(link => link.MissedPings > 0))
             StopProbing();
+    }
+
+    /// <summary>
+    /// Lifeguard's lesson: missed datagrams only make a suspect. It is dead once it also fails to answer over TCP
+    /// within a ping interval (a killed local peer refuses at once), so datagram loss alone kills nobody.
+    /// </summary>
+    private void ConfirmDead(SuccessorLink link)
+    {
+        link.Confirming = true;
+        Ask(link.Contact, NeighborsQuery(), reply =>
+        {
+            link.Confirming = false;
+            if (reply.Message is NeighborsResponse)
+                (link.MissedPings, link.OutstandingPing) = (0, null);
+            else if (_status is PeerStatus.Running && _successors.Contains(link))
+                DeclareDead([link.Contact.Id]);
+        }, timeout: _options.PingInterval);
     }
 
     private void StopProbing()
@@ -70,15 +100,22 @@ public sealed partial class PeerNode
         _probeTimer = null;
     }
 
+    /// <summary>
+    /// Says each newly dead successor is gone and repairs. The list is never emptied: when nobody live is left
+    /// ahead, the dead stay as candidates (a false positive under loss or a partition comes back this way).
+    /// </summary>
     private void DeclareDead(IReadOnlyCollection<ulong> ids)
     {
         foreach (var id in ids)
         {
-            if (_successors.RemoveAll(link => link.Contact.Id == id) == 0)
+            if (_successors.FirstOrDefault(l => l.Contact.Id == id && !l.Dead) is not { } link)
                 continue;
-            _deadSuccessors.Add(id);
+            _declaredDead[id] = Time.GetUtcNow();
+            (link.Dead, link.OutstandingPing, link.MissedPings) = (true, null, 0);
             Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id);
         }
+        if (_successors.Any(l => !l.Dead))
+            _successors.RemoveAll(l => l.Dead);
         RepairSuccessors();
     }
 
@@ -91,10 +128,31 @@ public sealed partial class PeerNode
         }
         _repairPending = false;
         _repairing = true;
-        if (_successors.FirstOrDefault()?.Contact is { } nearest)
+        if (LiveSuccessors().FirstOrDefault() is { } nearest)
             Ask(nearest, NeighborsQuery(), reply => FinishRepair(nearest, reply));
         else
+            AskCandidates(_successors.Select(l => l.Contact).ToArray(), 0);
+    }
+
+    /// <summary>No live successor: the dead candidates are asked again, nearest first, before walking back.</summary>
+    private void AskCandidates(IReadOnlyList<PeerContact> candidates, int index)
+    {
+        if (index == candidates.Count)
+        {
             WalkBackToGap(CurrentPredecessors().FirstOrDefault(), hops: 0);
+            return;
+        }
+        var candidate = candidates[index];
+        Ask(candidate, NeighborsQuery(), reply =>
+        {
+            if (reply.Message is not NeighborsResponse)
+            {
+                AskCandidates(candidates, index + 1);
+                return;
+            }
+            _declaredDead.Remove(candidate.Id); // It answered: it was never dead, or it is back.
+            FinishRepair(candidate, reply);
+        });
     }
 
     private void FinishRepair(PeerContact answerer, Reply reply)
@@ -107,26 +165,29 @@ public sealed partial class PeerNode
             _repairPending = true; // Try again next round; if the answerer is dead too, the pings will say so.
             return;
         }
-        var current = CurrentSuccessors();
+        var live = LiveSuccessors();
         // The answer only counts if the answerer is still a successor (a departure may have replaced it meanwhile).
-        IEnumerable<PeerContact> offered = current.Any(c => c.Id == answerer.Id) || current.Count == 0
+        IEnumerable<PeerContact> offered = live.Any(c => c.Id == answerer.Id) || live.Count == 0
             ? [answerer, .. neighbors.Successors]
             : [];
-        var repaired = SuccessorList.Compose(Space, Id, [.. current, .. offered], _deadSuccessors);
-        if (!repaired.Select(c => c.Id).SequenceEqual(current.Select(c => c.Id)))
+        var repaired = SuccessorList.Compose(Space, Id, [.. live, .. offered], RecentlyDead());
+        if (repaired.Count == 0)
+        {
+            _repairPending = true; // Nothing usable: keep the candidates and ask again next round.
+            return;
+        }
+        if (!repaired.Select(c => c.Id).SequenceEqual(CurrentSuccessors().Select(c => c.Id)) || _successors.Any(l => l.Dead))
         {
             SetSuccessors(repaired);
             AnnounceSuccessors();
         }
-        if (repaired.Count == SuccessorList.Length)
-            _deadSuccessors.Clear();
-        else if (neighbors.Successors.All(s => s.Id != Id))
+        if (repaired.Count < SuccessorList.Length && neighbors.Successors.All(s => s.Id != Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.
     }
 
     /// <summary>
     /// Every successor is dead, so nobody ahead is known. Walk backwards around the ring: the first peer
-    /// whose own first predecessor is gone (dead, silent, or unreachable) sits right after the gap.
+    /// whose own first predecessor is gone (dead, silent, or unreachable), or lies before this peer, sits right after the gap.
     /// <paramref name="later"/> is the peer visited just before <paramref name="at"/>, with its answer.
     /// </summary>
     private void WalkBackToGap(PeerContact? at, int hops, (PeerContact Peer, Reply Reply)? later = null)
@@ -138,18 +199,28 @@ public sealed partial class PeerNode
             _repairPending = true;
             return;
         }
-        if (at is null || at.Id == Id || _deadSuccessors.Contains(at.Id) || hops > MaxWalkHops)
+        if (at is null || at.Id == Id || RecentlyDead().Contains(at.Id) || _successors.Any(l => l.Dead && l.Contact.Id == at.Id) || hops > MaxWalkHops)
         {
             if (later is { } found)
                 FinishRepair(found.Peer, found.Reply);
             else
-                _repairing = false; // The only predecessor is dead too: a ring of one, which others can still join.
+            {
+                // Every peer this one knows of is dead: it is genuinely alone, a ring of one that others can still join.
+                _repairing = false;
+                _successors.Clear();
+            }
             return;
         }
         Ask(at, NeighborsQuery(), reply =>
         {
             if (reply.Message is NeighborsResponse neighbors)
-                WalkBackToGap(neighbors.Predecessors.FirstOrDefault(), hops + 1, (at, reply));
+            {
+                var before = neighbors.Predecessors.FirstOrDefault();
+                if (before is not null && Space.InOpen(Id, before.Id, at.Id))
+                    FinishRepair(at, reply); // This peer belongs between that one and its predecessor: the way back in.
+                else
+                    WalkBackToGap(before, hops + 1, (at, reply));
+            }
             else if (later is { } found)
                 FinishRepair(found.Peer, found.Reply);
             else

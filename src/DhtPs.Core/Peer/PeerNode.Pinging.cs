@@ -31,7 +31,7 @@ public sealed partial class PeerNode
     private void SetSuccessors(IEnumerable<PeerContact> successors)
     {
         var kept = _successors.ToDictionary(s => s.Contact.Id);
-        var next = successors.Select(c => kept.TryGetValue(c.Id, out var link) && link.Contact == c ? link : new SuccessorLink(c)).ToList();
+        var next = successors.Select(c => kept.TryGetValue(c.Id, out var link) && link.Contact == c && !link.Dead ? link : new SuccessorLink(c)).ToList();
         _successors.Clear();
         _successors.AddRange(next);
     }
@@ -42,11 +42,18 @@ public sealed partial class PeerNode
             return;
         ForgetSilentPredecessors();
         DetectDeadSuccessors();
-        if (_successors.Count == 0)
-            return;
+        Stabilize();
+        var pinged = new List<string>();
         for (var rank = 1; rank <= _successors.Count; rank++)
+        {
+            if (_successors[rank - 1].Dead)
+                continue;
             SendPing(_successors[rank - 1], rank);
-        var ids = _successors.Select(s => s.Contact.Id.ToString()).ToArray();
+            pinged.Add(_successors[rank - 1].Contact.Id.ToString());
+        }
+        if (pinged.Count == 0)
+            return;
+        var ids = pinged.ToArray();
         Raise(DhtEventKind.PingRequestsSent, ids.Length == 1
             ? $"Ping request sent to Peer {ids[0]}"
             : $"Ping requests sent to Peers {string.Join(" and ", ids)}");
@@ -67,20 +74,32 @@ public sealed partial class PeerNode
             return;
         }
         Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
-        _predecessors[request.Rank - 1] = new PredecessorSlot(request.Sender, Time.GetUtcNow());
+        if (TakesPredecessorSlot(_predecessors[request.Rank - 1], request.Sender))
+            _predecessors[request.Rank - 1] = new PredecessorSlot(request.Sender, Time.GetUtcNow());
         _transport.SendDatagram(from, sequence, new PingResponse { Sender = Contact, IdBits = Space.Bits });
     }
 
     private void HandlePingResponse(uint sequence, PingResponse response)
     {
-        var link = _successors.FirstOrDefault(s => s.Contact.Id == response.Sender.Id);
+        var link = _successors.FirstOrDefault(s => s.Contact.Id == response.Sender.Id && !s.Dead);
         if (link is null)
-            return; // A late answer from a peer that is no longer a successor.
+            return; // A late answer from a peer that is no longer a successor (a dead candidate is asked over TCP instead).
         if (link.OutstandingPing == sequence)
             link.OutstandingPing = null;
         link.MissedPings = 0;
         Raise(DhtEventKind.PingResponseReceived, $"Ping response received from Peer {response.Sender.Id}", response.Sender.Id);
     }
+
+    /// <summary>
+    /// Zave's rectify: a pinger takes a predecessor slot when it already holds it, when it is closer than the
+    /// holder, or when the holder has missed its last ping (dead, silent, or now pinging at another rank).
+    /// Two peers pinging at one rank then settle on the closer one instead of taking turns.
+    /// </summary>
+    private bool TakesPredecessorSlot(PredecessorSlot? holder, PeerContact pinger) =>
+        holder is null
+        || holder.Contact.Id == pinger.Id
+        || Space.InOpen(pinger.Id, holder.Contact.Id, Id)
+        || Time.GetUtcNow() - holder.LastHeard > _options.PingInterval + ProbePeriod;
 
     /// <summary>A predecessor that has stopped pinging for as long as a successor would be declared dead is forgotten.</summary>
     private void ForgetSilentPredecessors()

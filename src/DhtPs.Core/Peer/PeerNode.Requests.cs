@@ -10,14 +10,15 @@ public sealed partial class PeerNode
     /// <summary>Another peer's answer, or why there is none (unreachable, timed out).</summary>
     private readonly record struct Reply(Message? Message, Exception? Failure);
 
-    private void Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to.ToEndPoint(), request, onReply);
+    private void Ask(PeerContact to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) =>
+        Ask(to.ToEndPoint(), request, onReply, timeout);
 
     /// <summary>
     /// Sends a request over TCP; the answer comes back later as work on the logical thread,
     /// so the handler may touch state like any other step.
     /// </summary>
-    private void Ask(IPEndPoint to, Message request, Action<Reply> onReply) =>
-        _transport.RequestAsync(to, request, _options.RequestTimeout, CancellationToken.None)
+    private void Ask(IPEndPoint to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) =>
+        _transport.RequestAsync(to, request, timeout ?? _options.RequestTimeout, CancellationToken.None)
             .ContinueWith(
                 task => Run(() => onReply(task.IsCompletedSuccessfully
                     ? Checked(to, task.Result)
@@ -38,16 +39,29 @@ public sealed partial class PeerNode
 
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
 
+    private static readonly string[] Ordinals = ["first", "second"];
+
     /// <summary>Says what the successor list now is, in the original's words ("My new first successor is Peer 15").</summary>
     private void AnnounceSuccessors(bool initial = false)
     {
-        var ordinals = new[] { "first", "second" };
         var successors = CurrentSuccessors();
-        for (var i = 0; i < Math.Min(successors.Count, ordinals.Length); i++)
+        for (var i = 0; i < Math.Min(successors.Count, Ordinals.Length); i++)
         {
             var id = successors[i].Id;
             Raise(DhtEventKind.SuccessorChanged,
-                initial ? $"My {ordinals[i]} successor is Peer {id}" : $"My new {ordinals[i]} successor is Peer {id}", id);
+                initial ? $"My {Ordinals[i]} successor is Peer {id}" : $"My new {Ordinals[i]} successor is Peer {id}", id);
+        }
+    }
+
+    /// <summary>Like <see cref="AnnounceSuccessors"/>, but only for the places whose peer differs from <paramref name="previous"/>.</summary>
+    private void AnnounceChangedSuccessors(IReadOnlyList<ulong> previous)
+    {
+        var successors = CurrentSuccessors();
+        for (var i = 0; i < Math.Min(successors.Count, Ordinals.Length); i++)
+        {
+            var id = successors[i].Id;
+            if (i >= previous.Count || previous[i] != id)
+                Raise(DhtEventKind.SuccessorChanged, $"My new {Ordinals[i]} successor is Peer {id}", id);
         }
     }
 }

@@ -10,11 +10,14 @@ public sealed partial class PeerNode
     public Task<RingWalk> WalkRingAsync(IPEndPoint? start = null, CancellationToken cancellationToken = default) =>
         RingWalker.WalkAsync(_transport, Contact, Space, start ?? Contact.ToEndPoint(), _options.RequestTimeout, cancellationToken);
 
-    private NeighborsResponse HandleNeighborsRequest() => new()
-    {
-        Sender = Contact,
-        IdBits = Space.Bits,
-        Successors = CurrentSuccessors(),
-        Predecessors = CurrentPredecessors(),
-    };
+    /// <summary>A departing peer is no longer a member: nobody must adopt it from its answer.</summary>
+    private Message HandleNeighborsRequest() => _status is PeerStatus.Departing
+        ? Refuse(ErrorCode.NotRunning, $"Peer {Id} is departing from the network.")
+        : new NeighborsResponse
+        {
+            Sender = Contact,
+            IdBits = Space.Bits,
+            Successors = CurrentSuccessors(),
+            Predecessors = CurrentPredecessors(),
+        };
 }

@@ -5,7 +5,7 @@ public sealed record HealEverything : ISimulationOperation
 {
     public void Apply(SimulatedRing ring)
     {
-        ring.Network.Heal();
+        ring.HealPartitions();
         ring.Network.Conditions = ring.Settings.CalmNetwork;
         foreach (var peer in ring.Peers.Where(p => !p.IsUp))
             ring.Restart(peer);

@@ -17,7 +17,7 @@ public sealed class ChaosSchedule : ISchedule
         {
             0 or 1 => Crash(ring) ?? new Wait(),
             2 or 3 => Restart(ring) ?? new Wait(),
-            4 => Partition(ring),
+            4 => ring.CutOff.Count > 0 ? new HealPartitions() : (ISimulationOperation?)Partition(ring) ?? new Wait(),
             5 => new HealPartitions(),
             6 or 7 => new ChangeConditions(Stormy(ring)),
             8 => new ChangeConditions(ring.Settings.CalmNetwork),
@@ -37,17 +37,31 @@ public sealed class ChaosSchedule : ISchedule
         return crashed.Length == 0 ? null : new RestartPeer(crashed[ring.Random.Next(crashed.Length)].Id);
     }
 
-    /// <summary>An arc of consecutive peers, or a scattered set: the two shapes partitions take.</summary>
-    private static PartitionNetwork Partition(SimulatedRing ring)
+    /// <summary>
+    /// One partition at a time: a scattered island within the <see cref="FaultBudget"/>, so no run of ring-adjacent
+    /// members that are crashed or cut off is longer than the successor lists can bridge, and with its members more than
+    /// r ring positions apart, so every member's successors are on the other side. The bound is needed: two
+    /// adjacent members cut off for longer than failure detection repair into a ring of their own while the rest
+    /// repairs around them, and no Chord-style ring merges two rings again (Zave).
+    /// </summary>
+    private static PartitionNetwork? Partition(SimulatedRing ring)
     {
         var peers = ring.Peers.ToArray();
-        var size = 1 + ring.Random.Next(peers.Length / 2);
-        if (ring.Random.Next(2) == 0)
+        var reach = ring.Settings.SuccessorListLength;
+        var size = 1 + ring.Random.Next(peers.Length / 4);
+        var island = new List<ulong>();
+        var lastTaken = -peers.Length;
+        for (var i = 0; i < peers.Length; i++)
         {
-            var start = ring.Random.Next(peers.Length);
-            return new PartitionNetwork(Enumerable.Range(start, size).Select(i => peers[i % peers.Length].Id).ToArray());
+            var spaced = i - lastTaken > reach && (island.Count == 0 || peers.Length - i + Array.FindIndex(peers, p => p.Id == island[0]) > reach);
+            var listsNoneOfIsland = island.All(id => !ring[id].Snapshot!.Successors.Contains(peers[i].Id) && peers[i].Snapshot?.Successors.Contains(id) != true);
+            if (ring.Random.Next(peers.Length) < size && peers[i].IsUp && spaced && listsNoneOfIsland && FaultBudget.AllowsDown(ring, [.. island, peers[i].Id]))
+            {
+                island.Add(peers[i].Id);
+                lastTaken = i;
+            }
         }
-        return new PartitionNetwork(peers.Where(_ => ring.Random.Next(peers.Length) < size).Select(p => p.Id).ToArray());
+        return island.Count == 0 ? null : new PartitionNetwork(island);
     }
 
     private static NetworkConditions Stormy(SimulatedRing ring)

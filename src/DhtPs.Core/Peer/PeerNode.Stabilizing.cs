@@ -1,0 +1,99 @@
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>
+/// Chord's stabilize with Zave's corrections, once per ping round: ask the first live successor for its
+/// predecessor and successors. A predecessor of it that lies between this peer and it is adopted as first
+/// successor only once that node answers itself; the rest of the list is refreshed from the answer. This is
+/// what brings back a peer wrongly declared dead, re-integrates a restarted one, and repairs what a lost
+/// message left wrong. (The rank-1 ping is the notify: see <see cref="TakesPredecessorSlot"/>.)
+/// A change is applied only when two rounds in a row propose it: the explicit SPEC messages (join, successor
+/// change, departure, a death seen through pings) arrive well within a round, so they always win, with their
+/// exact events, and stabilization stays silent when it merely confirms them.
+/// </summary>
+public sealed partial class PeerNode
+{
+    private bool _stabilizing;
+
+    /// <summary>The successor ids the previous round proposed; null when it proposed no change.</summary>
+    private ulong[]? _proposal;
+
+    private void Stabilize()
+    {
+        if (_status is not PeerStatus.Running || _repairing || _stabilizing)
+            return;
+        if (_successors.FirstOrDefault(l => !l.Dead)?.Contact is not { } successor)
+            return; // Nobody live ahead: repair is asking the candidates.
+        _stabilizing = true;
+        Ask(successor, NeighborsQuery(), reply =>
+        {
+            if (reply.Message is not NeighborsResponse neighbors || !IsFirstLiveSuccessor(successor))
+            {
+                Propose(null);
+                return;
+            }
+            IReadOnlyList<PeerContact> refreshed = [successor, .. neighbors.Successors];
+            if (Between(neighbors) is { } between)
+                AdoptCloser(successor, between, hops: 0, otherwise: refreshed);
+            else
+                Propose(refreshed);
+        });
+    }
+
+    /// <summary>The first predecessor an answer names, when it lies strictly between this peer and the answerer.</summary>
+    private PeerContact? Between(NeighborsResponse neighbors) =>
+        neighbors.Predecessors.FirstOrDefault() is { } before && Space.InOpen(before.Id, Id, neighbors.Sender.Id) ? before : null;
+
+    /// <summary>
+    /// Zave: a closer successor is adopted only once it answers itself. Its own predecessor may be closer still
+    /// (several peers came back at once), so the chase goes on backwards while each one answers.
+    /// </summary>
+    private void AdoptCloser(PeerContact successor, PeerContact closer, int hops, IReadOnlyList<PeerContact>? otherwise)
+    {
+        Ask(closer, NeighborsQuery(), answer =>
+        {
+            if (answer.Message is not NeighborsResponse neighbors || !IsFirstLiveSuccessor(successor))
+            {
+                Propose(IsFirstLiveSuccessor(successor) ? otherwise : null);
+                return;
+            }
+            _declaredDead.Remove(closer.Id); // It answered: it is alive, whatever was declared.
+            var previous = _successors.Select(l => l.Contact.Id).ToArray();
+            SetSuccessors(SuccessorList.Compose(Space, Id, [closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
+            AnnounceChangedSuccessors(previous);
+            if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
+                AdoptCloser(closer, closerStill, hops + 1, otherwise: null);
+            else
+                Propose(null);
+        });
+    }
+
+    private bool IsFirstLiveSuccessor(PeerContact successor) =>
+        _successors.FirstOrDefault(l => !l.Dead)?.Contact.Id == successor.Id;
+
+    /// <summary>Applies the list <paramref name="candidates"/> make once the previous round proposed the same.</summary>
+    private void Propose(IReadOnlyList<PeerContact>? candidates)
+    {
+        _stabilizing = false;
+        var current = _successors.Select(l => l.Contact.Id).ToArray();
+        var proposed = candidates is null || _status is not PeerStatus.Running || _repairing
+            ? null
+            : SuccessorList.Compose(Space, Id, candidates, RecentlyDead());
+        if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))
+        {
+            _proposal = null;
+            return;
+        }
+        var ids = proposed.Select(c => c.Id).ToArray();
+        if (_proposal is null || !_proposal.SequenceEqual(ids))
+        {
+            _proposal = ids;
+            return;
+        }
+        _proposal = null;
+        SetSuccessors(proposed);
+        AnnounceChangedSuccessors(current);
+    }
+}
