@@ -94,7 +94,9 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
     It 'states each parameter''s type, requirement, position and pipeline input as declared' {
         foreach ($parameter in $declared) {
             $parameterHelp = Get-Help $Name -Parameter $parameter.Name
-            $parameterHelp.type.name | Should -Be $parameter.ParameterType.Name -Because "-$($parameter.Name) is a $($parameter.ParameterType.Name)"
+            # A nullable parameter (ulong? Via) is documented as its underlying type (UInt64), not Nullable`1.
+            $type = [Nullable]::GetUnderlyingType($parameter.ParameterType) ?? $parameter.ParameterType
+            $parameterHelp.type.name | Should -Be $type.Name -Because "-$($parameter.Name) is a $($type.Name)"
 
             $required = Get-DeclaredValue $parameter { $_.IsMandatory }
             if ($null -ne $required) {
