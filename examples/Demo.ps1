@@ -84,6 +84,11 @@ try {
 
     Write-Host "`n== The ring repaired:"
     Show-Ring
+
+    Write-Host '== The files survived the churn: request 2067 at peer 5 (Get-DhtFile 2067 -Via 5)'
+    $again = Get-DhtFile -Via 5 -Name 2067 -Destination (Join-Path $files 'received_2067')
+    $same = (Get-FileHash (Join-Path $files '2067')).Hash -eq (Get-FileHash $again.Path).Hash
+    Write-Host "   stored at peer $($again.StoredAt), $($again.Hops) hops; received_2067 is byte-identical to 2067: $same"
 } finally {
     Get-DhtPeer | Stop-DhtPeer -Abrupt -Confirm:$false
     Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Remove-Job -Force
