@@ -32,10 +32,12 @@ public static class MessageCodec
         return message;
     }
 
-    /// <summary>Decodes a datagram into its sequence number and message.</summary>
+    /// <summary>Decodes a datagram into its sequence number and message; only message frames travel as datagrams.</summary>
     public static (uint Sequence, Message Message) Decode(ReadOnlyMemory<byte> datagram)
     {
         var frame = FrameCodec.Decode(datagram);
+        if (frame.Kind != FrameKind.Message)
+            throw new ProtocolException(ProtocolError.UnknownFrameKind, $"A {frame.Kind} frame cannot travel as a datagram.");
         return (frame.Sequence, DecodePayload(frame));
     }
 }

@@ -164,7 +164,7 @@ internal sealed class SocketTransport : IPeerTransport
         {
             connection.NoDelay = true;
             await using var stream = new NetworkStream(connection, ownsSocket: true);
-            while (!_stopping.IsCancellationRequested)
+            for (var first = true; !_stopping.IsCancellationRequested; first = false)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 idle.CancelAfter(IdleConnectionTimeout);
@@ -174,6 +174,8 @@ internal sealed class SocketTransport : IPeerTransport
                 var request = MessageCodec.DecodePayload(frame.Value);
                 if (frame.Value.Kind == FrameKind.StreamOpening)
                 {
+                    if (!first)
+                        throw new ProtocolException(ProtocolError.UnknownFrameKind, "Only a connection's first frame may open a stream.");
                     // The connection now belongs to the handler until it is done with it; no idle limit applies.
                     await _handler.OnStreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
                     return;

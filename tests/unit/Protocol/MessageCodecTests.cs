@@ -18,6 +18,13 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
+    public void A_stream_opening_frame_is_not_a_datagram()
+    {
+        var datagram = MessageCodec.EncodeOpening(new PingResponse { Sender = Two, IdBits = 8 }, 1);
+        Assert.Equal(ProtocolError.UnknownFrameKind, Assert.Throws<ProtocolException>(() => MessageCodec.Decode(datagram)).Error);
+    }
+
+    [Fact]
     public void A_ping_response_round_trips()
     {
         var pong = new PingResponse { Sender = Two, IdBits = 16 };

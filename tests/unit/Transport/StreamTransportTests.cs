@@ -58,6 +58,24 @@ public sealed class StreamTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stream_opening_after_a_request_on_the_same_connection_is_refused_and_counted()
+    {
+        var receiver = new StoringHandler(new FileStore(_temp.Path, new IdSpace(8)));
+        await using var server = await SocketNetwork.Instance.BindAsync(AnyLoopback, receiver, default);
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(server.LocalEndPoint);
+        var stream = client.GetStream();
+
+        await stream.WriteAsync(MessageCodec.Encode(Opening(), 1));
+        Assert.IsType<Acknowledgement>(MessageCodec.DecodePayload((await FrameCodec.ReadAsync(stream, default))!.Value));
+        await stream.WriteAsync(MessageCodec.EncodeOpening(Opening(), 2));
+
+        Assert.Equal(ProtocolError.UnknownFrameKind, (await receiver.Malformed.Task.WaitAsync(Timeout)).Error);
+        Assert.Null(await FrameCodec.ReadAsync(stream, default).WaitAsync(Timeout));
+        Assert.False(receiver.Opened.Task.IsCompleted);
+    }
+
+    [Fact]
     public async Task Opening_a_stream_to_a_closed_port_is_a_transport_error()
     {
         await using var client = await SocketNetwork.Instance.BindAsync(AnyLoopback, new StoringHandler(new FileStore(_temp.Path, new IdSpace(8))), default);
@@ -113,8 +131,8 @@ public sealed class StreamTransportTests : IDisposable
             Opened.SetResult(opening);
         }
 
-        public void OnMalformed(IPEndPoint from, ProtocolException error)
-        {
-        }
+        public TaskCompletionSource<ProtocolException> Malformed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnMalformed(IPEndPoint from, ProtocolException error) => Malformed.TrySetResult(error);
     }
 }
