@@ -18,6 +18,20 @@ BeforeAll {
         @(Get-PeerEvent $Id | Where-Object { $_.Time -ge $Since -and "$($_.Kind)" -match '^(Store|File)' } | ForEach-Object Message)
     }
 
+    # The original ring with a data folder per peer and a local folder for the files to store, all under one temp root.
+    function Start-FileRing {
+        $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-files-$([guid]::NewGuid().ToString('N'))"
+        $script:data = Join-Path $root 'peers'
+        $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
+        $script:ring = Start-TestRing -Id $original -PingInterval 1 -DataRoot $data
+        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+    }
+
+    function Stop-FileRing {
+        Stop-TestRing
+        Remove-Item -Recurse -Force $root
+    }
+
     function Get-OwnerOf([string] $Name, [ulong[]] $Ring) {
         $key = [DhtPs.Core.Storage.FileKey]::Of($Name, [DhtPs.Core.Ring.IdSpace]::new(8))
         [DhtPs.Core.Ring.IdSpace]::new(8).SuccessorOf($key, $Ring)
@@ -26,17 +40,12 @@ BeforeAll {
 
 Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC sections 7-9)' {
     BeforeAll {
-        $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-files-$([guid]::NewGuid().ToString('N'))"
-        $script:data = Join-Path $root 'peers'
-        $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
-        $script:ring = Start-TestRing -Id $original -PingInterval 1 -DataRoot $data
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+        Start-FileRing
         Push-Location $local
     }
     AfterAll {
         Pop-Location
-        Stop-TestRing
-        Remove-Item -Recurse -Force $root
+        Stop-FileRing
     }
     BeforeEach {
         $script:mark = [DateTimeOffset]::UtcNow
@@ -220,15 +229,10 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
 
 Describe 'Files and a graceful departure' {
     BeforeEach {
-        $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-files-$([guid]::NewGuid().ToString('N'))"
-        $script:data = Join-Path $root 'peers'
-        $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
-        $script:ring = Start-TestRing -Id $original -PingInterval 1 -DataRoot $data
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+        Start-FileRing
     }
     AfterEach {
-        Stop-TestRing
-        Remove-Item -Recurse -Force $root
+        Stop-FileRing
     }
 
     It 'hands the files of a departing owner to its successor, where they are found afterwards' {
