@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace DhtPs.Tests.Unit.Simulation;
 
 /// <summary>The real peer code on the simulated network: many seeded chaos schedules, and exact replay.</summary>
+[Collection(SimulationCollection.Name)]
 public sealed class SimulationTests(ITestOutputHelper output)
 {
     private static readonly SimulationSettings Settings = new() { Peers = 64, Steps = 30 };
