@@ -101,7 +101,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         PeerNode peer;
         try
         {
-            peer = Await(token => PeerNode.StartAsync(options, cancellationToken: token));
+            peer = Await(token => PeerNode.BindAsync(options, cancellationToken: token));
         }
         catch (SocketException e)
         {
@@ -120,12 +120,29 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         PeerRegistry.RemoveWhenStopped(job);
         JobRepository.Add(job);
+        // Started only now that the job listens, so Receive-Job shows the "listening on" event too.
+        try
+        {
+            Await(token => StartBound(peer, token));
+        }
+        catch
+        {
+            PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+            throw;
+        }
         if (ParameterSetName == JoinSet)
         {
             WriteJoinedOrStop(job);
             return;
         }
         WriteObject(peer.Snapshot);
+    }
+
+    private static Task StartBound(PeerNode peer, CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer.Start(started.SetResult);
+        return started.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>
