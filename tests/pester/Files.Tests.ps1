@@ -197,6 +197,18 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         for ($i = 0; $i -lt 3; $i++) { Get-Sha256 $got[$i].Path | Should -Be (Get-Sha256 $files[$i].FullName) }
     }
 
+    It 'stores only the first of several files under one -Name, and refuses the others' {
+        $folder = New-Item -ItemType Directory (Join-Path $root 'named')
+        $first, $second = 3101, 3102 | ForEach-Object { New-TestFile (Join-Path $folder "$_") (1000 + $_) }
+        $stored = Get-ChildItem -LiteralPath $folder | Save-DhtFile -Via 8 -Name 3199 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $stored.Name | Should -Be '3199'
+        $stored.Sha256 | Should -Be (Get-Sha256 $first.FullName)
+        $failed.FullyQualifiedErrorId | Should -Be 'DhtFileNameForSeveralFiles,DhtPs.Commands.SaveDhtFileCommand'
+        $failed.TargetObject | Should -Be $second.FullName
+        $got = Get-DhtFile 3199 -Via 2
+        Get-Sha256 $got.Path | Should -Be (Get-Sha256 $first.FullName)
+    }
+
     It 'keeps stores and requests from several runspaces at once correct' {
         $manifest = Join-Path $PSScriptRoot '../../DhtPs.psd1'
         $folder = New-Item -ItemType Directory (Join-Path $root 'parallel')
