@@ -137,11 +137,9 @@ public sealed class PartialFile : IAsyncDisposable
     public static bool IsResumableTempFileName(string name) =>
         name.StartsWith(ResumablePrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
 
-    /// <summary>Deletes the resumable temporary files in <paramref name="directory"/> last written before <see cref="StaleAfter"/>.</summary>
-    /// <returns>How many were deleted.</returns>
-    public static int DeleteStale(string directory, DateTime nowUtc)
+    /// <summary>Deletes the resumable temporary files in <paramref name="directory"/> not written for <see cref="StaleAfter"/>.</summary>
+    public static void DeleteStale(string directory, DateTime nowUtc)
     {
-        var deleted = 0;
         foreach (var path in Directory.EnumerateFiles(directory, $"{ResumablePrefix}*{TempSuffix}"))
         {
             if (nowUtc - File.GetLastWriteTimeUtc(path) < StaleAfter)
@@ -149,14 +147,12 @@ public sealed class PartialFile : IAsyncDisposable
             try
             {
                 File.Delete(path);
-                deleted++;
             }
             catch (IOException)
             {
                 // In use after all (Windows refuses to delete an open file): it is not abandoned.
             }
         }
-        return deleted;
     }
 
     /// <exception cref="FileContentMismatchException">More bytes than announced.</exception>
