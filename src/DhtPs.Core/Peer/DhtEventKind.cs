@@ -31,6 +31,8 @@ public enum DhtEventKind
     FileReceiving,
     FileReceived,
     FileTransferFailed,
+    FileResuming,
+    FileTransferRetrying,
     FileHandedOver,
     FileTakenOver,
 }

@@ -107,8 +107,13 @@ public sealed partial class PeerNode
             var header = await FileReceiver.ReadHeaderAsync(stream, long.MaxValue, cancel.Token).ConfigureAwait(false);
             if (header.Name != pending.Name)
                 throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {header.Name}, not {pending.Name}.");
-            await using (var partial = PartialFile.Create(pending.Destination!, header.Length, header.Sha256))
+            // Resumable: a fetch cut off (or cancelled) and run again continues where it stopped.
+            await using (var partial = await PartialFile.ResumeAsync(pending.Destination!, header.Length, header.Sha256, cancel.Token).ConfigureAwait(false))
+            {
+                if (partial.ResumedFrom > 0)
+                    Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {pending.Name} at {partial.ResumedFrom} of {header.Length} bytes from Peer {owner}", owner));
                 await FileReceiver.ReceiveAsync(stream, header, partial, pending.Progress, cancel.Token).ConfigureAwait(false);
+            }
             Run(() => Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
             pending.Received.TrySetResult(new DhtFileInfo(header.Name, FileKey.Of(header.Name, Space), owner, header.Length, header.Sha256, delivery.Hops, TimeSpan.Zero, pending.Destination));
         }

@@ -8,6 +8,12 @@ namespace DhtPs.Core.Peer;
 /// <summary>SPEC §8: a store enters the ring here, is routed to the key's owner, and the bytes are streamed to it.</summary>
 public sealed partial class PeerNode
 {
+    /// <summary>How often an upload is tried before it fails; enough to ride out a dropped connection or a corrupt held prefix.</summary>
+    private const int UploadAttempts = 3;
+
+    /// <summary>The pause before the second attempt; it grows linearly after that.</summary>
+    private static readonly TimeSpan UploadRetryDelay = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// Stores the local file <paramref name="localPath"/> in the ring as <paramref name="name"/> (default: its file name).
     /// Nothing is sent when the name is unsafe or the file does not exist.
@@ -50,18 +56,52 @@ public sealed partial class PeerNode
         return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, Time.GetElapsedTime(started));
     }
 
-    /// <summary>Streams a file to <paramref name="to"/>, which keeps it; returns once it has confirmed the verified copy.</summary>
+    /// <summary>
+    /// Streams a file to <paramref name="to"/>, which keeps it; returns once it has confirmed the verified copy.
+    /// A transfer that fails after the header was accepted is tried again, <see cref="UploadAttempts"/> times
+    /// in all: the receiver keeps what arrived, so each attempt sends only the rest.
+    /// </summary>
+    /// <param name="content">Seekable, positioned at the file's first byte.</param>
     /// <exception cref="DhtFileException">The peer could not be reached, or it refused or lost the bytes.</exception>
     private async Task UploadAsync(PeerContact to, TransferHeader header, Stream content, bool handOff,
+        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var start = content.Position;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                content.Position = start;
+                await UploadOnceAsync(to, header, content, handOff, progress, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DhtFileException e) when (attempt < UploadAttempts && e.Failure == DhtFileFailure.TransferFailed && e.InnerException is not TransferRefusedException)
+            {
+                Run(() => Raise(DhtEventKind.FileTransferRetrying,
+                    $"Sending File {header.Name} to Peer {to.Id} failed (attempt {attempt} of {UploadAttempts}); trying again: {e.Message}", to.Id));
+                await Task.Delay(UploadRetryDelay * attempt, Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, bool handOff,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         try
         {
             var opening = new FileUpload { Sender = Contact, IdBits = Space.Bits, HandOff = handOff };
             await using var stream = await _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            await FileSender.SendAsync(stream, header, content, progress, cancellationToken).ConfigureAwait(false);
+            var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
+            if (offset > 0)
+                Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
+            await FileSender.SendContentAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false);
             if (await ReadStreamReplyAsync(stream, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {to.Id} did not keep {header.Name}: {refused.Reason}", to.Id);
+        }
+        catch (TransferRefusedException e)
+        {
+            var failure = e.Code == ErrorCode.NotRunning ? DhtFileFailure.NotRunning : DhtFileFailure.TransferFailed;
+            throw new DhtFileException(failure, $"Peer {to.Id} refused {header.Name}: {e.Message}", to.Id, e);
         }
         catch (Exception e) when (e is IOException or ProtocolException or Transport.TransportException)
         {
