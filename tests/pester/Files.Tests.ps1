@@ -116,9 +116,12 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         Test-Path (Join-Path $data 'peer19/0014') | Should -BeFalse
     }
 
-    It 'serves a file its requester owns itself, from its own store' {
+    It 'stores and serves a file its entry peer owns itself, from its own store, with the owner''s messages' {
         $file = New-TestFile (Join-Path $local '5000') 4096   # key 5000 mod 256 = 136 -> peer 2
+        $script:mark = [DateTimeOffset]::UtcNow
         Save-DhtFile -Path $file.FullName -Via 2 | Select-Object -ExpandProperty StoredAt | Should -Be 2
+        Wait-Condition -Because 'peer 2 reported the store' -Condition { (Get-FileEvent 2 $mark).Count -eq 2 }
+        Get-FileEvent 2 $mark | Should -Be @('Store 5000 request accepted', 'File 5000 has been stored here')
         $script:mark = [DateTimeOffset]::UtcNow
         $target = Join-Path $root 'own-copy'
         $got = Get-DhtFile 5000 -Via 2 -Destination $target

@@ -50,10 +50,24 @@ public sealed partial class PeerNode
             throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
 
         if (answer.Sender.Id == Id)
-            await Files.StoreAsync(name, content, header.Length, sha256, cancellationToken).ConfigureAwait(false);
+            await StoreLocallyAsync(header, content, cancellationToken).ConfigureAwait(false);
         else
             await UploadAsync(answer.Sender, header, content, handOff: false, progress, cancellationToken).ConfigureAwait(false);
         return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, Time.GetElapsedTime(started));
+    }
+
+    /// <summary>The entry peer owns the key itself: the file goes straight into its store, as an upload would.</summary>
+    private async Task StoreLocallyAsync(TransferHeader header, Stream content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Files.StoreAsync(header.Name, content, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileContentMismatchException e)
+        {
+            throw new DhtFileException(DhtFileFailure.TransferFailed, $"{header.Name} changed while it was being stored; nothing was kept: {e.Message}", Id, e);
+        }
+        Run(() => Raise(DhtEventKind.FileStored, $"File {header.Name} has been stored here", Id));
     }
 
     /// <summary>
