@@ -33,4 +33,5 @@ public enum DhtEventKind
     FileTransferFailed,
     FileHandedOver,
     FileTakenOver,
+    FileRefused,
 }
