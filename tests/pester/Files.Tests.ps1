@@ -140,6 +140,8 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         $got = Get-DhtFile $name -Via 19
         Get-Sha256 $got.Path | Should -Be $stored.Sha256
         Split-Path -Leaf $got.Path | Should -Be "received_$name"
+        # The owner reports the sending once the copy is confirmed, which may come after Get-DhtFile returned.
+        Wait-Condition -Because "peer $owner finished sending" -Condition { (Get-FileEvent $owner $mark) -contains 'The file has been sent' }
     }
 
     It 'refuses an unsafe name before anything is sent' {
