@@ -35,4 +35,5 @@ public enum DhtEventKind
     FileTransferRetrying,
     FileHandedOver,
     FileTakenOver,
+    FileRefused,
 }

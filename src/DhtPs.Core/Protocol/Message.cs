@@ -24,6 +24,8 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(FileRouteAnswer), "file-route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
+[JsonDerivedType(typeof(TakeOverRequest), "take-over")]
+[JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
 public abstract record Message
 {
     public required PeerContact Sender { get; init; }

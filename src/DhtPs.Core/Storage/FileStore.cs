@@ -97,11 +97,15 @@ public sealed class FileStore
         return Remember(name, sha256);
     }
 
+    /// <summary>The names of every stored file, in order, without hashing them; temporary files and unsafe names are left out.</summary>
+    public IReadOnlyList<string> Names() =>
+        [.. System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal)];
+
     /// <summary>Every stored file, by name; temporary files and names that are not safe are never listed.</summary>
     public IReadOnlyList<StoredFile> List()
     {
         var files = new List<StoredFile>();
-        foreach (var name in System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal))
+        foreach (var name in Names())
         {
             try
             {

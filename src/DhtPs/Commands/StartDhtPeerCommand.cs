@@ -66,6 +66,11 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateNotNullOrEmpty]
     public string? DataPath { get; set; }
 
+    /// <summary>The longest file this peer receives, in bytes.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileLength;
+
     protected override void ProcessRecord()
     {
         if (PeerRegistry.TryGet(Id, out _))
@@ -89,6 +94,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
+                MaxFileLength = MaxFileSize,
             };
             options.Validate();
         }
