@@ -21,7 +21,7 @@ if (options.Bench is { } benchPeers)
         lookups: options.Lookups, successorOnlyLookups: Math.Max(1, options.Lookups / 100));
     Console.WriteLine($"{outcome.Peers} peers, {(settings with { Peers = benchPeers }).EffectiveIdBits}-bit ids, seed {options.FirstSeed}:");
     foreach (var phase in outcome.Phases)
-        Console.WriteLine($"  {phase.Name}: {(phase.Reached ? "" : "NOT REACHED, ")}{phase.SimulatedTime.TotalSeconds:0.0} s simulated, {phase.WallTime.TotalSeconds:0.00} s wall");
+        Console.WriteLine($"  {phase.Name}: {(phase.Reached ? "" : "NOT REACHED, ")}{phase.SimulatedTime.TotalSeconds:0.0} s simulated, {phase.WallTime.TotalSeconds:0.00} s wall, {phase.CpuTime.TotalSeconds:0.00} s CPU");
     Console.WriteLine($"  with fingers:    {outcome.Lookups}");
     Console.WriteLine($"  without fingers: {outcome.SuccessorOnly}");
     foreach (var wrong in outcome.Lookups.Wrong.Concat(outcome.SuccessorOnly.Wrong).Take(10))

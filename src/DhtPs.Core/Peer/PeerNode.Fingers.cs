@@ -28,6 +28,12 @@ public sealed partial class PeerNode
         if (!_options.MaintainFingers || _refreshingFinger || successors.Count == 0 || covered == Space.Bits)
             return;
         var index = _nextFinger < covered || _nextFinger >= Space.Bits ? covered : _nextFinger;
+        if (CurrentPredecessors().FirstOrDefault() is { } predecessor && Space.InHalfOpen(_fingers.StartOf(index), predecessor.Id, Id))
+        {
+            // This peer's own range (a small ring wraps round to it): no need to ask anyone.
+            _nextFinger = _fingers.Learn(index, Contact);
+            return;
+        }
         _refreshingFinger = true;
         if (_fingers.Entries[index] is { } finger && finger.Id != Id)
             CheckFinger(index, finger);

@@ -6,7 +6,9 @@ namespace DhtPs.Tests.Unit.Peer;
 /// <summary>Lookups between real peers on loopback sockets: every answer is the true owner, with fingers or without.</summary>
 public sealed class LookupTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    // Slow enough that a loaded machine does not make peers declare live neighbours dead (a wrong successor list
+    // gives wrong owners, fingers or not); fast enough that the fingers are fixed within a few seconds.
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(10);
     private static readonly IdSpace Byte = new(8);
     private static readonly ulong[] Ids = [5, 40, 77, 100, 130, 170, 201, 250];
@@ -60,7 +62,7 @@ public sealed class LookupTests : IAsyncLifetime
         await LookUpSampleAsync();
 
         await Eventually.Holds(() => _peers.All(p => p.Snapshot.Fingers.Select(f => f?.Id).SequenceEqual(TrueFingers(p.Id))),
-            "every finger table is exact");
+            "every finger table is exact", timeoutSeconds: 30);
         var answers = await LookUpSampleAsync();
         // Each forward at least halves the distance left, plus one hop to the owner: log2(8) + 1.
         Assert.True(answers.Max(a => a.Hops) <= 4, $"hops up to {answers.Max(a => a.Hops)}");
@@ -75,7 +77,7 @@ public sealed class LookupTests : IAsyncLifetime
     [Fact]
     public async Task After_a_peer_crashes_its_keys_are_found_at_its_successor_past_the_dead_fingers_and_successor()
     {
-        await Eventually.Holds(() => _peers.All(p => p.Snapshot.Fingers.All(f => f is not null)), "every finger is known");
+        await Eventually.Holds(() => _peers.All(p => p.Snapshot.Fingers.All(f => f is not null)), "every finger is known", timeoutSeconds: 30);
         var crashed = _peers.Single(p => p.Id == 130);
         await crashed.StopAsync();
         _peers.Remove(crashed);
