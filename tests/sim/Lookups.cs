@@ -21,6 +21,9 @@ public static class Lookups
             $"{SimulatedTime.TotalSeconds:0.0} s simulated";
     }
 
+    /// <summary>How often <see cref="Run"/> looks whether every lookup has settled: the resolution of its simulated time.</summary>
+    private static readonly TimeSpan SettleCheckPeriod = TimeSpan.FromMilliseconds(10);
+
     /// <summary>The ids of the live members, ascending.</summary>
     public static ulong[] LiveIds(SimulatedRing ring) => ring.Peers.Where(p => p.IsUp).Select(p => p.Id).ToArray();
 
@@ -63,7 +66,7 @@ public static class Lookups
             .Select(key => members[random.Next(members.Length)].Node!.LookupAsync(key, timeout))
             .ToArray();
         while (!lookups.All(l => l.IsCompleted))
-            ring.Clock.RunFor(ring.Settings.PingInterval);
+            ring.Clock.RunFor(SettleCheckPeriod);
         var wrong = new List<string>();
         var hops = new List<int>();
         foreach (var lookup in lookups)

@@ -14,7 +14,7 @@ namespace DhtPs.Core.Peer;
 /// </summary>
 public sealed partial class PeerNode
 {
-    private FingerTable _fingers = null!;
+    private readonly FingerTable _fingers;
 
     /// <summary>The finger the next round refreshes.</summary>
     private int _nextFinger;
