@@ -116,9 +116,12 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         Test-Path (Join-Path $data 'peer19/0014') | Should -BeFalse
     }
 
-    It 'serves a file its requester owns itself, from its own store' {
+    It 'stores and serves a file its entry peer owns itself, from its own store, with the owner''s messages' {
         $file = New-TestFile (Join-Path $local '5000') 4096   # key 5000 mod 256 = 136 -> peer 2
+        $script:mark = [DateTimeOffset]::UtcNow
         Save-DhtFile -Path $file.FullName -Via 2 | Select-Object -ExpandProperty StoredAt | Should -Be 2
+        Wait-Condition -Because 'peer 2 reported the store' -Condition { (Get-FileEvent 2 $mark).Count -eq 2 }
+        Get-FileEvent 2 $mark | Should -Be @('Store 5000 request accepted', 'File 5000 has been stored here')
         $script:mark = [DateTimeOffset]::UtcNow
         $target = Join-Path $root 'own-copy'
         $got = Get-DhtFile 5000 -Via 2 -Destination $target
@@ -140,6 +143,8 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         $got = Get-DhtFile $name -Via 19
         Get-Sha256 $got.Path | Should -Be $stored.Sha256
         Split-Path -Leaf $got.Path | Should -Be "received_$name"
+        # The owner reports the sending once the copy is confirmed, which may come after Get-DhtFile returned.
+        Wait-Condition -Because "peer $owner finished sending" -Condition { (Get-FileEvent $owner $mark) -contains 'The file has been sent' }
     }
 
     It 'refuses an unsafe name before anything is sent' {
@@ -197,6 +202,18 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         for ($i = 0; $i -lt 3; $i++) { Get-Sha256 $got[$i].Path | Should -Be (Get-Sha256 $files[$i].FullName) }
     }
 
+    It 'stores only the first of several files under one -Name, and refuses the others' {
+        $folder = New-Item -ItemType Directory (Join-Path $root 'named')
+        $first, $second = 3101, 3102 | ForEach-Object { New-TestFile (Join-Path $folder "$_") (1000 + $_) }
+        $stored = Get-ChildItem -LiteralPath $folder | Save-DhtFile -Via 8 -Name 3199 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $stored.Name | Should -Be '3199'
+        $stored.Sha256 | Should -Be (Get-Sha256 $first.FullName)
+        $failed.FullyQualifiedErrorId | Should -Be 'DhtFileNameForSeveralFiles,DhtPs.Commands.SaveDhtFileCommand'
+        $failed.TargetObject | Should -Be $second.FullName
+        $got = Get-DhtFile 3199 -Via 2
+        Get-Sha256 $got.Path | Should -Be (Get-Sha256 $first.FullName)
+    }
+
     It 'keeps stores and requests from several runspaces at once correct' {
         $manifest = Join-Path $PSScriptRoot '../../DhtPs.psd1'
         $folder = New-Item -ItemType Directory (Join-Path $root 'parallel')
@@ -252,5 +269,36 @@ Describe 'Files and a graceful departure' {
         $got = $files.Name | Get-DhtFile -Via 8 -Destination $root
         $got.StoredAt | Should -Be 2, 2, 2
         for ($i = 0; $i -lt 3; $i++) { Get-Sha256 $got[$i].Path | Should -Be (Get-Sha256 $files[$i].FullName) }
+    }
+}
+
+Describe 'Files and a join (SPEC section 10)' {
+    BeforeEach {
+        Start-FileRing
+    }
+    AfterEach {
+        Stop-FileRing
+    }
+
+    It 'gives a newcomer the files whose keys it now owns; they are found there, and the others stay' {
+        $files = '0015', '2063', '0017' | ForEach-Object { New-TestFile (Join-Path $local $_) 40000 }   # keys 15, 15, 17 -> peer 19
+        $stored = $files | Save-DhtFile -Via 8
+        $stored.StoredAt | Should -Be 19, 19, 19
+
+        Start-DhtPeer -Id 15 -KnownPeer $ring[4] -Port 0 -PingInterval 1 -DataPath (Join-Path $data 'peer15') | Out-Null
+
+        Wait-Condition -Because 'peer 15 took over the files of keys 14 < key <= 15' -Condition {
+            (Test-Path (Join-Path $data 'peer15/0015')) -and (Test-Path (Join-Path $data 'peer15/2063')) -and
+            -not (Test-Path (Join-Path $data 'peer19/0015')) -and -not (Test-Path (Join-Path $data 'peer19/2063'))
+        }
+        Test-Path (Join-Path $data 'peer19/0017') | Should -BeTrue
+        Test-Path (Join-Path $data 'peer15/0017') | Should -BeFalse
+        (Get-PeerEvent 19 -Kind FileHandedOver).Message | Sort-Object | Should -Be 'File 0015 handed over to Peer 15', 'File 2063 handed over to Peer 15'
+        (Get-PeerEvent 15 -Kind FileTakenOver).Message | Sort-Object | Should -Be 'File 0015 taken over from Peer 19', 'File 2063 taken over from Peer 19'
+
+        $got = '0015', '2063', '0017' | Get-DhtFile -Via 2 -Destination $root
+        $got.StoredAt | Should -Be 15, 15, 19
+        for ($i = 0; $i -lt 3; $i++) { Get-Sha256 $got[$i].Path | Should -Be (Get-Sha256 $files[$i].FullName) }
+        Get-PeerEvent 15 -Kind FileMissing | Should -BeNullOrEmpty
     }
 }

@@ -80,12 +80,31 @@ Describe 'A ring of seven initialised peers (SPEC section 3)' {
         }
     }
 
-    It 'streams typed events through Receive-Job' {
+    It 'streams typed events through Receive-Job, starting with the peer''s Started event' {
         $event = Receive-Job -Name DhtPeer8 -Keep | Select-Object -First 1
         $event | Should -BeOfType ([DhtPs.Core.Peer.DhtEvent])
         $event.PeerId | Should -Be 8
         $event.Time | Should -BeOfType ([DateTimeOffset])
-        $event.Message | Should -Not -BeNullOrEmpty
+        $event.Kind | Should -Be 'Started'
+        $event.Message | Should -BeExactly "Peer 8 is listening on $((Get-DhtPeer -Id 8).EndPoint)"
+    }
+
+    It 'gets the peer of a job piped from Get-Job, not the peer whose id is the job''s number' {
+        $job = Get-Job -Name DhtPeer8
+        # Job numbers are small and so are these peer ids: a job bound to -Id would get some other peer or none.
+        $job.Id | Should -Not -Be 8
+        ($job | Get-DhtPeer).Id | Should -Be 8
+    }
+
+    It 'refuses a job that is not a DhtPs peer with an error record' {
+        $other = Start-Job -ScriptBlock { 1 }
+        try {
+            $other | Get-DhtPeer -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+            $failed.FullyQualifiedErrorId | Should -Be 'NotADhtPeerJob,DhtPs.Commands.GetDhtPeerCommand'
+            $failed.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        } finally {
+            $other | Remove-Job -Force
+        }
     }
 }
 
@@ -110,6 +129,13 @@ Describe 'Peer lifetime' {
         (Get-Job -Name DhtPeer31).State | Should -Be 'Stopped'
         Wait-Condition -Because 'the stopped peer left the registry' -TimeoutSeconds 5 -Condition { -not (Get-DhtPeer -Id 31 -ErrorAction SilentlyContinue) }
         (Start-DhtPeer -Id 32 -Port $port).EndPoint | Should -Be "127.0.0.1:$port"
+    }
+
+    It 'stops the peer of a job piped from Get-Job' {
+        Start-DhtPeer -Id 34 -Port (Get-FreePort) | Out-Null
+        Get-Job -Name DhtPeer34 | Stop-DhtPeer -Confirm:$false
+        (Get-Job -Name DhtPeer34).State | Should -Be 'Stopped'
+        Get-DhtPeer -Id 34 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
     It 'refuses a second peer with an id already running, with an error record' {

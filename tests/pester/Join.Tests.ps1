@@ -144,6 +144,19 @@ Describe 'Join failures that need no ring' {
         }
     }
 
+    It 'walks with the -Timeout it is given even when this session runs a peer' {
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            Start-DhtPeer -Id 15 -Port 0 | Out-Null
+            Get-DhtRing -Via "127.0.0.1:$($silent.LocalEndpoint.Port)" -Timeout 0.3 -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
+            $failed.FullyQualifiedErrorId | Should -Be 'DhtRingIncomplete,DhtPs.Commands.GetDhtRingCommand'
+            $failed.Exception.Message | Should -BeLike '*did not answer within 0.3 s*'
+        } finally {
+            $silent.Stop()
+        }
+    }
+
     It 'refuses an id outside the id space and a known peer that names nothing' {
         { Start-DhtPeer -Id 256 -Port 0 -KnownPeer 4 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDhtPeerOptions,DhtPs.Commands.StartDhtPeerCommand'
         { Start-DhtPeer -Id 15 -Port 0 -KnownPeer 'nowhere' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDhtKnownPeer,DhtPs.Commands.StartDhtPeerCommand'

@@ -31,6 +31,9 @@ public enum DhtEventKind
     FileReceiving,
     FileReceived,
     FileTransferFailed,
+    FileResuming,
+    FileTransferRetrying,
     FileHandedOver,
     FileTakenOver,
+    FileRefused,
 }

@@ -49,9 +49,10 @@ public sealed partial class PeerNode
             }
             Run(() => Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
             var opening = new FileDelivery { Sender = Contact, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops };
-            await using var stream = await _transport.OpenStreamAsync(request.Origin.ToEndPoint(), opening, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
-            await FileSender.SendAsync(stream, new TransferHeader(stored.Name, stored.Length, stored.Sha256), content, progress: null, CancellationToken.None).ConfigureAwait(false);
-            if (await ReadStreamReplyAsync(stream, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
+            await using var stream = IdleLimited(await _transport.OpenStreamAsync(request.Origin.ToEndPoint(), opening, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false));
+            var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
+            var offset = await FileSender.AnnounceAsync(stream, header, CancellationToken.None).ConfigureAwait(false);
+            if (await SendContentThenReadReplyAsync(stream, header, offset, content, progress: null, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
             Run(() => Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
         }
@@ -104,11 +105,18 @@ public sealed partial class PeerNode
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.CancellationToken);
         try
         {
-            var header = await FileReceiver.ReadHeaderAsync(stream, long.MaxValue, cancel.Token).ConfigureAwait(false);
+            var header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileLength, cancel.Token).ConfigureAwait(false);
             if (header.Name != pending.Name)
                 throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {header.Name}, not {pending.Name}.");
-            await using (var partial = PartialFile.Create(pending.Destination!, header.Length, header.Sha256))
+            if (RefuseWithoutRoom(header, Path.GetDirectoryName(pending.Destination)!) is { } noRoom)
+                throw new DhtFileException(DhtFileFailure.TransferFailed, $"File {pending.Name} from Peer {owner} was not received: {noRoom.Reason}", owner);
+            // Resumable: a fetch cut off (or cancelled) and run again continues where it stopped.
+            await using (var partial = await PartialFile.ResumeAsync(pending.Destination!, header.Length, header.Sha256, cancel.Token).ConfigureAwait(false))
+            {
+                if (partial.ResumedFrom > 0)
+                    Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {pending.Name} at {partial.ResumedFrom} of {header.Length} bytes from Peer {owner}", owner));
                 await FileReceiver.ReceiveAsync(stream, header, partial, pending.Progress, cancel.Token).ConfigureAwait(false);
+            }
             Run(() => Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
             pending.Received.TrySetResult(new DhtFileInfo(header.Name, FileKey.Of(header.Name, Space), owner, header.Length, header.Sha256, delivery.Hops, TimeSpan.Zero, pending.Destination));
         }
@@ -125,6 +133,7 @@ public sealed partial class PeerNode
     private static Exception AsTransferFailure(Exception e, string name, ulong peerId) => e switch
     {
         OperationCanceledException or DhtFileException => e,
+        TimeoutException => new DhtFileException(DhtFileFailure.TimedOut, $"File {name} from Peer {peerId} stalled; nothing was kept: {e.Message}", peerId, e),
         _ => new DhtFileException(DhtFileFailure.TransferFailed, $"File {name} from Peer {peerId} did not arrive whole; nothing was kept: {e.Message}", peerId, e),
     };
 }

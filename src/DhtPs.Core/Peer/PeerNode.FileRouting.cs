@@ -73,7 +73,6 @@ public sealed partial class PeerNode
 
     private void RouteFileRequest(RoutedFileRequest request)
     {
-        var entering = request.Origin.Id == Id && request.Hops == 0;
         if (Owns(request.Key, request.ToOwner))
         {
             ServeAsOwner(request);
@@ -85,6 +84,13 @@ public sealed partial class PeerNode
             return;
         }
         var successor = _successors[0].Contact;
+        PassOn(request, successor, toOwner: Space.InHalfOpen(request.Key, Id, successor.Id));
+    }
+
+    /// <summary>Forwards a request to <paramref name="successor"/>; <paramref name="toOwner"/> tells it to take the request as the owner.</summary>
+    private void PassOn(RoutedFileRequest request, PeerContact successor, bool toOwner)
+    {
+        var entering = request.Origin.Id == Id && request.Hops == 0;
         switch (request)
         {
             case StoreRequest:
@@ -97,7 +103,7 @@ public sealed partial class PeerNode
                 Raise(DhtEventKind.FileRequestPassedOn, $"Request for File {request.Name} has been received, but the file is not stored here", successor.Id);
                 break;
         }
-        var forwarded = request with { Sender = Contact, Hops = request.Hops + 1, ToOwner = Space.InHalfOpen(request.Key, Id, successor.Id) };
+        var forwarded = request with { Sender = Contact, Hops = request.Hops + 1, ToOwner = toOwner };
         Ask(successor, forwarded, reply =>
         {
             if (reply.Message is not Acknowledgement)
@@ -112,11 +118,17 @@ public sealed partial class PeerNode
         {
             case StoreRequest:
                 Raise(DhtEventKind.StoreRequestAccepted, $"Store {request.Name} request accepted", request.Origin.Id);
+                if (request.Origin.Id != Id)
+                    RecordAcceptedStore(request);
                 AnswerOrigin(request, FileRouteOutcome.StoreAccepted, reason: null);
                 break;
             case FileRequest fetch when Files.Exists(fetch.Name):
                 Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);
                 _ = Task.Run(() => DeliverAsync(fetch));
+                break;
+            case FileRequest fetch when TakingOverFrom() is { } successor:
+                // The file may still be on its way from the successor that held it until this peer joined: it still serves it.
+                PassOn(fetch, successor, toOwner: true);
                 break;
             case FileRequest fetch:
                 Raise(DhtEventKind.FileMissing, $"File {fetch.Name} should be stored here, but is not", fetch.Origin.Id);

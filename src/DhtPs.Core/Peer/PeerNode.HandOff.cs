@@ -1,9 +1,13 @@
+using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transfer;
 
 namespace DhtPs.Core.Peer;
 
-/// <summary>SPEC's mission: a peer that leaves gracefully hands its files to its successor, which owns their keys next.</summary>
+/// <summary>
+/// SPEC's mission: a peer that leaves gracefully hands its files to its successor, which owns their keys next; the same
+/// upload gives a newcomer the files whose keys it takes over (<see cref="HandleTakeOverRequest"/>).
+/// </summary>
 public sealed partial class PeerNode
 {
     /// <summary>
@@ -24,18 +28,32 @@ public sealed partial class PeerNode
         }
         if (successor is null || successor.Id == Id || !MayHoldFiles)
             return;
-        foreach (var file in Files.List())
+        await HandOverAsync(successor, Files.Names(), UploadPurpose.HandOff).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Off the logical thread: uploads each named file to <paramref name="to"/> and deletes it here once <paramref name="to"/>
+    /// has confirmed a verified copy. A file that cannot be handed over stays here and is reported.
+    /// </summary>
+    private async Task HandOverAsync(PeerContact to, IEnumerable<string> names, UploadPurpose purpose)
+    {
+        foreach (var name in names)
         {
             try
             {
-                await using (var content = Files.Open(file.Name))
-                    await UploadAsync(successor, new TransferHeader(file.Name, file.Length, file.Sha256), content, handOff: true, progress: null, CancellationToken.None).ConfigureAwait(false);
-                Files.Delete(file.Name);
-                Run(() => Raise(DhtEventKind.FileHandedOver, $"File {file.Name} handed over to Peer {successor.Id}", successor.Id));
+                var file = Files.GetInfo(name);
+                await using (var content = Files.Open(name))
+                    await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
+                Files.Delete(name);
+                Run(() => Raise(DhtEventKind.FileHandedOver, $"File {name} handed over to Peer {to.Id}", to.Id));
+            }
+            catch (FileNotFoundException)
+            {
+                // Gone since it was listed: nothing left to hand over.
             }
             catch (Exception e) when (e is DhtFileException or IOException)
             {
-                Run(() => Raise(DhtEventKind.FileTransferFailed, $"File {file.Name} could not be handed over to Peer {successor.Id}: {e.Message}", successor.Id));
+                Run(() => Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be handed over to Peer {to.Id}: {e.Message}", to.Id));
             }
         }
     }

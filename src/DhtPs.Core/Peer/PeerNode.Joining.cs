@@ -84,6 +84,7 @@ public sealed partial class PeerNode
         var now = Time.GetUtcNow();
         _predecessors[0] = new PredecessorSlot(accepted.Sender, now);
         _predecessors[1] = accepted.Predecessors.FirstOrDefault() is { } second && second.Id != Id ? new PredecessorSlot(second, now) : null;
+        RequestTakeOver(accepted.Sender);
         PublishSnapshot();
         pending.Joined.SetResult(Snapshot);
         HandleDeferredJoins();

@@ -8,6 +8,12 @@ namespace DhtPs.Core.Peer;
 /// <summary>SPEC §8: a store enters the ring here, is routed to the key's owner, and the bytes are streamed to it.</summary>
 public sealed partial class PeerNode
 {
+    /// <summary>How often an upload is tried before it fails; enough to ride out a dropped connection or a corrupt held prefix.</summary>
+    private const int UploadAttempts = 3;
+
+    /// <summary>The pause before the second attempt; it grows linearly after that.</summary>
+    private static readonly TimeSpan UploadRetryDelay = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// Stores the local file <paramref name="localPath"/> in the ring as <paramref name="name"/> (default: its file name).
     /// Nothing is sent when the name is unsafe or the file does not exist.
@@ -44,24 +50,76 @@ public sealed partial class PeerNode
             throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
 
         if (answer.Sender.Id == Id)
-            await Files.StoreAsync(name, content, header.Length, sha256, cancellationToken).ConfigureAwait(false);
+            await StoreLocallyAsync(header, content, cancellationToken).ConfigureAwait(false);
         else
-            await UploadAsync(answer.Sender, header, content, handOff: false, progress, cancellationToken).ConfigureAwait(false);
+            await UploadAsync(answer.Sender, header, content, UploadPurpose.Store, request.RequestId, progress, cancellationToken).ConfigureAwait(false);
         return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, Time.GetElapsedTime(started));
     }
 
-    /// <summary>Streams a file to <paramref name="to"/>, which keeps it; returns once it has confirmed the verified copy.</summary>
-    /// <exception cref="DhtFileException">The peer could not be reached, or it refused or lost the bytes.</exception>
-    private async Task UploadAsync(PeerContact to, TransferHeader header, Stream content, bool handOff,
+    /// <summary>The entry peer owns the key itself: the file goes straight into its store, as an upload would.</summary>
+    private async Task StoreLocallyAsync(TransferHeader header, Stream content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Files.StoreAsync(header.Name, content, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileContentMismatchException e)
+        {
+            throw new DhtFileException(DhtFileFailure.TransferFailed, $"{header.Name} changed while it was being stored; nothing was kept: {e.Message}", Id, e);
+        }
+        Run(() => Raise(DhtEventKind.FileStored, $"File {header.Name} has been stored here", Id));
+    }
+
+    /// <summary>
+    /// Streams a file to <paramref name="to"/>, which keeps it; returns once it has confirmed the verified copy.
+    /// A transfer that fails after the header was accepted is tried again, <see cref="UploadAttempts"/> times
+    /// in all: the receiver keeps what arrived, so each attempt sends only the rest.
+    /// </summary>
+    /// <param name="content">Seekable, positioned at the file's first byte.</param>
+    /// <param name="requestId">For a store: the id of the request <paramref name="to"/> accepted.</param>
+    /// <exception cref="DhtFileException">The peer could not be reached, refused or lost the bytes, or the transfer stalled.</exception>
+    private async Task UploadAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
+        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var start = content.Position;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                content.Position = start;
+                await UploadOnceAsync(to, header, content, purpose, requestId, progress, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DhtFileException e) when (attempt < UploadAttempts && e.Failure == DhtFileFailure.TransferFailed && e.InnerException is not TransferRefusedException)
+            {
+                Run(() => Raise(DhtEventKind.FileTransferRetrying,
+                    $"Sending File {header.Name} to Peer {to.Id} failed (attempt {attempt} of {UploadAttempts}); trying again: {e.Message}", to.Id));
+                await Task.Delay(UploadRetryDelay * attempt, Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         try
         {
-            var opening = new FileUpload { Sender = Contact, IdBits = Space.Bits, HandOff = handOff };
-            await using var stream = await _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-            await FileSender.SendAsync(stream, header, content, progress, cancellationToken).ConfigureAwait(false);
-            if (await ReadStreamReplyAsync(stream, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
+            var opening = new FileUpload { Sender = Contact, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId };
+            await using var stream = IdleLimited(await _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken).ConfigureAwait(false));
+            var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
+            if (offset > 0)
+                Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
+            if (await SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {to.Id} did not keep {header.Name}: {refused.Reason}", to.Id);
+        }
+        catch (TransferRefusedException e)
+        {
+            var failure = e.Code == ErrorCode.NotRunning ? DhtFileFailure.NotRunning : DhtFileFailure.TransferFailed;
+            throw new DhtFileException(failure, $"Peer {to.Id} refused {header.Name}: {e.Message}", to.Id, e);
+        }
+        catch (TimeoutException e)
+        {
+            throw new DhtFileException(DhtFileFailure.TimedOut, $"Sending {header.Name} to Peer {to.Id} stalled: {e.Message}", to.Id, e);
         }
         catch (Exception e) when (e is IOException or ProtocolException or Transport.TransportException)
         {
@@ -69,29 +127,69 @@ public sealed partial class PeerNode
         }
     }
 
-    /// <summary>At the owner (or a departing peer's successor): receives a file into the store, then confirms or refuses it.</summary>
+    /// <summary>
+    /// At the receiver of an upload: reads the header, keeps the file only when it was asked for and fits
+    /// (<see cref="AdmitUpload"/>, <see cref="PeerOptions.MaxFileLength"/>, free space), then confirms or refuses it.
+    /// </summary>
     private async Task ReceiveUploadAsync(FileUpload upload, Stream stream, CancellationToken cancellationToken)
     {
-        var running = await Call(() => _status is PeerStatus.Running, cancellationToken).ConfigureAwait(false);
-        if (!running)
-        {
-            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.NotRunning, $"Peer {Id} is not running."), cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        StoredFile stored;
+        var from = upload.Sender.Id;
+        TransferHeader header;
         try
         {
-            stored = await FileReceiver.ReceiveIntoAsync(stream, Files, long.MaxValue, progress: null, cancellationToken).ConfigureAwait(false);
+            header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileLength, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ProtocolException or UnsafeFileNameException)
+        catch (ProtocolException e) when (e.Error == ProtocolError.Oversized)
         {
-            Run(() => Raise(DhtEventKind.FileTransferFailed, $"A file from Peer {upload.Sender.Id} was not stored: {e.Message}", upload.Sender.Id));
+            await RefuseUploadAsync(stream, from, Refuse(ErrorCode.TooLarge, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is IOException or ProtocolException or UnsafeFileNameException or TimeoutException)
+        {
+            Run(() => Raise(DhtEventKind.FileTransferFailed, $"A file from Peer {from} was not stored: {e.Message}", from));
             await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
             return;
         }
-        Run(() => Raise(upload.HandOff ? DhtEventKind.FileTakenOver : DhtEventKind.FileStored,
-            upload.HandOff ? $"File {stored.Name} taken over from Peer {upload.Sender.Id}" : $"File {stored.Name} has been stored here",
-            upload.Sender.Id));
+        if (await Call(() => AdmitUpload(upload, header), cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            await RefuseUploadAsync(stream, from, refusal, cancellationToken, header.Name).ConfigureAwait(false);
+            return;
+        }
+        var takingOver = upload.Purpose == UploadPurpose.TakeOver;
+        try
+        {
+            if (RefuseWithoutRoom(header, Files.Directory) is { } noRoom)
+            {
+                await RefuseUploadAsync(stream, from, noRoom, cancellationToken, header.Name).ConfigureAwait(false);
+                return;
+            }
+            // Resumable: a retried upload of the same content continues from the bytes that arrived before.
+            await using (var partial = await Files.ResumeStoreAsync(header.Name, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false))
+                await FileReceiver.ReceiveAsync(stream, header, partial, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ProtocolException or TimeoutException)
+        {
+            Run(() => Raise(DhtEventKind.FileTransferFailed, $"File {header.Name} from Peer {from} was not stored: {e.Message}", from));
+            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            if (takingOver)
+                Run(() => _takeOver?.Finished(Time.GetUtcNow()));
+        }
+        if (upload.Purpose == UploadPurpose.Store)
+            Run(() => _acceptedStores.Remove(upload.RequestId!)); // kept, so that request id admits nothing more
+        Run(() => Raise(upload.Purpose == UploadPurpose.Store ? DhtEventKind.FileStored : DhtEventKind.FileTakenOver,
+            upload.Purpose == UploadPurpose.Store ? $"File {header.Name} has been stored here" : $"File {header.Name} taken over from Peer {from}",
+            from));
         await WriteStreamReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Says why an upload is not kept, on both sides; nothing of it has been written.</summary>
+    private async Task RefuseUploadAsync(Stream stream, ulong from, ErrorResponse refusal, CancellationToken cancellationToken, string? name = null)
+    {
+        Run(() => Raise(DhtEventKind.FileRefused, $"{(name is null ? "A file" : $"File {name}")} from Peer {from} refused: {refusal.Reason}", from));
+        await WriteStreamReplyAsync(stream, refusal, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -236,6 +236,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             NeighborsRequest => HandleNeighborsRequest(),
             RoutedFileRequest file => HandleRoutedFileRequest(file),
             FileRouteAnswer answer => HandleFileRouteAnswer(answer),
+            TakeOverRequest takeOver => HandleTakeOverRequest(takeOver),
             LookupRequest lookup => HandleLookupRequest(lookup),
             LookupAnswer answer => HandleLookupAnswer(answer),
             _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),

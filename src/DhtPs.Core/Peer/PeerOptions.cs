@@ -23,6 +23,18 @@ public sealed record PeerOptions
     /// <summary>How long a reliable request may take before the peer gives up on it.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a file transfer may go without a byte moving before it is given up (both ends).</summary>
+    public TimeSpan TransferIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest file this peer receives, in bytes (stores, hand-offs, take-overs and its own fetches).
+    /// Longer files are refused before a byte is written, as are files longer than the free space on the receiving drive.
+    /// </summary>
+    public long MaxFileLength { get; init; } = DefaultMaxFileLength;
+
+    /// <summary>4 GiB: four times the largest transfer benchmarked (docs/benchmarks.md), yet no single upload can fill a typical disk.</summary>
+    public const long DefaultMaxFileLength = 4L * 1024 * 1024 * 1024;
+
     /// <summary>
     /// Keep the finger table fresh (one lookup per ping interval at most) so lookups take O(log N) hops.
     /// Without it lookups still succeed, walking the successor list.
@@ -55,6 +67,10 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(PingInterval), PingInterval, "Ping interval must be positive.");
         if (MissedPingLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
+        if (TransferIdleTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
+        if (MaxFileLength < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxFileLength), MaxFileLength, "Maximum file length cannot be negative.");
         if (SecondSuccessor is not null && FirstSuccessor is null)
             throw new ArgumentException("A second successor needs a first successor.", nameof(SecondSuccessor));
         foreach (var successor in new[] { FirstSuccessor, SecondSuccessor })

@@ -11,6 +11,18 @@ public enum ErrorCode
     Unreachable,
     NotJoining,
     InternalError,
+
+    /// <summary>A file upload nobody asked this peer to keep: no accepted store, or keys it does not own.</summary>
+    Unsolicited,
+
+    /// <summary>An announced file is longer than the receiver's limit.</summary>
+    TooLarge,
+
+    /// <summary>The receiver's drive has not enough free space for an announced file.</summary>
+    NoSpace,
+
+    /// <summary>A take-over of a file the newcomer already holds (stored there since it joined, so newer).</summary>
+    AlreadyStored,
 }
 
 /// <summary>A request was refused; <see cref="Reason"/> is meant for a person.</summary>

@@ -56,15 +56,61 @@ public sealed record FileRouteAnswer : Message
     }
 }
 
+public enum UploadPurpose
+{
+    /// <summary>A user's store, after the receiver answered its <see cref="StoreRequest"/> with <see cref="FileRouteOutcome.StoreAccepted"/>.</summary>
+    Store,
+
+    /// <summary>A departing peer hands its files to its first successor.</summary>
+    HandOff,
+
+    /// <summary>A peer gives a newcomer just before it the files whose keys the newcomer now owns (<see cref="TakeOverRequest"/>).</summary>
+    TakeOver,
+}
+
 /// <summary>
-/// Opens a stream that carries one file to be kept by the receiver (a store after <see cref="FileRouteOutcome.StoreAccepted"/>,
-/// or a hand-off from a departing peer). The transfer frames follow; the receiver answers with one message frame,
-/// an <see cref="Acknowledgement"/> once the file is committed or an <see cref="ErrorResponse"/>.
+/// Opens a stream that carries one file to be kept by the receiver. The transfer frames follow; the receiver answers
+/// with one message frame, an <see cref="Acknowledgement"/> once the file is committed or an <see cref="ErrorResponse"/>.
+/// A receiver keeps only what it asked for: a store it accepted, or a hand-off or take-over of keys it owns.
 /// </summary>
 public sealed record FileUpload : Message
 {
-    /// <summary>True when a departing peer hands its files over, not a user's store.</summary>
-    public bool HandOff { get; init; }
+    public UploadPurpose Purpose { get; init; }
+
+    /// <summary>For <see cref="UploadPurpose.Store"/>: the id of the <see cref="StoreRequest"/> the receiver accepted.</summary>
+    public string? RequestId { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (!Enum.IsDefined(Purpose))
+            throw Malformed($"purpose {(int)Purpose} is unknown");
+        if (RequestId is { Length: > MessageValidator.MaxRequestIdLength })
+            throw Malformed($"the request id is longer than {MessageValidator.MaxRequestIdLength} characters");
+    }
+}
+
+/// <summary>
+/// A newcomer, once accepted, asks its first successor for the files whose keys it now owns: those in
+/// (<see cref="Predecessor"/>, sender]. The successor answers with a <see cref="TakeOverOffer"/> and uploads them.
+/// </summary>
+public sealed record TakeOverRequest : Message
+{
+    /// <summary>The newcomer's first predecessor: the peer that accepted its join.</summary>
+    public required PeerContact Predecessor { get; init; }
+}
+
+/// <summary>How many files the successor is about to upload (<see cref="UploadPurpose.TakeOver"/>) to the newcomer.</summary>
+public sealed record TakeOverOffer : Message
+{
+    public required int Files { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (Files < 0)
+            throw Malformed($"it offers {Files} files");
+    }
 }
 
 /// <summary>

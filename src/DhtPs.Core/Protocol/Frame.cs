@@ -13,6 +13,9 @@ public enum FrameKind : byte
 
     /// <summary>A JSON-encoded <see cref="Message"/> that turns its connection into a stream for what it announces (a file).</summary>
     StreamOpening = 4,
+
+    /// <summary>A receiver's answer to a file header: how many bytes of that content it already holds, where the sender starts.</summary>
+    ResumeOffset = 5,
 }
 
 /// <summary>One decoded frame: what it carries, its sequence number, and its payload bytes.</summary>

@@ -24,6 +24,8 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(FileRouteAnswer), "file-route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
+[JsonDerivedType(typeof(TakeOverRequest), "take-over")]
+[JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
 [JsonDerivedType(typeof(LookupRequest), "lookup")]
 [JsonDerivedType(typeof(LookupAnswer), "lookup-answer")]
 public abstract record Message

@@ -32,6 +32,7 @@ public static class MessageValidator
             SuccessorChange change => CheckList(change.Successors, space, "successor"),
             DepartureNotice departure => CheckList(departure.Successors, space, "successor"),
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
+            TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
             LookupAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),

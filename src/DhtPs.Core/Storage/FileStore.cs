@@ -7,7 +7,8 @@ namespace DhtPs.Core.Storage;
 /// <summary>
 /// A peer's files on disk: one flat data directory, one file per stored name. Writes go through
 /// <see cref="PartialFile"/> (temp file, verify, atomic rename), so readers only ever see complete files.
-/// One store per directory: opening a store removes the temporary files a crashed predecessor left behind.
+/// One store per directory: opening a store removes the temporary files a crashed predecessor left behind,
+/// except the resumable ones of transfers that may still be retried (until they are stale).
 /// </summary>
 public sealed class FileStore
 {
@@ -21,16 +22,25 @@ public sealed class FileStore
         Directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         Space = space;
         System.IO.Directory.CreateDirectory(Directory);
-        foreach (var orphan in System.IO.Directory.EnumerateFiles(Directory).Where(path => PartialFile.IsTempFileName(Path.GetFileName(path))))
-            File.Delete(orphan);
+        foreach (var orphan in System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>()
+                     .Where(name => PartialFile.IsTempFileName(name) && !PartialFile.IsResumableTempFileName(name)))
+            File.Delete(Path.Combine(Directory, orphan));
+        PartialFile.DeleteStale(Directory, DateTime.UtcNow);
     }
 
     public string Directory { get; }
     public IdSpace Space { get; }
 
-    /// <summary>Starts storing <paramref name="name"/>; the caller writes the content and commits (used by transfers).</summary>
+    /// <summary>Starts storing <paramref name="name"/> from its first byte; the caller writes the content and commits.</summary>
     public PartialFile BeginStore(string name, long length, string sha256) =>
         PartialFile.Create(PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()));
+
+    /// <summary>
+    /// Starts or continues storing <paramref name="name"/> from a transfer that may be cut off and retried:
+    /// the bytes an interrupted transfer of the same content left are kept (see <see cref="PartialFile.ResumeAsync(string, long, string, CancellationToken)"/>).
+    /// </summary>
+    public Task<PartialFile> ResumeStoreAsync(string name, long length, string sha256, CancellationToken cancellationToken) =>
+        PartialFile.ResumeAsync(PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()), cancellationToken);
 
     /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> if it has exactly the announced length and SHA-256.</summary>
     /// <exception cref="FileContentMismatchException">The content differs from what was announced; nothing was stored.</exception>
@@ -87,11 +97,15 @@ public sealed class FileStore
         return Remember(name, sha256);
     }
 
+    /// <summary>The names of every stored file, in order, without hashing them; temporary files and unsafe names are left out.</summary>
+    public IReadOnlyList<string> Names() =>
+        [.. System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal)];
+
     /// <summary>Every stored file, by name; temporary files and names that are not safe are never listed.</summary>
     public IReadOnlyList<StoredFile> List()
     {
         var files = new List<StoredFile>();
-        foreach (var name in System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal))
+        foreach (var name in Names())
         {
             try
             {

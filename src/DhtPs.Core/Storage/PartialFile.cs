@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace DhtPs.Core.Storage;
 
@@ -6,62 +8,159 @@ namespace DhtPs.Core.Storage;
 /// A file being written: content goes to a temporary file beside the destination (same directory, so the
 /// final rename stays on one file system and is atomic), hashed and counted as it is written. Only
 /// <see cref="CommitAsync"/> with the announced length and SHA-256 puts it in place, replacing an older
-/// copy atomically; disposing an uncommitted file deletes the temporary file, so a failed or cut-off
-/// write leaves nothing behind.
+/// copy atomically.
+/// <para>
+/// A <see cref="Create">fresh</see> file's temporary file is private and deleted when it is disposed
+/// uncommitted. A <see cref="ResumeAsync">resumable</see> one is named after the destination and the
+/// announced content, so an interrupted write keeps it and the next write of the same content continues
+/// where it stopped; only content proven wrong (length or SHA-256) deletes it.
+/// </para>
 /// </summary>
 public sealed class PartialFile : IAsyncDisposable
 {
     public const string TempSuffix = ".partial";
 
+    /// <summary>
+    /// How long an untouched resumable temporary file is kept. A retry or a re-run Get-DhtFile comes within
+    /// minutes or hours; after a day nobody is coming back for it, and its disk space matters more.
+    /// </summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromDays(1);
+
+    private const string ResumablePrefix = FileName.ReservedPrefix + "resume-";
+    private const int HashBufferLength = 64 * 1024;
+
     private readonly FileStream _file;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _hash;
     private readonly byte[] _expectedSha256;
+    private readonly bool _resumable;
     private readonly Action? _committedCallback;
+    private bool _mismatched;
     private bool _committed;
     private bool _disposed;
 
-    private PartialFile(string destinationPath, string tempPath, long expectedLength, byte[] expectedSha256, Action? committed)
+    private PartialFile(string destinationPath, string tempPath, FileStream file, IncrementalHash hash, long expectedLength,
+        byte[] expectedSha256, bool resumable, Action? committed)
     {
         _committedCallback = committed;
         DestinationPath = destinationPath;
         TempPath = tempPath;
         ExpectedLength = expectedLength;
+        _file = file;
+        _hash = hash;
         _expectedSha256 = expectedSha256;
-        // Unbuffered: callers write whole chunks, a second buffer would only copy them again.
-        _file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        _resumable = resumable;
+        ResumedFrom = BytesWritten = file.Length;
     }
 
     public string DestinationPath { get; }
     public string TempPath { get; }
     public long ExpectedLength { get; }
+
+    /// <summary>How many bytes an earlier, interrupted write had left (0 for a fresh start).</summary>
+    public long ResumedFrom { get; }
+
+    /// <summary>How many bytes of the content the temporary file holds, <see cref="ResumedFrom"/> included.</summary>
     public long BytesWritten { get; private set; }
 
-    /// <summary>Starts writing <paramref name="destinationPath"/>, whose directory must exist.</summary>
+    /// <summary>Starts writing <paramref name="destinationPath"/> from its first byte; its directory must exist.</summary>
     public static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256) =>
         Create(destinationPath, expectedLength, expectedSha256, committed: null);
 
     /// <param name="committed">Runs once the file is in place (a store records the verified digest).</param>
     internal static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256, Action? committed)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(expectedLength);
-        var digest = FileDigest.Parse(expectedSha256);
-        var destination = Path.GetFullPath(destinationPath);
-        var directory = Path.GetDirectoryName(destination)
-            ?? throw new ArgumentException($"'{destinationPath}' is not a file path.", nameof(destinationPath));
+        var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
         var temp = Path.Combine(directory, $"{FileName.ReservedPrefix}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}{TempSuffix}");
-        return new PartialFile(destination, temp, expectedLength, digest, committed);
+        // Unbuffered: callers write whole chunks, a second buffer would only copy them again.
+        var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        return new PartialFile(destination, temp, file, IncrementalHash.CreateHash(HashAlgorithmName.SHA256), expectedLength, digest, resumable: false, committed);
     }
 
-    /// <summary>True for the names <see cref="Create"/> gives its temporary files.</summary>
+    /// <summary>
+    /// Continues writing <paramref name="destinationPath"/> where an interrupted write of the same content
+    /// stopped, or starts it. The bytes already held are hashed first, so the final check covers the whole file.
+    /// Resumable temporary files in the directory untouched for <see cref="StaleAfter"/> are deleted on the way.
+    /// </summary>
+    public static Task<PartialFile> ResumeAsync(string destinationPath, long expectedLength, string expectedSha256, CancellationToken cancellationToken) =>
+        ResumeAsync(destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
+
+    internal static async Task<PartialFile> ResumeAsync(string destinationPath, long expectedLength, string expectedSha256, Action? committed,
+        CancellationToken cancellationToken)
+    {
+        var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
+        DeleteStale(directory, DateTime.UtcNow);
+        var temp = ResumableTempPath(destination, expectedLength, expectedSha256);
+        FileStream file;
+        try
+        {
+            file = new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+        }
+        catch (IOException)
+        {
+            // Another transfer of the same content is writing it right now: this one starts afresh on its own.
+            return Create(destination, expectedLength, expectedSha256, committed);
+        }
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            // More bytes than the content has cannot be a prefix of it: start over rather than fail at the end.
+            if (file.Length > expectedLength)
+                file.SetLength(0);
+            await HashAsync(file, hash, cancellationToken).ConfigureAwait(false);
+            return new PartialFile(destination, temp, file, hash, expectedLength, digest, resumable: true, committed);
+        }
+        catch
+        {
+            hash.Dispose();
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Where a resumable write of this content to <paramref name="destinationPath"/> keeps its bytes: beside
+    /// the destination, named by a digest of (file name, length, SHA-256), so other content never shares it.
+    /// </summary>
+    public static string ResumableTempPath(string destinationPath, long expectedLength, string expectedSha256)
+    {
+        var destination = Path.GetFullPath(destinationPath);
+        var identity = Encoding.UTF8.GetBytes($"{Path.GetFileName(destination)}\n{expectedLength}\n{expectedSha256.ToLowerInvariant()}");
+        var id = Convert.ToHexStringLower(SHA256.HashData(identity).AsSpan(0, 16));
+        return Path.Combine(Path.GetDirectoryName(destination)!, $"{ResumablePrefix}{id}{TempSuffix}");
+    }
+
+    /// <summary>True for the names <see cref="Create"/> and <see cref="ResumeAsync"/> give their temporary files.</summary>
     public static bool IsTempFileName(string name) =>
         name.StartsWith(FileName.ReservedPrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
+
+    /// <summary>True for the names of resumable temporary files, which outlive an interrupted write.</summary>
+    public static bool IsResumableTempFileName(string name) =>
+        name.StartsWith(ResumablePrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
+
+    /// <summary>Deletes the resumable temporary files in <paramref name="directory"/> not written for <see cref="StaleAfter"/>.</summary>
+    public static void DeleteStale(string directory, DateTime nowUtc)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, $"{ResumablePrefix}*{TempSuffix}"))
+        {
+            if (nowUtc - File.GetLastWriteTimeUtc(path) < StaleAfter)
+                continue;
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // In use after all (Windows refuses to delete an open file): it is not abandoned.
+            }
+        }
+    }
 
     /// <exception cref="FileContentMismatchException">More bytes than announced.</exception>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
         if (bytes.Length > ExpectedLength - BytesWritten)
-            throw new FileContentMismatchException($"More than the announced {ExpectedLength} bytes arrived for {DestinationPath}.");
+            throw Mismatch($"More than the announced {ExpectedLength} bytes arrived for {DestinationPath}.");
         _hash.AppendData(bytes.Span);
         await _file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         BytesWritten += bytes.Length;
@@ -73,11 +172,13 @@ public sealed class PartialFile : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
         if (BytesWritten != ExpectedLength)
-            throw new FileContentMismatchException($"{BytesWritten} bytes arrived for {DestinationPath}; {ExpectedLength} were announced.");
+            throw Mismatch($"{BytesWritten} bytes arrived for {DestinationPath}; {ExpectedLength} were announced.");
         var actual = _hash.GetHashAndReset();
         if (!actual.AsSpan().SequenceEqual(_expectedSha256))
-            throw new FileContentMismatchException(
-                $"SHA-256 of {DestinationPath} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced.");
+        {
+            var resumed = ResumedFrom > 0 ? $" (resumed after {ResumedFrom} bytes held from an earlier attempt, now discarded)" : "";
+            throw Mismatch($"SHA-256 of {DestinationPath} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced{resumed}.");
+        }
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         _file.Flush(flushToDisk: true); // the rename must never expose a file whose bytes are not on disk yet
         await _file.DisposeAsync().ConfigureAwait(false);
@@ -86,6 +187,10 @@ public sealed class PartialFile : IAsyncDisposable
         _committedCallback?.Invoke();
     }
 
+    /// <summary>
+    /// Closes the temporary file. Uncommitted, it is deleted unless it is resumable, holds something, and its
+    /// content was not proven wrong: a cut-off resumable write keeps what it has for the next attempt.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -93,7 +198,39 @@ public sealed class PartialFile : IAsyncDisposable
         _disposed = true;
         _hash.Dispose();
         await _file.DisposeAsync().ConfigureAwait(false);
-        if (!_committed)
+        if (!_committed && (!_resumable || _mismatched || BytesWritten == 0))
             File.Delete(TempPath);
+    }
+
+    private FileContentMismatchException Mismatch(string message)
+    {
+        _mismatched = true;
+        return new FileContentMismatchException(message);
+    }
+
+    private static (string Destination, string Directory, byte[] Digest) Check(string destinationPath, long expectedLength, string expectedSha256)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedLength);
+        var digest = FileDigest.Parse(expectedSha256);
+        var destination = Path.GetFullPath(destinationPath);
+        var directory = Path.GetDirectoryName(destination)
+            ?? throw new ArgumentException($"'{destinationPath}' is not a file path.", nameof(destinationPath));
+        return (destination, directory, digest);
+    }
+
+    private static async Task HashAsync(FileStream file, IncrementalHash hash, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(HashBufferLength);
+        try
+        {
+            file.Position = 0;
+            int read;
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, HashBufferLength), cancellationToken).ConfigureAwait(false)) > 0)
+                hash.AppendData(buffer, 0, read);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

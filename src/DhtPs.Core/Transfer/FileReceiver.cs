@@ -7,7 +7,8 @@ namespace DhtPs.Core.Transfer;
 /// <summary>
 /// The receiving half of a file transfer (the wire format is on <see cref="FileSender"/>). Memory stays
 /// constant: two reused frame buffers, each chunk written to the destination's temporary file as it arrives.
-/// Any failure throws before the destination is committed, so nothing partial is ever left in its place.
+/// Any failure throws before the destination is committed, so nothing partial is ever left in its place;
+/// a resumable destination keeps what arrived for the next attempt (<see cref="PartialFile.ResumeAsync(string, long, string, CancellationToken)"/>).
 /// </summary>
 public static class FileReceiver
 {
@@ -30,22 +31,25 @@ public static class FileReceiver
 
     /// <summary>
     /// Receives the content announced by <paramref name="header"/> into <paramref name="destination"/>
-    /// (created with the header's length and SHA-256) and commits it once the end marker arrives.
+    /// (created with the header's length and SHA-256) and commits it once the end marker arrives. First it
+    /// answers the header with the bytes the destination already holds, so the sender only sends the rest.
     /// </summary>
     /// <exception cref="ProtocolException">Truncated stream, bad CRC, chunk out of sequence, or a length other than announced.</exception>
     /// <exception cref="FileContentMismatchException">The content's SHA-256 is not the announced one.</exception>
     public static async Task ReceiveAsync(Stream source, TransferHeader header, PartialFile destination,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
-        if (destination.ExpectedLength != header.Length || destination.BytesWritten != 0)
-            throw new ArgumentException("The destination must be a fresh partial file created for this header.", nameof(destination));
+        if (destination.ExpectedLength != header.Length || destination.BytesWritten != destination.ResumedFrom)
+            throw new ArgumentException("The destination must be a partial file just created or resumed for this header.", nameof(destination));
+        await source.WriteAsync(ResumeOffset.Encode(destination.ResumedFrom), cancellationToken).ConfigureAwait(false);
+        await source.FlushAsync(cancellationToken).ConfigureAwait(false);
         var progressThrottle = new ProgressThrottle(progress, header.Name, header.Length);
         // Two frame buffers: while one chunk is being written to disk, the next is read from the network.
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength), ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength)];
         var writing = Task.CompletedTask;
         try
         {
-            long received = 0;
+            var received = destination.ResumedFrom;
             for (uint sequence = 1; ; sequence++)
             {
                 var frame = await FrameCodec.ReadAsync(source, buffers[sequence % 2], cancellationToken).ConfigureAwait(false)
@@ -77,12 +81,15 @@ public static class FileReceiver
         }
     }
 
-    /// <summary>Receives a whole transfer (header and content) into <paramref name="store"/> under the announced name.</summary>
+    /// <summary>
+    /// Receives a whole transfer (header and content) into <paramref name="store"/> under the announced name,
+    /// resuming an earlier transfer of the same content that was cut off.
+    /// </summary>
     public static async Task<StoredFile> ReceiveIntoAsync(Stream source, FileStore store, long maxLength,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var header = await ReadHeaderAsync(source, maxLength, cancellationToken).ConfigureAwait(false);
-        await using (var partial = store.BeginStore(header.Name, header.Length, header.Sha256))
+        await using (var partial = await store.ResumeStoreAsync(header.Name, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false))
             await ReceiveAsync(source, header, partial, progress, cancellationToken).ConfigureAwait(false);
         return store.GetInfo(header.Name);
     }

@@ -6,27 +6,56 @@ namespace DhtPs.Core.Transfer;
 
 /// <summary>
 /// The sending half of a file transfer. On the wire: a <see cref="FrameKind.FileHeader"/> frame with
-/// sequence 0, then <see cref="FrameKind.Data"/> frames with sequences 1, 2, ... carrying the content in
-/// chunks of <see cref="ChunkLength"/> bytes (the last may be shorter), then an empty data frame with the
-/// next sequence as the end marker. Each frame carries its own CRC-32; the header's SHA-256 covers the whole.
+/// sequence 0; the receiver answers with a <see cref="FrameKind.ResumeOffset"/> frame saying how many bytes
+/// of that content it already holds; then <see cref="FrameKind.Data"/> frames with sequences 1, 2, ...
+/// carrying the content from that offset in chunks of <see cref="ChunkLength"/> bytes (the last may be
+/// shorter), then an empty data frame with the next sequence as the end marker. Each frame carries its own
+/// CRC-32; the header's SHA-256 covers the whole content, resumed or not.
 /// </summary>
 public static class FileSender
 {
     /// <summary>The largest payload a frame may carry; big enough that framing costs 0.03 %.</summary>
     public const int ChunkLength = FrameCodec.MaxPayloadLength;
 
-    /// <summary>Sends <paramref name="header"/>.Length bytes of <paramref name="content"/> from its current position.</summary>
+    /// <summary>
+    /// Sends the content <paramref name="header"/> announces: <paramref name="content"/> is positioned at its
+    /// first byte and must be seekable, since the receiver may already hold a prefix. Returns where it resumed.
+    /// </summary>
+    /// <exception cref="TransferRefusedException">The receiver refused the header.</exception>
     /// <exception cref="FileContentMismatchException">The content ended before the announced length.</exception>
-    public static async Task SendAsync(Stream destination, TransferHeader header, Stream content,
+    public static async Task<long> SendAsync(Stream destination, TransferHeader header, Stream content,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
+        var offset = await AnnounceAsync(destination, header, cancellationToken).ConfigureAwait(false);
+        await SendContentAsync(destination, header, offset, content, progress, cancellationToken).ConfigureAwait(false);
+        return offset;
+    }
+
+    /// <summary>Sends the header and returns the receiver's answer: the offset the content is to be sent from.</summary>
+    /// <exception cref="TransferRefusedException">The receiver refused the header.</exception>
+    public static async Task<long> AnnounceAsync(Stream destination, TransferHeader header, CancellationToken cancellationToken)
+    {
         await destination.WriteAsync(FrameCodec.Encode(FrameKind.FileHeader, 0, header.Encode()), cancellationToken).ConfigureAwait(false);
+        await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await ResumeOffset.ReadAsync(destination, header, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the content from <paramref name="offset"/> (the receiver's answer to the header) and the end marker.</summary>
+    /// <param name="content">Positioned at the content's first byte; seekable unless <paramref name="offset"/> is 0.</param>
+    /// <exception cref="FileContentMismatchException">The content ended before the announced length.</exception>
+    public static async Task SendContentAsync(Stream destination, TransferHeader header, long offset, Stream content,
+        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, header.Length);
+        if (offset > 0)
+            content.Seek(offset, SeekOrigin.Current);
         var progressThrottle = new ProgressThrottle(progress, header.Name, header.Length);
         var frame = ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength);
         try
         {
             uint sequence = 1;
-            long sent = 0;
+            var sent = offset;
             while (sent < header.Length)
             {
                 var want = (int)Math.Min(ChunkLength, header.Length - sent);

@@ -176,7 +176,7 @@ internal sealed class SocketTransport : IPeerTransport
                 {
                     if (!first)
                         throw new ProtocolException(ProtocolError.UnknownFrameKind, "Only a connection's first frame may open a stream.");
-                    // The connection now belongs to the handler until it is done with it; no idle limit applies.
+                    // The connection now belongs to the handler until it is done with it; the handler sets its own idle limit.
                     await _handler.OnStreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
                     return;
                 }

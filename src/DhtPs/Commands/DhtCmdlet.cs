@@ -62,6 +62,24 @@ public abstract class DhtCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// The peers of the given jobs (Get-Job output), writing an error for any job that is not a running DhtPs peer.
+    /// A -Job parameter exists so that piping Get-Job never binds a job's number to -Id.
+    /// </summary>
+    protected IEnumerable<DhtPeerJob> RunningPeerJobs(IEnumerable<Job> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            if (job is DhtPeerJob peerJob && PeerRegistry.TryGet(peerJob.Peer.Id, out var running) && ReferenceEquals(running, peerJob))
+                yield return peerJob;
+            else if (job is DhtPeerJob stopped)
+                WriteError(GetDhtPeerCommand.PeerNotFound(stopped.Peer.Id));
+            else
+                WriteError(Error(new ArgumentException($"Job {job.Id} ({job.Name}) is a {job.PSJobTypeName}, not a DhtPs peer."),
+                    "NotADhtPeerJob", ErrorCategory.InvalidArgument, job));
+        }
+    }
+
     /// <summary>The category a core failure belongs to, for errors that have no more specific one.</summary>
     protected static ErrorCategory CategoryOf(Exception exception) => exception switch
     {

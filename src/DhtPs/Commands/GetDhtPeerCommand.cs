@@ -5,15 +5,28 @@ using DhtPs.Hosting;
 namespace DhtPs.Commands;
 
 /// <summary>The state of the peers this session runs (local state; Get-DhtRing asks the network).</summary>
-[Cmdlet(VerbsCommon.Get, "DhtPeer")]
+[Cmdlet(VerbsCommon.Get, "DhtPeer", DefaultParameterSetName = ByIdSet)]
 [OutputType(typeof(DhtPeer))]
 public sealed class GetDhtPeerCommand : DhtCmdlet
 {
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    private const string ByIdSet = "ById";
+    private const string ByJobSet = "ByJob";
+
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     public ulong[]? Id { get; set; }
+
+    /// <summary>Peer jobs, as Get-Job writes them.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByJobSet)]
+    public Job[] Job { get; set; } = [];
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ByJobSet)
+        {
+            foreach (var job in RunningPeerJobs(Job))
+                WriteObject(job.Peer.Snapshot);
+            return;
+        }
         if (Id is null)
         {
             WriteObject(PeerRegistry.All.Select(j => j.Peer.Snapshot), enumerateCollection: true);

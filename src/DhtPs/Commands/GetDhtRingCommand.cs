@@ -43,7 +43,7 @@ public sealed class GetDhtRingCommand : DhtCmdlet
         Func<CancellationToken, Task<RingWalk>> walk;
         if (StartPeer() is { } start)
         {
-            walk = token => start.WalkRingAsync(cancellationToken: token);
+            walk = token => start.WalkRingAsync(timeout: timeout, cancellationToken: token);
         }
         else if (Via is null)
         {
@@ -57,7 +57,7 @@ public sealed class GetDhtRingCommand : DhtCmdlet
             var asker = PeerRegistry.All.FirstOrDefault()?.Peer;
             walk = asker is null
                 ? token => RingWalker.WalkFromOutsideAsync(locator.EndPoint, new IdSpace(IdBits), timeout, cancellationToken: token)
-                : token => asker.WalkRingAsync(locator.EndPoint, token);
+                : token => asker.WalkRingAsync(locator.EndPoint, timeout, token);
         }
         else
         {

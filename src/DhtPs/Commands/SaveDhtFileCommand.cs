@@ -30,6 +30,9 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>The file stored under -Name so far: -Name names one file, a second one would replace it at the owner.</summary>
+    private string? _storedUnderName;
+
     protected override void ProcessRecord()
     {
         if (EntryPeer() is not { } peer)
@@ -39,6 +42,8 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
         {
             foreach (var file in ResolveFiles(path, literal))
             {
+                if (Name is not null && !ClaimName(file))
+                    continue;
                 try
                 {
                     WriteObject(AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
@@ -50,6 +55,18 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
                 }
             }
         }
+    }
+
+    private bool ClaimName(string file)
+    {
+        if (_storedUnderName is null || _storedUnderName == file)
+        {
+            _storedUnderName = file;
+            return true;
+        }
+        WriteError(Error(new ArgumentException($"{file} was not stored: -Name {Name} already names {_storedUnderName}, which it would replace."),
+            "DhtFileNameForSeveralFiles", ErrorCategory.InvalidArgument, file));
+        return false;
     }
 
     /// <summary>The file-system paths a PowerShell path names; one that names nothing is reported as SPEC's "File does not exist".</summary>

@@ -66,6 +66,11 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateNotNullOrEmpty]
     public string? DataPath { get; set; }
 
+    /// <summary>The longest file this peer receives, in bytes.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileLength;
+
     protected override void ProcessRecord()
     {
         if (PeerRegistry.TryGet(Id, out _))
@@ -89,6 +94,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
+                MaxFileLength = MaxFileSize,
             };
             options.Validate();
         }
@@ -101,7 +107,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         PeerNode peer;
         try
         {
-            peer = Await(token => PeerNode.StartAsync(options, cancellationToken: token));
+            peer = Await(token => PeerNode.BindAsync(options, cancellationToken: token));
         }
         catch (SocketException e)
         {
@@ -120,12 +126,29 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         PeerRegistry.RemoveWhenStopped(job);
         JobRepository.Add(job);
+        // Started only now that the job listens, so Receive-Job shows the "listening on" event too.
+        try
+        {
+            Await(token => StartBound(peer, token));
+        }
+        catch
+        {
+            PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+            throw;
+        }
         if (ParameterSetName == JoinSet)
         {
             WriteJoinedOrStop(job);
             return;
         }
         WriteObject(peer.Snapshot);
+    }
+
+    private static Task StartBound(PeerNode peer, CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer.Start(started.SetResult);
+        return started.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>

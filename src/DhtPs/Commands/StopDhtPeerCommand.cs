@@ -7,12 +7,21 @@ namespace DhtPs.Commands;
 /// Stops peers this session runs and frees their ports. By default a peer departs gracefully
 /// (SPEC §5: its predecessors are told and acknowledge); -Abrupt stops it telling nobody.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "DhtPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Stop, "DhtPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByJobSet)]
 [OutputType(typeof(void))]
 public sealed class StopDhtPeerCommand : DhtCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    private const string ByIdSet = "ById";
+
+    // The default, because with -Id mandatory in the default set PowerShell would bind a piped job's number to -Id.
+    private const string ByJobSet = "ByJob";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     public ulong[] Id { get; set; } = [];
+
+    /// <summary>Peer jobs, as Get-Job writes them.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByJobSet)]
+    public Job[] Job { get; set; } = [];
 
     /// <summary>Stop without telling anyone, as if the process died; the ring repairs through missed pings.</summary>
     [Parameter]
@@ -20,16 +29,22 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var id in Id)
+        var jobs = ParameterSetName == ByJobSet ? RunningPeerJobs(Job) : RunningPeerJobs(Id);
+        foreach (var job in jobs)
         {
-            if (!PeerRegistry.TryGet(id, out var job))
-            {
+            if (ShouldProcess($"Peer {job.Peer.Id} at {job.Peer.Contact.EndPoint}", Abrupt ? "Stop abruptly" : "Depart"))
+                Await(_ => PeerRegistry.StopAsync(job, Abrupt));
+        }
+    }
+
+    private IEnumerable<DhtPeerJob> RunningPeerJobs(IEnumerable<ulong> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (PeerRegistry.TryGet(id, out var job))
+                yield return job;
+            else
                 WriteError(GetDhtPeerCommand.PeerNotFound(id));
-                continue;
-            }
-            if (!ShouldProcess($"Peer {id} at {job.Peer.Contact.EndPoint}", Abrupt ? "Stop abruptly" : "Depart"))
-                continue;
-            Await(_ => PeerRegistry.StopAsync(job, Abrupt));
         }
     }
 }

@@ -32,4 +32,32 @@ public sealed class FileMessageTests
         Assert.Contains("refused", MessageValidator.Validate(Request("../4103", 7), Space)!.Value.Reason);
         Assert.NotNull(MessageValidator.Validate(Request("4103", 7) with { Origin = new PeerContact(300, "127.0.0.1", 1) }, Space));
     }
+
+    [Fact]
+    public void Uploads_say_their_purpose_and_take_overs_round_trip()
+    {
+        var upload = new FileUpload { Sender = Peer2, IdBits = 8, Purpose = UploadPurpose.Store, RequestId = "abc" };
+        Assert.Equal(upload, MessageCodec.DecodePayload(FrameCodec.Decode(MessageCodec.EncodeOpening(upload, 1))));
+        var takeOver = new TakeOverRequest { Sender = Peer2, IdBits = 8, Predecessor = new PeerContact(1, "127.0.0.1", 12001) };
+        Assert.Equal(takeOver, MessageCodec.Decode(MessageCodec.Encode(takeOver, 2)).Message);
+        var offer = new TakeOverOffer { Sender = Peer2, IdBits = 8, Files = 3 };
+        Assert.Equal(offer, MessageCodec.Decode(MessageCodec.Encode(offer, 3)).Message);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"file-upload","purpose":7,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""")]
+    [InlineData("""{"type":"take-over-offer","files":-1,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""")]
+    [InlineData("""{"type":"take-over","sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""")]
+    public void An_unknown_purpose_a_negative_offer_or_a_take_over_without_predecessor_is_malformed(string json)
+    {
+        var error = Assert.Throws<ProtocolException>(() => MessageCodec.Decode(FrameCodec.Encode(FrameKind.Message, 1, System.Text.Encoding.UTF8.GetBytes(json))));
+        Assert.Equal(ProtocolError.MalformedPayload, error.Error);
+    }
+
+    [Fact]
+    public void A_take_over_naming_a_predecessor_outside_the_space_is_refused()
+    {
+        var takeOver = new TakeOverRequest { Sender = Peer2, IdBits = 8, Predecessor = new PeerContact(300, "127.0.0.1", 1) };
+        Assert.NotNull(MessageValidator.Validate(takeOver, Space));
+    }
 }

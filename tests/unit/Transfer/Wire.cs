@@ -9,9 +9,9 @@ internal static class Wire
 {
     public static async Task<List<byte[]>> FramesOfAsync(TransferHeader header, byte[] content)
     {
-        var wire = new MemoryStream();
+        var wire = new ScriptedStream(ResumeOffset.Encode(0));
         await FileSender.SendAsync(wire, header, new MemoryStream(content), progress: null, default);
-        return Split(wire.ToArray());
+        return Split(wire.Written.ToArray());
     }
 
     public static List<byte[]> Split(byte[] wire)
@@ -26,7 +26,8 @@ internal static class Wire
         return frames;
     }
 
-    public static MemoryStream Join(IEnumerable<byte[]> frames) => new([.. frames.SelectMany(frame => frame)]);
+    /// <summary>A receiver's end of a connection on which <paramref name="frames"/> arrive; what it answers is recorded.</summary>
+    public static ScriptedStream Join(IEnumerable<byte[]> frames) => new([.. frames.SelectMany(frame => frame)]);
 
     /// <summary>Changes a payload byte and recomputes the frame's CRC, as a sender with corrupted memory would.</summary>
     public static void ForgeByte(byte[] frame, int payloadOffset)

@@ -1,0 +1,94 @@
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Storage;
+using DhtPs.Core.Transfer;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>
+/// A peer keeps only the uploads it asked for: a store it accepted as the key's owner (matched by request id, name and
+/// origin), a hand-off from its departing first predecessor, or the take-over it requested from its successor, each
+/// for keys it owns. Anything else is refused before a byte is written.
+/// </summary>
+public sealed partial class PeerNode
+{
+    /// <summary>Stores this peer accepted as owner whose bytes have not come yet, by request id. Touched only on the logical thread.</summary>
+    private readonly Dictionary<string, AcceptedStore> _acceptedStores = new(StringComparer.Ordinal);
+
+    private sealed record AcceptedStore(string Name, ulong Origin, DateTimeOffset Expires);
+
+    /// <summary>
+    /// The origin uploads as soon as it has the answer: one request to tell it, one connection to open,
+    /// each within <see cref="PeerOptions.RequestTimeout"/>; a third covers scheduling delays.
+    /// </summary>
+    private TimeSpan AcceptedStoreLifetime => 3 * _options.RequestTimeout;
+
+    private void RecordAcceptedStore(RoutedFileRequest store)
+    {
+        var now = Time.GetUtcNow();
+        foreach (var expired in _acceptedStores.Where(entry => entry.Value.Expires <= now).Select(entry => entry.Key).ToArray())
+            _acceptedStores.Remove(expired);
+        _acceptedStores[store.RequestId] = new AcceptedStore(store.Name, store.Origin.Id, now + AcceptedStoreLifetime);
+    }
+
+    /// <summary>Null when the upload announced by <paramref name="header"/> may be kept; otherwise the refusal to send back.</summary>
+    private ErrorResponse? AdmitUpload(FileUpload upload, TransferHeader header)
+    {
+        if (_status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status}.");
+        var key = FileKey.Of(header.Name, Space);
+        return upload.Purpose switch
+        {
+            UploadPurpose.Store => AdmitStore(upload.RequestId, header.Name, upload.Sender.Id),
+            UploadPurpose.HandOff => AdmitHandOff(key, upload.Sender.Id),
+            _ => AdmitTakeOver(header.Name, key, upload.Sender.Id),
+        };
+    }
+
+    private ErrorResponse? AdmitStore(string? requestId, string name, ulong from)
+    {
+        if (requestId is null)
+            return Refuse(ErrorCode.Unsolicited, $"A store upload must name the store request Peer {Id} accepted.");
+        if (!_acceptedStores.TryGetValue(requestId, out var accepted) || accepted.Expires <= Time.GetUtcNow())
+            return Refuse(ErrorCode.Unsolicited, $"Peer {Id} has accepted no store {requestId} (or it expired).");
+        if (accepted.Name != name || accepted.Origin != from)
+            return Refuse(ErrorCode.Unsolicited, $"Store {requestId} was accepted for {accepted.Name} from Peer {accepted.Origin}, not {name} from Peer {from}.");
+        // Admitted until the file is kept: the origin retries a cut-off upload under the same request id.
+        return null;
+    }
+
+    /// <summary>A departing peer is this one's first predecessor, and its keys lie in (second predecessor, this peer].</summary>
+    private ErrorResponse? AdmitHandOff(ulong key, ulong from)
+    {
+        var predecessors = CurrentPredecessors();
+        if (predecessors.FirstOrDefault()?.Id != from)
+            return Refuse(ErrorCode.Unsolicited, $"Peer {from} is not the first predecessor of Peer {Id}: it has no files to hand over here.");
+        if (predecessors.ElementAtOrDefault(1) is { } before && !Space.InHalfOpen(key, before.Id, Id))
+            return Refuse(ErrorCode.Unsolicited, $"Key {key} will not be Peer {Id}'s when Peer {from} has gone.");
+        return null;
+    }
+
+    private ErrorResponse? AdmitTakeOver(string name, ulong key, ulong from)
+    {
+        var now = Time.GetUtcNow();
+        if (_takeOver is not { } progress || progress.From.Id != from || !progress.Pending(now, _options.TransferIdleTimeout))
+            return Refuse(ErrorCode.Unsolicited, $"Peer {Id} is taking over no files from Peer {from}.");
+        if (!Owns(key, toOwner: false))
+        {
+            progress.Skipped(now);
+            return Refuse(ErrorCode.Unsolicited, $"Key {key} is not Peer {Id}'s.");
+        }
+        if (Files.Exists(name))
+        {
+            progress.Skipped(now);
+            return Refuse(ErrorCode.AlreadyStored, $"Peer {Id} already holds {name}, stored since it joined.");
+        }
+        progress.Started(now);
+        return null;
+    }
+
+    /// <summary>A refusal when the drive of <paramref name="directory"/> has no room for <paramref name="header"/>'s file.</summary>
+    private ErrorResponse? RefuseWithoutRoom(TransferHeader header, string directory) =>
+        FreeSpace.Available(directory) is { } free && free < header.Length
+            ? Refuse(ErrorCode.NoSpace, $"{header.Name} needs {header.Length} bytes; the drive of {directory} has {free} free.")
+            : null;
+}
