@@ -1,14 +1,14 @@
 namespace DhtPs.Simulation;
 
 /// <summary>The console's arguments; null from <see cref="Parse"/> means print the usage.</summary>
-internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench)
+internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups)
 {
     public const string Usage =
-        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--bench PEERS]";
+        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--bench PEERS [--lookups N]]";
 
     public static CommandLine? Parse(string[] args)
     {
-        var parsed = new CommandLine(Seeds: 100, FirstSeed: 1, Replay: null, Peers: 64, Steps: 30, Codec: false, Trace: false, Bench: null);
+        var parsed = new CommandLine(Seeds: 100, FirstSeed: 1, Replay: null, Peers: 64, Steps: 30, Codec: false, Trace: false, Bench: null, Lookups: 10_000);
         for (var i = 0; i < args.Length; i++)
         {
             int Number() => i + 1 < args.Length && int.TryParse(args[++i], out var n) && n >= 0 ? n : throw new FormatException(args[i]);
@@ -24,6 +24,7 @@ internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Pe
                     "--codec" => parsed with { Codec = true },
                     "--trace" => parsed with { Trace = true },
                     "--bench" => parsed with { Bench = Number() },
+                    "--lookups" => parsed with { Lookups = Number() },
                     _ => null,
                 };
             }

@@ -5,7 +5,7 @@ using DhtPs.Simulation.Schedules;
 // Long runs of the deterministic simulation. Examples:
 //   dotnet run --project tests/sim -c Release -- --seeds 1000 --peers 256
 //   dotnet run --project tests/sim -c Release -- --seed 42 --peers 64 --trace      (replay one seed, printing its trace)
-//   dotnet run --project tests/sim -c Release -- --bench 10000                      (a large ring until predecessors are learned)
+//   dotnet run --project tests/sim -c Release -- --bench 10000                      (a large ring until stable and fingers fixed, then 10,000 lookups)
 
 var options = CommandLine.Parse(args);
 if (options is null)
@@ -17,11 +17,18 @@ var settings = new SimulationSettings { Peers = options.Peers, Steps = options.S
 
 if (options.Bench is { } benchPeers)
 {
-    var outcome = RingBenchmark.Run(settings with { Peers = benchPeers }, options.FirstSeed, limit: TimeSpan.FromMinutes(10));
-    Console.WriteLine($"{outcome.Peers} peers: {(outcome.Stable ? "stable (all predecessors learned)" : "NOT stable")} after {outcome.SimulatedTime.TotalSeconds:0} s simulated");
-    Console.WriteLine($"wall time {outcome.WallTime.TotalSeconds:0.00} s, peak working set {outcome.PeakWorkingSetBytes / (1024.0 * 1024):0} MiB");
-    Console.WriteLine($"{outcome.CallbacksRun} callbacks run, {outcome.TraceEntries} events, {outcome.DatagramsDelivered} datagrams delivered");
-    return outcome.Stable ? 0 : 1;
+    var outcome = RingBenchmark.Run(settings with { Peers = benchPeers }, options.FirstSeed, limit: TimeSpan.FromMinutes(10),
+        lookups: options.Lookups, successorOnlyLookups: Math.Max(1, options.Lookups / 100));
+    Console.WriteLine($"{outcome.Peers} peers, {(settings with { Peers = benchPeers }).EffectiveIdBits}-bit ids, seed {options.FirstSeed}:");
+    foreach (var phase in outcome.Phases)
+        Console.WriteLine($"  {phase.Name}: {(phase.Reached ? "" : "NOT REACHED, ")}{phase.SimulatedTime.TotalSeconds:0.0} s simulated, {phase.WallTime.TotalSeconds:0.00} s wall, {phase.CpuTime.TotalSeconds:0.00} s CPU");
+    Console.WriteLine($"  with fingers:    {outcome.Lookups}");
+    Console.WriteLine($"  without fingers: {outcome.SuccessorOnly}");
+    foreach (var wrong in outcome.Lookups.Wrong.Concat(outcome.SuccessorOnly.Wrong).Take(10))
+        Console.WriteLine($"  WRONG: {wrong}");
+    Console.WriteLine($"  peak working set {outcome.PeakWorkingSetBytes / (1024.0 * 1024):0} MiB, managed heap {outcome.ManagedHeapBytes / (1024.0 * 1024):0} MiB (with fingers, after the lookups)");
+    Console.WriteLine($"  {outcome.CallbacksRun} callbacks run, {outcome.DatagramsDelivered} datagrams delivered, {outcome.RequestsSent} requests sent (with fingers)");
+    return outcome.Passed ? 0 : 1;
 }
 
 if (options.Replay is { } seed)

@@ -38,6 +38,7 @@ public sealed class SimulatedRing
                 SecondSuccessor = Locator(ids, (i + 2) % ids.Length),
                 PingInterval = settings.PingInterval,
                 MissedPingLimit = settings.MissedPingLimit,
+                MaintainFingers = settings.MaintainFingers,
             }));
         }
     }

@@ -24,6 +24,9 @@ public sealed record SimulationSettings
     /// <summary>The delays of a calm network; chaos steps add loss, duplication and reordering on top.</summary>
     public NetworkConditions CalmNetwork { get; init; } = NetworkConditions.Reliable;
 
+    /// <summary>Whether peers keep their finger tables fresh (<see cref="DhtPs.Core.Peer.PeerOptions.MaintainFingers"/>).</summary>
+    public bool MaintainFingers { get; init; } = true;
+
     /// <summary>The successor-list length r of the protocol: init rings configure two successors.</summary>
     public int SuccessorListLength => 2;
 

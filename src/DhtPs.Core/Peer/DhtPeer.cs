@@ -2,7 +2,10 @@ using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer;
 
-/// <summary>An immutable snapshot of a local peer's state, as Get-DhtPeer shows it.</summary>
+/// <summary>
+/// An immutable snapshot of a local peer's state, as Get-DhtPeer shows it.
+/// <see cref="Fingers"/>[i] is the successor of Id + 2^i as far as the peer knows (null: not known yet).
+/// </summary>
 public sealed record DhtPeer(
     ulong Id,
     int IdBits,
@@ -14,4 +17,7 @@ public sealed record DhtPeer(
     IReadOnlyList<PeerContact> SuccessorContacts,
     IReadOnlyList<PeerContact> PredecessorContacts,
     long MalformedInputs,
-    DateTimeOffset StartTime);
+    DateTimeOffset StartTime)
+{
+    public IReadOnlyList<PeerContact?> Fingers { get; init; } = [];
+}

@@ -112,6 +112,7 @@ public sealed partial class PeerNode
                 continue;
             _declaredDead[id] = Time.GetUtcNow();
             (link.Dead, link.OutstandingPing, link.MissedPings) = (true, null, 0);
+            _fingers.Forget(id);
             Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id);
         }
         if (_successors.Any(l => !l.Dead))

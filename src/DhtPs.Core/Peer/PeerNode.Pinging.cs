@@ -43,6 +43,7 @@ public sealed partial class PeerNode
         ForgetSilentPredecessors();
         DetectDeadSuccessors();
         Stabilize();
+        RefreshFingers();
         var pinged = new List<string>();
         for (var rank = 1; rank <= _successors.Count; rank++)
         {

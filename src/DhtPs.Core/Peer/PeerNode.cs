@@ -29,6 +29,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _options = options;
         _environment = environment;
         Space = new IdSpace(options.IdBits);
+        _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
     }
@@ -112,6 +113,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Run(() =>
         {
             StopProbing();
+            AbandonLookups();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
         });
@@ -143,7 +145,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime));
+            _startTime) { Fingers = _fingers.Entries });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
@@ -235,6 +237,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             RoutedFileRequest file => HandleRoutedFileRequest(file),
             FileRouteAnswer answer => HandleFileRouteAnswer(answer),
             TakeOverRequest takeOver => HandleTakeOverRequest(takeOver),
+            LookupRequest lookup => HandleLookupRequest(lookup),
+            LookupAnswer answer => HandleLookupAnswer(answer),
             _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
         };
     }

@@ -36,6 +36,12 @@ public sealed record PeerOptions
     public const long DefaultMaxFileLength = 4L * 1024 * 1024 * 1024;
 
     /// <summary>
+    /// Keep the finger table fresh (one lookup per ping interval at most) so lookups take O(log N) hops.
+    /// Without it lookups still succeed, walking the successor list.
+    /// </summary>
+    public bool MaintainFingers { get; init; } = true;
+
+    /// <summary>
     /// The directory that holds the files this peer stores. Null means a per-peer folder under the user's local
     /// application data: DhtPs/peer-(id)-(port). Created on first use.
     /// </summary>

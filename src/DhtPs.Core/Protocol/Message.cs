@@ -26,6 +26,8 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
 [JsonDerivedType(typeof(TakeOverRequest), "take-over")]
 [JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
+[JsonDerivedType(typeof(LookupRequest), "lookup")]
+[JsonDerivedType(typeof(LookupAnswer), "lookup-answer")]
 public abstract record Message
 {
     public required PeerContact Sender { get; init; }

@@ -33,6 +33,8 @@ public static class MessageValidator
             DepartureNotice departure => CheckList(departure.Successors, space, "successor"),
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
             TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
+            LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
+            LookupAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
             _ => null,
         };
@@ -67,10 +69,18 @@ public static class MessageValidator
             return Invalid($"file name '{request.Name}' is refused: {reason}");
         if (request.Key != FileKey.Of(request.Name, space))
             return Invalid($"key {request.Key} is not the key of '{request.Name}' in the {space}");
-        if (request.Hops < 0 || string.IsNullOrEmpty(request.RequestId) || request.RequestId.Length > MaxRequestIdLength)
-            return Invalid("the hop count or request id is unusable");
-        return null;
+        return CheckRequestId(request.RequestId, request.Hops);
     }
+
+    private static MessageProblem? CheckLookup(LookupRequest lookup, IdSpace space) =>
+        space.Contains(lookup.Key)
+            ? CheckRequestId(lookup.RequestId, lookup.Hops)
+            : new MessageProblem(ErrorCode.IdOutOfRange, $"key {lookup.Key} is outside the {space} (0..{space.MaxId})");
+
+    private static MessageProblem? CheckRequestId(string? requestId, int hops) =>
+        hops < 0 || string.IsNullOrEmpty(requestId) || requestId.Length > MaxRequestIdLength
+            ? Invalid("the hop count or request id is unusable")
+            : null;
 
     private static MessageProblem Invalid(string reason) => new(ErrorCode.Invalid, reason);
 }
