@@ -50,5 +50,5 @@ foreach (var failure in failed)
 Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps (at most {FaultBudget.MaxAdjacentDown(settings)} adjacent peer(s) crashed or cut off before repair; one partition at a time, " +
     $"its members more than {settings.SuccessorListLength} ring positions apart): " +
     $"{results.Count - failed.Length} passed, {failed.Length} failed " +
-    $"in {wall.Elapsed.TotalSeconds:0.0} s; {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}");
+    $"in {wall.Elapsed.TotalSeconds:0.0} s; {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
 return failed.Length == 0 ? 0 : 1;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DhtPs.Core.Transport.InMemory;
+using DhtPs.Simulation.Files;
 
 namespace DhtPs.Simulation;
 
@@ -17,6 +18,9 @@ public static class SeedSweep
             seed => results.Add(SimulationRunner.Run(settings, seed)));
         return results.OrderBy(r => r.Seed).ToArray();
     }
+
+    public static FileTally TotalFiles(IEnumerable<SimulationResult> results) =>
+        results.Aggregate(FileTally.None, (total, result) => total.Add(result.Files));
 
     public static NetworkStatistics Total(IEnumerable<SimulationResult> results)
     {

@@ -4,8 +4,14 @@ using DhtPs.Core.Peer;
 namespace DhtPs.Simulation;
 
 /// <summary>One member of a simulated ring across its incarnations: a crash ends one <see cref="PeerNode"/>, a restart starts the next.</summary>
-public sealed class SimulatedPeer(PeerOptions options)
+public sealed class SimulatedPeer(PeerOptions options, InMemoryFileSystem disk)
 {
+    /// <summary>Where every simulated peer keeps its store, on its own host's disk.</summary>
+    public const string DataPath = "/dht/data";
+
+    private const string Outbox = "/dht/outbox";
+    private const string Inbox = "/dht/inbox";
+
     public ulong Id => Options.Id;
 
     public PeerOptions Options { get; } = options;
@@ -22,6 +28,18 @@ public sealed class SimulatedPeer(PeerOptions options)
     public Task? Stopping { get; internal set; }
 
     public DhtPeer? Snapshot => Node?.Snapshot;
+
+    /// <summary>The host's disk; a crash loses it, and the restarted peer starts on an empty one.</summary>
+    public InMemoryFileSystem Disk { get; internal set; } = disk;
+
+    /// <summary>The content of a file in this peer's store; null when it holds none.</summary>
+    public byte[]? StoredContent(string name) => Disk.ReadAllBytes(Path.Combine(Path.GetFullPath(DataPath), name));
+
+    /// <summary>Where a store from this peer reads the local file.</summary>
+    public static string SourcePath(string name) => Path.GetFullPath(Path.Combine(Outbox, name));
+
+    /// <summary>Where this peer's fetch number <paramref name="fetch"/> writes the file.</summary>
+    public static string DestinationPath(int fetch, string name) => Path.GetFullPath(Path.Combine(Inbox, $"{fetch}-{name}"));
 
     public override string ToString() => $"peer {Id}";
 }

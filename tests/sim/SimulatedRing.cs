@@ -2,6 +2,8 @@ using System.Net;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transport.InMemory;
+using DhtPs.Simulation.Files;
+using DhtPs.Simulation.Invariants;
 
 namespace DhtPs.Simulation;
 
@@ -39,7 +41,8 @@ public sealed class SimulatedRing
                 PingInterval = settings.PingInterval,
                 MissedPingLimit = settings.MissedPingLimit,
                 MaintainFingers = settings.MaintainFingers,
-            }));
+                DataPath = SimulatedPeer.DataPath,
+            }, NewDisk()));
         }
     }
 
@@ -54,6 +57,9 @@ public sealed class SimulatedRing
     public PeerEnvironment Environment { get; }
 
     public IdSpace Space { get; }
+
+    /// <summary>The files the schedule stored and fetched.</summary>
+    public FileLedger Files { get; } = new();
 
     /// <summary>Every member, in ring (id) order.</summary>
     public IReadOnlyCollection<SimulatedPeer> Peers => _peers.Values;
@@ -96,6 +102,7 @@ public sealed class SimulatedRing
         Network.Crash(peer.EndPoint);
         peer.IsUp = false;
         peer.Stopping = peer.Node!.StopAsync();
+        LoseDisk(peer);
     }
 
     /// <summary>A crashed peer comes back as a new process with its original init options.</summary>
@@ -108,6 +115,12 @@ public sealed class SimulatedRing
     }
 
     public void Record(string operation) => _trace.Record(operation, Clock.Elapsed);
+
+    /// <summary>Something the invariants cannot see went wrong (an operation's outcome, say): the next check fails with it.</summary>
+    public void ReportProblem(string problem) => _problems.Add(problem);
+
+    /// <summary>The ring members now (see <see cref="FileInvariant.Members"/>).</summary>
+    public IReadOnlyList<ulong> Members() => FileInvariant.Members(LiveSnapshots());
 
     /// <summary>Snapshots of the live members, in id order.</summary>
     public IReadOnlyList<DhtPeer> LiveSnapshots() =>
@@ -123,6 +136,8 @@ public sealed class SimulatedRing
             if (peer is { IsUp: true, Snapshot.MalformedInputs: > 0 })
                 _problems.Add($"{peer} counted {peer.Snapshot!.MalformedInputs} malformed inputs");
         }
+        if (Clock.ForeignThreadWork is { } foreign)
+            _problems.Add($"work was scheduled from another thread than the simulation's: {foreign}");
         var taken = _problems.ToArray();
         _problems.Clear();
         return taken;
@@ -131,13 +146,31 @@ public sealed class SimulatedRing
     private void Start(SimulatedPeer peer)
     {
         // The in-memory bind completes synchronously, so this stays on the simulation thread.
-        var node = PeerNode.BindAsync(peer.Options, Environment).GetAwaiter().GetResult();
+        var node = PeerNode.BindAsync(peer.Options, Environment with { FileSystem = peer.Disk }).GetAwaiter().GetResult();
         node.EventRaised += (_, raised) => OnEvent(raised);
         peer.Node = node;
         peer.IsUp = true;
         peer.Stopping = null;
         node.Start();
     }
+
+    /// <summary>
+    /// A crashed host's disk is gone (there is no replication yet): the files only it held are lost,
+    /// and the peer restarts on an empty disk.
+    /// </summary>
+    private void LoseDisk(SimulatedPeer crashed)
+    {
+        var others = _peers.Values.Where(p => p.IsUp).ToArray();
+        Files.LoseOnlyCopies(
+            crashedHolds: file => Holds(crashed, file),
+            othersHold: file => others.Any(p => Holds(p, file)));
+        crashed.Disk = NewDisk();
+    }
+
+    private static bool Holds(SimulatedPeer peer, TrackedFile file) =>
+        peer.StoredContent(file.Name) is { } content && content.AsSpan().SequenceEqual(file.Content);
+
+    private InMemoryFileSystem NewDisk() => new(Clock);
 
     private void OnEvent(DhtEvent raised)
     {

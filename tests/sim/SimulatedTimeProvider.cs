@@ -13,6 +13,7 @@ public sealed class SimulatedTimeProvider : TimeProvider
     private readonly PriorityQueue<Scheduled, (long Due, long Sequence)> _queue = new();
     private long _now;
     private long _sequence;
+    private int _runningThread;
 
     public override DateTimeOffset GetUtcNow() => Epoch.AddTicks(_now);
 
@@ -28,6 +29,12 @@ public sealed class SimulatedTimeProvider : TimeProvider
     /// <summary>Callbacks run so far: a measure of simulated work.</summary>
     public long Executed { get; private set; }
 
+    /// <summary>
+    /// The first work scheduled from a thread other than the one that last ran the clock; null while there is none.
+    /// Such work has left the simulation thread (a thread-pool continuation, say), so the run is no longer reproducible.
+    /// </summary>
+    public string? ForeignThreadWork { get; private set; }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new SimulatedTimer(this, callback, state);
@@ -36,10 +43,24 @@ public sealed class SimulatedTimeProvider : TimeProvider
     }
 
     /// <summary>Runs <paramref name="work"/> at the current time, after everything already due by now.</summary>
-    public void Post(Action work) => _queue.Enqueue(new Scheduled(null, 0, work), (_now, ++_sequence));
+    public void Post(Action work)
+    {
+        NoteThread();
+        _queue.Enqueue(new Scheduled(null, 0, work), (_now, ++_sequence));
+    }
 
-    internal void Schedule(SimulatedTimer timer, long generation, long due) =>
+    internal void Schedule(SimulatedTimer timer, long generation, long due)
+    {
+        NoteThread();
         _queue.Enqueue(new Scheduled(timer, generation, null), (due, ++_sequence));
+    }
+
+    private void NoteThread()
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        if (_runningThread != 0 && thread != _runningThread)
+            ForeignThreadWork ??= $"thread {thread} scheduled work at t={Elapsed.TotalSeconds:0.000} s; thread {_runningThread} runs the clock";
+    }
 
     internal long NowTicks => _now;
 
@@ -48,6 +69,7 @@ public sealed class SimulatedTimeProvider : TimeProvider
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
         var until = _now + duration.Ticks;
+        _runningThread = Environment.CurrentManagedThreadId;
         // With a SynchronizationContext installed (xunit has one), the runtime refuses to inline
         // ConfigureAwait(false) continuations and queues them to the thread pool: run without one,
         // so every continuation stays on this thread and in this order.

@@ -1,4 +1,5 @@
 using DhtPs.Core.Transport.InMemory;
+using DhtPs.Simulation.Files;
 
 namespace DhtPs.Simulation;
 
@@ -15,9 +16,12 @@ public sealed record SimulationResult(
     TimeSpan SimulatedTime,
     NetworkStatistics Network)
 {
+    /// <summary>What the schedule did with files; none for a run before any was stored.</summary>
+    public FileTally Files { get; init; } = FileTally.None;
+
     public bool Passed => Failure is null;
 
     public override string ToString() => Passed
-        ? $"seed {Seed}: passed, {StepsRun} steps, {SimulatedTime.TotalSeconds:0} s simulated, trace {TraceHash:x16} ({TraceEntries} entries)"
+        ? $"seed {Seed}: passed, {StepsRun} steps, {SimulatedTime.TotalSeconds:0} s simulated, {Files}, trace {TraceHash:x16} ({TraceEntries} entries)"
         : $"seed {Seed}: FAILED {Failure}";
 }

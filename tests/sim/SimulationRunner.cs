@@ -1,3 +1,4 @@
+using DhtPs.Simulation.Files;
 using DhtPs.Simulation.Invariants;
 using DhtPs.Simulation.Operations;
 using DhtPs.Simulation.Schedules;
@@ -30,7 +31,11 @@ public static class SimulationRunner
         if (failure is not null)
             recorder.Record($"FAILED {failure}", ring.Clock.Elapsed);
         return new SimulationResult(seed, failure, recorder.Hash, recorder.Entries, run.Step, run.Checks, run.PredecessorChecks,
-            run.Crashes, ring.Clock.Elapsed, ring.Network.Statistics);
+            run.Crashes, ring.Clock.Elapsed, ring.Network.Statistics)
+        {
+            Files = new FileTally(ring.Files.StoresStarted, ring.Files.Stored.Count, ring.Files.Lost, run.AwaitingTakeOver,
+                ring.Files.FetchesStarted, ring.Files.Fetched, run.FileChecks),
+        };
     }
 
     private sealed class RunState(SimulatedRing ring)
@@ -42,6 +47,8 @@ public static class SimulationRunner
         public int Checks { get; private set; }
         public int PredecessorChecks { get; private set; }
         public int Crashes { get; private set; }
+        public int FileChecks { get; private set; }
+        public int AwaitingTakeOver { get; private set; }
 
         public string? Execute(ISchedule schedule)
         {
@@ -87,11 +94,20 @@ public static class SimulationRunner
             {
                 PredecessorChecks++;
                 violations.AddRange(PredecessorInvariant.Check(live));
+                violations.AddRange(CheckFiles());
             }
             if (violations.Count == 0)
                 return null;
             var shown = string.Join("; ", violations.Take(3)) + (violations.Count > 3 ? $"; and {violations.Count - 3} more" : "");
             return $"step {Step} at t={ring.Clock.Elapsed.TotalSeconds:0.000} s after '{LastOperation}': {shown}";
+        }
+
+        private IReadOnlyList<InvariantViolation> CheckFiles()
+        {
+            FileChecks++;
+            var check = FileInvariant.Check(ring.Members(), ring.Files.Stored, (id, name) => ring[id].StoredContent(name));
+            AwaitingTakeOver = check.AwaitingTakeOver;
+            return check.Violations;
         }
     }
 }

@@ -22,6 +22,11 @@ public sealed class SimulationScheduler(SimulatedTimeProvider clock, Action<Exce
         clock.Post(() => Execute(work));
     }
 
+    /// <summary>Runs at the current instant on the clock, like posted work, but beside the queue: it may outlive disposal.</summary>
+    public void RunInBackground(Func<Task> work) => clock.Post(() => _ = work());
+
+    public TaskCreationOptions CompletionOptions => TaskCreationOptions.None;
+
     private void Execute(Action work)
     {
         try

@@ -18,6 +18,10 @@ public sealed class ChannelScheduler : IPeerScheduler
 
     public void Post(Action work) => _work.Writer.TryWrite(work);
 
+    public void RunInBackground(Func<Task> work) => _ = Task.Run(work);
+
+    public TaskCreationOptions CompletionOptions => TaskCreationOptions.RunContinuationsAsynchronously;
+
     private async Task DrainAsync()
     {
         await foreach (var work in _work.Reader.ReadAllAsync().ConfigureAwait(false))

@@ -1,10 +1,14 @@
+using DhtPs.Core.Storage;
 using DhtPs.Core.Transport;
 
 namespace DhtPs.Core.Peer;
 
-/// <summary>The seams a peer runs on: sockets, clock and logical thread. Real by default; simulated in tests.</summary>
+/// <summary>The seams a peer runs on: sockets, clock, logical thread and files. Real by default; simulated in tests.</summary>
 public sealed record PeerEnvironment(INetwork Network, TimeProvider Time, Func<Action<Exception>, IPeerScheduler> CreateScheduler)
 {
+    /// <summary>Where the peer's data directory is, and the local files it stores from and fetches into.</summary>
+    public IFileSystem FileSystem { get; init; } = DiskFileSystem.Instance;
+
     public static PeerEnvironment Real { get; } =
         new(SocketNetwork.Instance, TimeProvider.System, onError => new ChannelScheduler(onError));
 }

@@ -16,7 +16,7 @@ public sealed partial class PeerNode
         if (Volatile.Read(ref _stopRequested) == 0)
         {
             await HandOverFilesAsync().ConfigureAwait(false);
-            var notices = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var notices = new TaskCompletionSource<Task>(_scheduler.CompletionOptions);
             Run(() => notices.SetResult(NotifyPredecessorsOfDeparture()));
             try
             {

@@ -19,7 +19,7 @@ public sealed partial class PeerNode
         var key = FileKey.Of(name, Space);
         var started = Time.GetTimestamp();
         var request = new FileRequest { Sender = Contact, IdBits = Space.Bits, RequestId = NewRequestId(), Name = name, Key = key, Origin = Contact };
-        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken);
+        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _scheduler.CompletionOptions);
         try
         {
             if (await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false) is { } answer)
@@ -71,7 +71,7 @@ public sealed partial class PeerNode
         try
         {
             var buffer = new byte[FileSender.ChunkLength];
-            await using (var partial = PartialFile.Create(pending.Destination!, stored.Length, stored.Sha256))
+            await using (var partial = PartialFile.Create(pending.Destination!, stored.Length, stored.Sha256, _environment.FileSystem))
             {
                 int read;
                 while ((read = await content.ReadAsync(buffer, pending.CancellationToken).ConfigureAwait(false)) > 0)
@@ -111,7 +111,7 @@ public sealed partial class PeerNode
             if (RefuseWithoutRoom(header, Path.GetDirectoryName(pending.Destination)!) is { } noRoom)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"File {pending.Name} from Peer {owner} was not received: {noRoom.Reason}", owner);
             // Resumable: a fetch cut off (or cancelled) and run again continues where it stopped.
-            await using (var partial = await PartialFile.ResumeAsync(pending.Destination!, header.Length, header.Sha256, cancel.Token).ConfigureAwait(false))
+            await using (var partial = await PartialFile.ResumeAsync(_environment.FileSystem, pending.Destination!, header.Length, header.Sha256, cancel.Token).ConfigureAwait(false))
             {
                 if (partial.ResumedFrom > 0)
                     Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {pending.Name} at {partial.ResumedFrom} of {header.Length} bytes from Peer {owner}", owner));

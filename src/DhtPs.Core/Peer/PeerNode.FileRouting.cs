@@ -25,12 +25,12 @@ public sealed partial class PeerNode
     public string DataPath { get; private set; } = "";
 
     /// <summary>True when this peer may hold files (its store is open or its data directory exists), without creating the directory.</summary>
-    private bool MayHoldFiles => _files.IsValueCreated || Directory.Exists(DataPath);
+    private bool MayHoldFiles => _files.IsValueCreated || _environment.FileSystem.DirectoryExists(DataPath);
 
     private void OpenFileStore(int port)
     {
         DataPath = Path.GetFullPath(_options.DataPath ?? PeerOptions.DefaultDataPath(Id, port));
-        _files = new Lazy<FileStore>(() => new FileStore(DataPath, Space));
+        _files = new Lazy<FileStore>(() => new FileStore(DataPath, Space, _environment.FileSystem));
     }
 
     /// <summary>True when this peer holds the keys that reach it: its own range, or a request its predecessor sent as to the owner.</summary>
@@ -124,7 +124,7 @@ public sealed partial class PeerNode
                 break;
             case FileRequest fetch when Files.Exists(fetch.Name):
                 Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);
-                _ = Task.Run(() => DeliverAsync(fetch));
+                _scheduler.RunInBackground(() => DeliverAsync(fetch));
                 break;
             case FileRequest fetch when TakingOverFrom() is { } successor:
                 // The file may still be on its way from the successor that held it until this peer joined: it still serves it.
@@ -157,7 +157,7 @@ public sealed partial class PeerNode
     /// <summary>Runs <paramref name="work"/> on the logical thread and returns its result (or its exception).</summary>
     private Task<T> Call<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<T>(_scheduler.CompletionOptions);
         if (Volatile.Read(ref _stopRequested) == 1)
             result.SetException(new DhtFileException(DhtFileFailure.NotRunning, $"Peer {Id} has stopped.", Id));
         else

@@ -19,7 +19,7 @@ public sealed partial class PeerNode
     /// </summary>
     public Task<DhtPeer> JoinAsync(PeerLocator knownPeer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var joined = new TaskCompletionSource<DhtPeer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var joined = new TaskCompletionSource<DhtPeer>(_scheduler.CompletionOptions);
         Run(() => BeginJoin(knownPeer, timeout, joined));
         return joined.Task.WaitAsync(cancellationToken);
     }

@@ -35,7 +35,7 @@ public sealed partial class PeerNode
     {
         if (!Space.Contains(key))
             throw new ArgumentOutOfRangeException(nameof(key), key, $"Key {key} is outside the {Space} (0..{Space.MaxId}).");
-        var found = new TaskCompletionSource<DhtLookup>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var found = new TaskCompletionSource<DhtLookup>(_scheduler.CompletionOptions);
         if (Volatile.Read(ref _stopRequested) == 1)
             found.SetException(new LookupException(LookupFailure.NotRunning, $"Peer {Id} has stopped."));
         else

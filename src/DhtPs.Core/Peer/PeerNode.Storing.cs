@@ -26,16 +26,16 @@ public sealed partial class PeerNode
     {
         name ??= Path.GetFileName(localPath);
         var key = FileKey.Of(name, Space);
-        if (!File.Exists(localPath))
+        if (!_environment.FileSystem.FileExists(localPath))
             throw new FileNotFoundException($"File does not exist: {localPath}", localPath);
         var started = Time.GetTimestamp();
-        await using var content = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var content = _environment.FileSystem.OpenRead(localPath);
         var sha256 = await FileDigest.ComputeAsync(content, cancellationToken).ConfigureAwait(false);
         content.Position = 0;
         var header = new TransferHeader(name, content.Length, sha256);
 
         var request = new StoreRequest { Sender = Contact, IdBits = Space.Bits, RequestId = NewRequestId(), Name = name, Key = key, Origin = Contact };
-        var pending = new PendingFileRequest(name, destination: null, progress, cancellationToken);
+        var pending = new PendingFileRequest(name, destination: null, progress, cancellationToken, _scheduler.CompletionOptions);
         FileRouteAnswer answer;
         try
         {

@@ -88,7 +88,7 @@ public sealed partial class PeerNode
 
     /// <summary>A refusal when the drive of <paramref name="directory"/> has no room for <paramref name="header"/>'s file.</summary>
     private ErrorResponse? RefuseWithoutRoom(TransferHeader header, string directory) =>
-        FreeSpace.Available(directory) is { } free && free < header.Length
+        _environment.FileSystem.AvailableBytes(directory) is { } free && free < header.Length
             ? Refuse(ErrorCode.NoSpace, $"{header.Name} needs {header.Length} bytes; the drive of {directory} has {free} free.")
             : null;
 }

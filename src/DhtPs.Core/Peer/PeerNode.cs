@@ -15,7 +15,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private readonly PeerOptions _options;
     private readonly PeerEnvironment _environment;
     private readonly IPeerScheduler _scheduler;
-    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped;
     private readonly DateTimeOffset _startTime;
     private IPeerTransport _transport = null!;
     private PeerStatus _status = PeerStatus.Starting;
@@ -32,6 +32,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
+        _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
     }
 
     public ulong Id => _options.Id;
@@ -54,7 +55,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     public static async Task<PeerNode> StartAsync(PeerOptions options, PeerEnvironment? environment = null, CancellationToken cancellationToken = default)
     {
         var node = await BindAsync(options, environment, cancellationToken).ConfigureAwait(false);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(node._scheduler.CompletionOptions);
         node.Start(started.SetResult);
         await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return node;

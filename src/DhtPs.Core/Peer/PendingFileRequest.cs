@@ -4,7 +4,9 @@ using DhtPs.Core.Transfer;
 namespace DhtPs.Core.Peer;
 
 /// <summary>A store or fetch this peer started, waiting for the owner: its answer, and for a fetch the file itself.</summary>
-internal sealed class PendingFileRequest(string name, string? destination, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+/// <param name="completionOptions">The peer's <see cref="IPeerScheduler.CompletionOptions"/>.</param>
+internal sealed class PendingFileRequest(string name, string? destination, IProgress<TransferProgress>? progress, CancellationToken cancellationToken,
+    TaskCreationOptions completionOptions)
 {
     public string Name { get; } = name;
 
@@ -17,8 +19,8 @@ internal sealed class PendingFileRequest(string name, string? destination, IProg
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>The owner's answer; null when the owner has started delivering the file.</summary>
-    public TaskCompletionSource<FileRouteAnswer?> Answered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<FileRouteAnswer?> Answered { get; } = new(completionOptions);
 
     /// <summary>A fetch's result, once the delivered copy is in place.</summary>
-    public TaskCompletionSource<DhtFileInfo> Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<DhtFileInfo> Received { get; } = new(completionOptions);
 }

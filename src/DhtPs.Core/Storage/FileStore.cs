@@ -15,17 +15,21 @@ public sealed class FileStore
     private const int CopyBufferLength = 64 * 1024;
 
     // SHA-256 of files on disk, valid while length and write time are unchanged; saves rehashing on every listing.
-    private readonly ConcurrentDictionary<string, (long Length, DateTime WrittenUtc, string Sha256)> _digests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (FileStamp Stamp, string Sha256)> _digests = new(StringComparer.Ordinal);
 
-    public FileStore(string directory, IdSpace space)
+    private readonly IFileSystem _fileSystem;
+
+    /// <param name="fileSystem">Where the directory is; the disk by default.</param>
+    public FileStore(string directory, IdSpace space, IFileSystem? fileSystem = null)
     {
+        _fileSystem = fileSystem ?? DiskFileSystem.Instance;
         Directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         Space = space;
-        System.IO.Directory.CreateDirectory(Directory);
-        foreach (var orphan in System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>()
+        _fileSystem.CreateDirectory(Directory);
+        foreach (var orphan in _fileSystem.EnumerateFiles(Directory, "*").Select(Path.GetFileName).OfType<string>()
                      .Where(name => PartialFile.IsTempFileName(name) && !PartialFile.IsResumableTempFileName(name)))
-            File.Delete(Path.Combine(Directory, orphan));
-        PartialFile.DeleteStale(Directory, DateTime.UtcNow);
+            _fileSystem.Delete(Path.Combine(Directory, orphan));
+        PartialFile.DeleteStale(_fileSystem, Directory, _fileSystem.UtcNow);
     }
 
     public string Directory { get; }
@@ -33,14 +37,14 @@ public sealed class FileStore
 
     /// <summary>Starts storing <paramref name="name"/> from its first byte; the caller writes the content and commits.</summary>
     public PartialFile BeginStore(string name, long length, string sha256) =>
-        PartialFile.Create(PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()));
+        PartialFile.Create(_fileSystem, PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()));
 
     /// <summary>
     /// Starts or continues storing <paramref name="name"/> from a transfer that may be cut off and retried:
     /// the bytes an interrupted transfer of the same content left are kept (see <see cref="PartialFile.ResumeAsync(string, long, string, CancellationToken)"/>).
     /// </summary>
     public Task<PartialFile> ResumeStoreAsync(string name, long length, string sha256, CancellationToken cancellationToken) =>
-        PartialFile.ResumeAsync(PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()), cancellationToken);
+        PartialFile.ResumeAsync(_fileSystem, PathOf(name), length, sha256, committed: () => Remember(name, sha256.ToLowerInvariant()), cancellationToken);
 
     /// <summary>Stores <paramref name="content"/> as <paramref name="name"/> if it has exactly the announced length and SHA-256.</summary>
     /// <exception cref="FileContentMismatchException">The content differs from what was announced; nothing was stored.</exception>
@@ -66,19 +70,18 @@ public sealed class FileStore
 
     /// <summary>Opens a stored file for reading; it may be replaced or deleted meanwhile without disturbing the reader.</summary>
     /// <exception cref="FileNotFoundException">No such file is stored.</exception>
-    public FileStream Open(string name) =>
-        new(PathOf(name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+    public Stream Open(string name) => _fileSystem.OpenRead(PathOf(name));
 
-    public bool Exists(string name) => File.Exists(PathOf(name));
+    public bool Exists(string name) => _fileSystem.FileExists(PathOf(name));
 
     /// <summary>Deletes a stored file; false when there was none.</summary>
     public bool Delete(string name)
     {
         var path = PathOf(name);
         _digests.TryRemove(name, out _);
-        if (!File.Exists(path))
+        if (!_fileSystem.FileExists(path))
             return false;
-        File.Delete(path);
+        _fileSystem.Delete(path);
         return true;
     }
 
@@ -86,11 +89,11 @@ public sealed class FileStore
     /// <exception cref="FileNotFoundException">No such file is stored.</exception>
     public StoredFile GetInfo(string name)
     {
-        var info = new FileInfo(PathOf(name));
-        if (!info.Exists)
-            throw new FileNotFoundException($"File {name} is not stored here.", info.FullName);
-        if (_digests.TryGetValue(name, out var known) && known.Length == info.Length && known.WrittenUtc == info.LastWriteTimeUtc)
-            return new StoredFile(name, FileKey.Of(name, Space), known.Length, known.Sha256);
+        var path = PathOf(name);
+        if (_fileSystem.GetStamp(path) is not { } stamp)
+            throw new FileNotFoundException($"File {name} is not stored here.", path);
+        if (_digests.TryGetValue(name, out var known) && known.Stamp == stamp)
+            return new StoredFile(name, FileKey.Of(name, Space), stamp.Length, known.Sha256);
         string sha256;
         using (var content = Open(name))
             sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
@@ -99,7 +102,7 @@ public sealed class FileStore
 
     /// <summary>The names of every stored file, in order, without hashing them; temporary files and unsafe names are left out.</summary>
     public IReadOnlyList<string> Names() =>
-        [.. System.IO.Directory.EnumerateFiles(Directory).Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal)];
+        [.. _fileSystem.EnumerateFiles(Directory, "*").Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal)];
 
     /// <summary>Every stored file, by name; temporary files and names that are not safe are never listed.</summary>
     public IReadOnlyList<StoredFile> List()
@@ -121,9 +124,10 @@ public sealed class FileStore
 
     private StoredFile Remember(string name, string sha256)
     {
-        var info = new FileInfo(PathOf(name));
-        _digests[name] = (info.Length, info.LastWriteTimeUtc, sha256);
-        return new StoredFile(name, FileKey.Of(name, Space), info.Length, sha256);
+        var path = PathOf(name);
+        var stamp = _fileSystem.GetStamp(path) ?? throw new FileNotFoundException($"File {name} is not stored here.", path);
+        _digests[name] = (stamp, sha256);
+        return new StoredFile(name, FileKey.Of(name, Space), stamp.Length, sha256);
     }
 
     /// <summary>The path of a stored name; safe names cannot leave the directory, and this is checked again here.</summary>

@@ -29,7 +29,8 @@ public sealed class PartialFile : IAsyncDisposable
     private const string ResumablePrefix = FileName.ReservedPrefix + "resume-";
     private const int HashBufferLength = 64 * 1024;
 
-    private readonly FileStream _file;
+    private readonly IFileSystem _fileSystem;
+    private readonly Stream _file;
     private readonly IncrementalHash _hash;
     private readonly byte[] _expectedSha256;
     private readonly bool _resumable;
@@ -38,9 +39,10 @@ public sealed class PartialFile : IAsyncDisposable
     private bool _committed;
     private bool _disposed;
 
-    private PartialFile(string destinationPath, string tempPath, FileStream file, IncrementalHash hash, long expectedLength,
+    private PartialFile(IFileSystem fileSystem, string destinationPath, string tempPath, Stream file, IncrementalHash hash, long expectedLength,
         byte[] expectedSha256, bool resumable, Action? committed)
     {
+        _fileSystem = fileSystem;
         _committedCallback = committed;
         DestinationPath = destinationPath;
         TempPath = tempPath;
@@ -63,17 +65,17 @@ public sealed class PartialFile : IAsyncDisposable
     public long BytesWritten { get; private set; }
 
     /// <summary>Starts writing <paramref name="destinationPath"/> from its first byte; its directory must exist.</summary>
-    public static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256) =>
-        Create(destinationPath, expectedLength, expectedSha256, committed: null);
+    /// <param name="fileSystem">Where the file is written; the disk by default.</param>
+    public static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256, IFileSystem? fileSystem = null) =>
+        Create(fileSystem ?? DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, committed: null);
 
     /// <param name="committed">Runs once the file is in place (a store records the verified digest).</param>
-    internal static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256, Action? committed)
+    internal static PartialFile Create(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action? committed)
     {
         var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
         var temp = Path.Combine(directory, $"{FileName.ReservedPrefix}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}{TempSuffix}");
-        // Unbuffered: callers write whole chunks, a second buffer would only copy them again.
-        var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
-        return new PartialFile(destination, temp, file, IncrementalHash.CreateHash(HashAlgorithmName.SHA256), expectedLength, digest, resumable: false, committed);
+        var file = fileSystem.CreateNew(temp);
+        return new PartialFile(fileSystem, destination, temp, file, IncrementalHash.CreateHash(HashAlgorithmName.SHA256), expectedLength, digest, resumable: false, committed);
     }
 
     /// <summary>
@@ -82,23 +84,27 @@ public sealed class PartialFile : IAsyncDisposable
     /// Resumable temporary files in the directory untouched for <see cref="StaleAfter"/> are deleted on the way.
     /// </summary>
     public static Task<PartialFile> ResumeAsync(string destinationPath, long expectedLength, string expectedSha256, CancellationToken cancellationToken) =>
-        ResumeAsync(destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
+        ResumeAsync(DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
 
-    internal static async Task<PartialFile> ResumeAsync(string destinationPath, long expectedLength, string expectedSha256, Action? committed,
+    /// <inheritdoc cref="ResumeAsync(string, long, string, CancellationToken)"/>
+    public static Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, CancellationToken cancellationToken) =>
+        ResumeAsync(fileSystem, destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
+
+    internal static async Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action? committed,
         CancellationToken cancellationToken)
     {
         var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
-        DeleteStale(directory, DateTime.UtcNow);
+        DeleteStale(fileSystem, directory, fileSystem.UtcNow);
         var temp = ResumableTempPath(destination, expectedLength, expectedSha256);
-        FileStream file;
+        Stream file;
         try
         {
-            file = new FileStream(temp, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+            file = fileSystem.OpenOrCreate(temp);
         }
         catch (IOException)
         {
             // Another transfer of the same content is writing it right now: this one starts afresh on its own.
-            return Create(destination, expectedLength, expectedSha256, committed);
+            return Create(fileSystem, destination, expectedLength, expectedSha256, committed);
         }
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
@@ -107,7 +113,7 @@ public sealed class PartialFile : IAsyncDisposable
             if (file.Length > expectedLength)
                 file.SetLength(0);
             await HashAsync(file, hash, cancellationToken).ConfigureAwait(false);
-            return new PartialFile(destination, temp, file, hash, expectedLength, digest, resumable: true, committed);
+            return new PartialFile(fileSystem, destination, temp, file, hash, expectedLength, digest, resumable: true, committed);
         }
         catch
         {
@@ -137,16 +143,16 @@ public sealed class PartialFile : IAsyncDisposable
     public static bool IsResumableTempFileName(string name) =>
         name.StartsWith(ResumablePrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
 
-    /// <summary>Deletes the resumable temporary files in <paramref name="directory"/> not written for <see cref="StaleAfter"/>.</summary>
-    public static void DeleteStale(string directory, DateTime nowUtc)
+    /// <summary>Deletes the resumable temporary files in <paramref name="directory"/> not written for <see cref="StaleAfter"/> before <paramref name="nowUtc"/>.</summary>
+    public static void DeleteStale(IFileSystem fileSystem, string directory, DateTime nowUtc)
     {
-        foreach (var path in Directory.EnumerateFiles(directory, $"{ResumablePrefix}*{TempSuffix}"))
+        foreach (var path in fileSystem.EnumerateFiles(directory, $"{ResumablePrefix}*{TempSuffix}"))
         {
-            if (nowUtc - File.GetLastWriteTimeUtc(path) < StaleAfter)
+            if (fileSystem.GetStamp(path) is not { } stamp || nowUtc - stamp.LastWriteUtc < StaleAfter)
                 continue;
             try
             {
-                File.Delete(path);
+                fileSystem.Delete(path);
             }
             catch (IOException)
             {
@@ -180,9 +186,9 @@ public sealed class PartialFile : IAsyncDisposable
             throw Mismatch($"SHA-256 of {DestinationPath} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced{resumed}.");
         }
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _file.Flush(flushToDisk: true); // the rename must never expose a file whose bytes are not on disk yet
+        _fileSystem.FlushToDisk(_file); // the rename must never expose a file whose bytes are not on disk yet
         await _file.DisposeAsync().ConfigureAwait(false);
-        File.Move(TempPath, DestinationPath, overwrite: true);
+        _fileSystem.Move(TempPath, DestinationPath);
         _committed = true;
         _committedCallback?.Invoke();
     }
@@ -199,7 +205,7 @@ public sealed class PartialFile : IAsyncDisposable
         _hash.Dispose();
         await _file.DisposeAsync().ConfigureAwait(false);
         if (!_committed && (!_resumable || _mismatched || BytesWritten == 0))
-            File.Delete(TempPath);
+            _fileSystem.Delete(TempPath);
     }
 
     private FileContentMismatchException Mismatch(string message)
@@ -218,7 +224,7 @@ public sealed class PartialFile : IAsyncDisposable
         return (destination, directory, digest);
     }
 
-    private static async Task HashAsync(FileStream file, IncrementalHash hash, CancellationToken cancellationToken)
+    private static async Task HashAsync(Stream file, IncrementalHash hash, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(HashBufferLength);
         try

@@ -23,6 +23,14 @@ public static class FaultBudget
     }
 
     /// <summary>
+    /// May <paramref name="peer"/> restart now? It comes back knowing only its init successors, so one of them must be up
+    /// and reachable across the current partition, or it starts with no live successor and never finds the ring again.
+    /// </summary>
+    public static bool AllowsRestart(SimulatedRing ring, SimulatedPeer peer) =>
+        new[] { peer.Options.FirstSuccessor, peer.Options.SecondSuccessor }
+            .Any(s => s?.Id is { } id && ring[id].IsUp && !ring.CutOff.Contains(id));
+
+    /// <summary>
     /// Would taking <paramref name="ids"/> down (crashed or cut off by a partition) keep every run of ring-adjacent
     /// members that are down, crashed or cut off, within the budget?
     /// </summary>

@@ -64,4 +64,15 @@ public sealed class SimulatedTimeProviderTests
         _clock.RunFor(TimeSpan.FromMilliseconds(1));
         Assert.True(delay.IsCompletedSuccessfully);
     }
+
+    [Fact]
+    public async Task Work_scheduled_from_another_thread_than_the_one_running_the_clock_is_noted()
+    {
+        _clock.Post(() => _fired.Add("here"));
+        _clock.RunDue();
+        Assert.Null(_clock.ForeignThreadWork);
+
+        await Task.Factory.StartNew(() => _clock.Post(() => _fired.Add("elsewhere")), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.StartsWith("thread ", _clock.ForeignThreadWork);
+    }
 }

@@ -1,4 +1,6 @@
+using DhtPs.Core.Storage;
 using DhtPs.Simulation;
+using DhtPs.Simulation.Files;
 using DhtPs.Simulation.Invariants;
 using DhtPs.Simulation.Operations;
 using DhtPs.Simulation.Schedules;
@@ -17,7 +19,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var failures = results.Where(r => !r.Passed).Select(r => r.ToString()).ToArray();
         Assert.True(failures.Length == 0, string.Join(Environment.NewLine, failures));
         Assert.All(results, r => Assert.True(r.PredecessorChecks > 0, $"seed {r.Seed} never checked predecessor learning"));
-        output.WriteLine($"{results.Count} seeds: {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}");
+        output.WriteLine($"{results.Count} seeds: {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
     }
 
     [Fact]
@@ -29,6 +31,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
         // The faults really happened: a schedule that injects nothing would pass vacuously.
         Assert.True(network.DatagramsLost > 0 && network.DatagramsDuplicated > 0 && network.DatagramsReordered > 0 && network.DatagramsUndeliverable > 0, network.ToString());
         Assert.True(results.Sum(r => r.Crashes) > 100);
+        var files = SeedSweep.TotalFiles(results);
+        Assert.True(files is { Stored: > 100, Fetched: > 50, Lost: > 0, Checks: > 100 }, files.ToString());
     }
 
     [Fact]
@@ -40,12 +44,38 @@ public sealed class SimulationTests(ITestOutputHelper output)
     [Fact]
     public void The_same_seed_replays_bit_for_bit_and_another_seed_does_not()
     {
-        var first = SimulationRunner.Run(Settings, seed: 42);
-        var again = SimulationRunner.Run(Settings, seed: 42);
-        var other = SimulationRunner.Run(Settings, seed: 43);
+        // The first seed from 42 whose schedule both stores and fetches, so the replay covers file transfers too.
+        var first = Enumerable.Range(42, 20).Select(seed => SimulationRunner.Run(Settings, seed)).First(r => !r.Passed || r.Files is { Stored: > 0, Fetched: > 0 });
+        var again = SimulationRunner.Run(Settings, first.Seed);
+        var other = SimulationRunner.Run(Settings, first.Seed + 1);
         Assert.True(first.Passed, first.Failure);
         Assert.Equal((first.TraceHash, first.TraceEntries, first.SimulatedTime), (again.TraceHash, again.TraceEntries, again.SimulatedTime));
         Assert.NotEqual(first.TraceHash, other.TraceHash);
+    }
+
+    [Fact]
+    public void Stored_files_are_fetched_identical_and_a_crashed_holder_loses_its_file_and_the_run_replays_bit_for_bit()
+    {
+        var ring = new SimulatedRing(Settings, 21, new TraceRecorder());
+        var ids = ring.Peers.Select(p => p.Id).ToArray();
+        ulong OwnerOf(string name) => FileInvariant.OwnerOf(FileKey.Of(name, ring.Space), ids);
+        var (lostName, keptName) = ("1234", "5678");
+        Assert.NotEqual(OwnerOf(lostName), OwnerOf(keptName));
+        var schedule = new ScriptedSchedule(
+            new StoreFile(ids[3], lostName, [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)]),
+            new StoreFile(ids[30], keptName, [1, 2, 3]),
+            new RequestFile(ids[50], lostName),
+            new CrashPeer(OwnerOf(lostName)),
+            new RequestFile(ids[50], lostName),
+            new RequestFile(OwnerOf(keptName), keptName));
+
+        var first = SimulationRunner.Run(Settings, seed: 21, schedule);
+        var again = SimulationRunner.Run(Settings, seed: 21, schedule);
+
+        Assert.True(first.Passed, first.Failure);
+        Assert.Equal(new FileTally(StoresStarted: 2, Stored: 2, Lost: 1, AwaitingTakeOver: 0, FetchesStarted: 3, Fetched: 2, Checks: first.Files.Checks), first.Files);
+        Assert.True(first.Files.Checks > 0);
+        Assert.Equal((first.TraceHash, first.TraceEntries), (again.TraceHash, again.TraceEntries));
     }
 
     [Fact]

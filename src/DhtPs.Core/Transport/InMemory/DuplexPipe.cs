@@ -11,8 +11,11 @@ internal static class DuplexPipe
 {
     public static (Stream Client, Stream Server) Create()
     {
-        var toServer = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var toClient = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Synchronous continuations: a reader waiting for bytes resumes inside the write that brings them, so a
+        // simulation that runs everything on one thread never sees a read complete on the thread pool.
+        var options = new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true };
+        var toServer = Channel.CreateUnbounded<byte[]>(options);
+        var toClient = Channel.CreateUnbounded<byte[]>(options);
         return (new End(incoming: toClient.Reader, outgoing: toServer.Writer), new End(incoming: toServer.Reader, outgoing: toClient.Writer));
     }
 

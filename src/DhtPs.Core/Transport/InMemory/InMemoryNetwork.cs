@@ -131,9 +131,9 @@ public sealed class InMemoryNetwork : INetwork
         new Exchange(this, from.LocalEndPoint, to, request, timeout, cancellationToken).Task;
 
     /// <summary>
-    /// A stream connection, connected at once (no simulated delay, loss or timeout: the simulation runs no file
-    /// transfers yet, so nothing here draws from <see cref="Random"/> or the clock). The receiver's handler takes
-    /// the server end; a crashed, partitioned or unbound target refuses the connection.
+    /// A stream connection, connected at once and carrying bytes without delay or loss (nothing here draws from
+    /// <see cref="Random"/> or the clock, so file transfers add no randomness to a simulation). The receiver's handler
+    /// takes the server end, running inline until it first waits; a crashed, partitioned or unbound target refuses the connection.
     /// </summary>
     internal Task<Stream> OpenStreamAsync(InMemoryTransport from, IPEndPoint to, Message opening, CancellationToken cancellationToken)
     {

@@ -1,0 +1,17 @@
+namespace DhtPs.Simulation.Files;
+
+/// <summary>What a run did with files, so a sweep can show that file operations really ran and what became of them.</summary>
+/// <param name="AwaitingTakeOver">At the last file check: files at a later peer than their owner because the ring changed around the store (no take-over on join yet).</param>
+/// <param name="Checks">How often the file invariant was checked (only once the ring had been calm long enough).</param>
+public sealed record FileTally(int StoresStarted, int Stored, int Lost, int AwaitingTakeOver, int FetchesStarted, int Fetched, int Checks)
+{
+    public static FileTally None { get; } = new(0, 0, 0, 0, 0, 0, 0);
+
+    public FileTally Add(FileTally other) => new(
+        StoresStarted + other.StoresStarted, Stored + other.Stored, Lost + other.Lost, AwaitingTakeOver + other.AwaitingTakeOver,
+        FetchesStarted + other.FetchesStarted, Fetched + other.Fetched, Checks + other.Checks);
+
+    public override string ToString() =>
+        $"files: {Stored} of {StoresStarted} stores succeeded, {Lost} lost with a crashed host, {AwaitingTakeOver} awaiting take-over on join, " +
+        $"{Fetched} of {FetchesStarted} fetches succeeded, {Checks} file checks";
+}

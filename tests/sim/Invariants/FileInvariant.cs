@@ -1,0 +1,78 @@
+using DhtPs.Core.Peer;
+using DhtPs.Simulation.Files;
+
+namespace DhtPs.Simulation.Invariants;
+
+/// <summary>
+/// Once the ring has been calm long enough, every stored file that was not lost with a crashed host is held,
+/// byte-identical, by the live peer the ring says owns its key: the first ring member at or after the key, where the
+/// ring is the cycle of best successors (Zave). Two kinds of file are where the ring sent them, at a later peer, and
+/// are counted, not checked, because the protocol moves no files to a peer that comes onto the ring yet (take-over on
+/// join): those whose key's owner came onto the ring after the store began (it restarted, or its predecessor had
+/// skipped it after a false suspicion and has relinked it since), and those stored from a peer off the ring (an
+/// appendage, whose first successors may pass the owner by).
+/// </summary>
+public static class FileInvariant
+{
+    public const string Name = "StoredFilesAtOwner";
+
+    /// <summary>
+    /// The ring members, in id order: the live peers on a cycle of best successors (each peer's first live successor),
+    /// which is where requests travel. An appendage that points into the ring but that no ring member points to is not one.
+    /// </summary>
+    public static IReadOnlyList<ulong> Members(IReadOnlyList<DhtPeer> live)
+    {
+        var alive = live.Select(p => p.Id).ToHashSet();
+        var best = new Dictionary<ulong, ulong>();
+        foreach (var peer in live)
+        {
+            if (peer.Successors.Where(alive.Contains).Take(1).ToArray() is [var first])
+                best[peer.Id] = first;
+        }
+        var members = new SortedSet<ulong>();
+        foreach (var start in best.Keys)
+        {
+            // After as many steps as there are peers, a walk that has not ended is on a cycle: collect it.
+            var at = start;
+            for (var step = 0; step < best.Count && best.TryGetValue(at, out var next); step++)
+                at = next;
+            for (var on = at; best.TryGetValue(on, out var next) && members.Add(on); on = next)
+            {
+            }
+        }
+        return members.ToArray();
+    }
+
+    /// <summary>The member whose range (predecessor, member] holds <paramref name="key"/>.</summary>
+    public static ulong OwnerOf(ulong key, IReadOnlyList<ulong> members)
+    {
+        foreach (var member in members)
+        {
+            if (member >= key)
+                return member;
+        }
+        return members[0];
+    }
+
+    /// <param name="members">The ring members now, in id order (see <see cref="Members"/>).</param>
+    /// <param name="held">The content a peer holds under a name in its store; null when it holds none.</param>
+    public static FileCheck Check(IReadOnlyList<ulong> members, IEnumerable<TrackedFile> stored, Func<ulong, string, byte[]?> held)
+    {
+        var violations = new List<InvariantViolation>();
+        var awaitingTakeOver = 0;
+        foreach (var file in stored.Where(f => !f.IsLost))
+        {
+            var owner = OwnerOf(file.Key, members);
+            var content = held(owner, file.Name);
+            if (content is not null && content.AsSpan().SequenceEqual(file.Content))
+                continue;
+            if (!file.MembersWhenStored.Contains(owner) || !file.MembersWhenStored.Contains(file.Origin))
+                awaitingTakeOver++;
+            else if (content is null)
+                violations.Add(new(Name, $"File {file.Name} (key {file.Key}) is not at peer {owner}, which owns its key and did so when it was stored"));
+            else
+                violations.Add(new(Name, $"peer {owner} holds File {file.Name} (key {file.Key}) with {content.Length} bytes that differ from the {file.Content.Length} stored"));
+        }
+        return new FileCheck(violations, awaitingTakeOver);
+    }
+}
