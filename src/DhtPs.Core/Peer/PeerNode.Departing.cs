@@ -16,7 +16,9 @@ public sealed partial class PeerNode
         if (Volatile.Read(ref _stopRequested) == 0)
         {
             await HandOverFilesAsync().ConfigureAwait(false);
-            var notices = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Completed on the logical thread and not asynchronously: what follows only waits for the acknowledgements,
+            // so it may run there, and a simulated departure then stays on the simulation thread.
+            var notices = new TaskCompletionSource<Task>();
             Run(() => notices.SetResult(NotifyPredecessorsOfDeparture()));
             try
             {
