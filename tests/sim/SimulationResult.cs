@@ -15,9 +15,14 @@ public sealed record SimulationResult(
     TimeSpan SimulatedTime,
     NetworkStatistics Network)
 {
+    public int Joins { get; init; }
+    public int Leaves { get; init; }
+    public int Kills { get; init; }
+
     public bool Passed => Failure is null;
 
     public override string ToString() => Passed
-        ? $"seed {Seed}: passed, {StepsRun} steps, {SimulatedTime.TotalSeconds:0} s simulated, trace {TraceHash:x16} ({TraceEntries} entries)"
+        ? $"seed {Seed}: passed, {StepsRun} steps ({Crashes} crashes, {Joins} joins, {Leaves} leaves, {Kills} kills), " +
+          $"{SimulatedTime.TotalSeconds:0} s simulated, trace {TraceHash:x16} ({TraceEntries} entries)"
         : $"seed {Seed}: FAILED {Failure}";
 }

@@ -7,7 +7,8 @@ namespace DhtPs.Simulation;
 /// <summary>
 /// Runs one seed: the init ring forms, then each step applies one operation and runs the clock for a step,
 /// and at the quiescent point that follows (nothing left due at this instant) the invariants are checked.
-/// The run ends by healing everything and settling, so predecessor learning is always checked at least once.
+/// The run ends by healing everything and settling, so the calm invariants (predecessor learning, every member on
+/// the ring) are always checked at least once.
 /// Stops at the first broken invariant.
 /// </summary>
 public static class SimulationRunner
@@ -30,24 +31,32 @@ public static class SimulationRunner
         if (failure is not null)
             recorder.Record($"FAILED {failure}", ring.Clock.Elapsed);
         return new SimulationResult(seed, failure, recorder.Hash, recorder.Entries, run.Step, run.Checks, run.PredecessorChecks,
-            run.Crashes, ring.Clock.Elapsed, ring.Network.Statistics);
+            run.Crashes, ring.Clock.Elapsed, ring.Network.Statistics)
+        {
+            Joins = run.Joins,
+            Leaves = run.Leaves,
+            Kills = run.Kills,
+        };
     }
 
     private sealed class RunState(SimulatedRing ring)
     {
         private TimeSpan? _calmSince;
+        private bool _checkedCalm;
 
         public int Step { get; private set; }
         public string LastOperation { get; private set; } = "start";
         public int Checks { get; private set; }
         public int PredecessorChecks { get; private set; }
         public int Crashes { get; private set; }
+        public int Joins { get; private set; }
+        public int Leaves { get; private set; }
+        public int Kills { get; private set; }
 
         public string? Execute(ISchedule schedule)
         {
             var settings = ring.Settings;
-            ring.Record($"init ring of {settings.Peers} peers, {ring.Space}, codec {(settings.UseCodec ? "on" : "off")}, " +
-                $"at most {FaultBudget.MaxAdjacentDown(settings)} adjacent member(s) down before repair");
+            ring.Record($"init ring of {settings.Peers} peers, {ring.Space}, codec {(settings.UseCodec ? "on" : "off")}, {FaultBudget.Describe(settings)}");
             ring.StartAll();
             ring.Clock.RunFor(settings.SettleTime);
             _calmSince = TimeSpan.Zero;
@@ -58,7 +67,11 @@ public static class SimulationRunner
                 if (Apply(schedule.Next(ring, Step), settings.StepLength) is { } stepFailure)
                     return stepFailure;
             }
-            return Apply(new HealEverything(), settings.SettleTime);
+            var healFailure = Apply(new HealEverything(), settings.SettleTime);
+            if (healFailure is not null || _checkedCalm)
+                return healFailure;
+            // A join or a departure was still under way when everything healed: settle again now that it is over.
+            return Apply(new Wait(), settings.SettleTime);
         }
 
         private string? Apply(ISimulationOperation operation, TimeSpan runFor)
@@ -66,27 +79,42 @@ public static class SimulationRunner
             LastOperation = operation.ToString()!;
             ring.Record(LastOperation);
             operation.Apply(ring);
-            Crashes += operation is CrashPeer ? 1 : 0;
+            Count(operation);
             ring.Clock.RunDue();
-            if (!ring.IsCalm)
+            // A member that left or was killed does not disturb the calm, yet its repair must settle like any fault's.
+            if (!ring.IsCalm || operation is LeavePeer or KillPeer)
                 _calmSince = null;
-            else
+            if (ring.IsCalm)
                 _calmSince ??= ring.Clock.Elapsed;
             ring.Clock.RunFor(runFor);
             return Check();
         }
 
+        private void Count(ISimulationOperation operation)
+        {
+            switch (operation)
+            {
+                case CrashPeer: Crashes++; break;
+                case JoinPeer: Joins++; break;
+                case LeavePeer: Leaves++; break;
+                case KillPeer: Kills++; break;
+            }
+        }
+
         private string? Check()
         {
             Checks++;
+            ring.GiveUpFailedJoins();
             var live = ring.LiveSnapshots();
             var violations = ring.TakeProblems().Select(p => new InvariantViolation("NoErrors", p))
                 .Concat(RingInvariants.Check(ring.Space, live))
                 .ToList();
-            if (_calmSince is { } since && ring.Clock.Elapsed - since >= ring.Settings.SettleTime)
+            _checkedCalm = _calmSince is { } since && ring.Clock.Elapsed - since >= ring.Settings.SettleTime;
+            if (_checkedCalm)
             {
                 PredecessorChecks++;
                 violations.AddRange(PredecessorInvariant.Check(live));
+                violations.AddRange(MembershipInvariant.Check(live, ring.Gone));
             }
             if (violations.Count == 0)
                 return null;

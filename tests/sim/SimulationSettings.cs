@@ -18,6 +18,9 @@ public sealed record SimulationSettings
 
     public TimeSpan StepLength { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a newcomer waits for the verdict on its join before it gives up (the cmdlets' default is 30 s).</summary>
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Pass every message through the codec, to catch messages that do not survive the wire.</summary>
     public bool UseCodec { get; init; }
 

@@ -4,16 +4,15 @@ using DhtPs.Simulation.Operations;
 namespace DhtPs.Simulation.Schedules;
 
 /// <summary>
-/// Random faults for the protocol as it is today (init rings, pinging, predecessor learning): lossy, duplicating,
-/// reordering networks, partitions that heal, and crashes and restarts within the <see cref="FaultBudget"/>.
-/// Join, leave and kill are new cases in <see cref="Next"/> once the protocol has them.
+/// Random churn and faults: newcomers that join, members that leave gracefully or are killed, crashes and restarts,
+/// lossy, duplicating, reordering networks and partitions that heal, all within the <see cref="FaultBudget"/>.
 /// </summary>
 public sealed class ChaosSchedule : ISchedule
 {
     public ISimulationOperation Next(SimulatedRing ring, int step)
     {
         var random = ring.Random;
-        return random.Next(10) switch
+        return random.Next(14) switch
         {
             0 or 1 => Crash(ring) ?? new Wait(),
             2 or 3 => Restart(ring) ?? new Wait(),
@@ -21,19 +20,37 @@ public sealed class ChaosSchedule : ISchedule
             5 => new HealPartitions(),
             6 or 7 => new ChangeConditions(Stormy(ring)),
             8 => new ChangeConditions(ring.Settings.CalmNetwork),
+            10 or 11 => Join(ring) ?? new Wait(),
+            12 => Leave(ring) ?? new Wait(),
+            13 => Kill(ring) ?? new Wait(),
             _ => new Wait(),
         };
     }
 
-    private static ISimulationOperation? Crash(SimulatedRing ring)
+    private static ISimulationOperation? Crash(SimulatedRing ring) =>
+        Pick(ring, ring.Peers.Where(p => p.IsMember && FaultBudget.AllowsCrash(ring, p.Id)).ToArray()) is { } victim ? new CrashPeer(victim) : null;
+
+    private static ISimulationOperation? Kill(SimulatedRing ring) =>
+        Pick(ring, ring.Peers.Where(p => p.IsMember && FaultBudget.AllowsCrash(ring, p.Id)).ToArray()) is { } victim ? new KillPeer(victim) : null;
+
+    private static ISimulationOperation? Leave(SimulatedRing ring) =>
+        Pick(ring, ring.Peers.Where(p => p.IsMember && FaultBudget.AllowsLeave(ring, p.Id)).ToArray()) is { } leaver ? new LeavePeer(leaver) : null;
+
+    /// <summary>A newcomer joins through a member the newcomer can reach (not one cut off by the partition).</summary>
+    private static ISimulationOperation? Join(SimulatedRing ring)
     {
-        var candidates = ring.Peers.Where(p => p.IsUp && FaultBudget.AllowsCrash(ring, p.Id)).ToArray();
-        return candidates.Length == 0 ? null : new CrashPeer(candidates[ring.Random.Next(candidates.Length)].Id);
+        if (!FaultBudget.AllowsJoin(ring))
+            return null;
+        var via = Pick(ring, ring.Peers.Where(p => p.IsMember && !ring.CutOff.Contains(p.Id)).ToArray());
+        return via is null ? null : new JoinPeer(ring.FreshId(), via.Value);
     }
+
+    private static ulong? Pick(SimulatedRing ring, SimulatedPeer[] candidates) =>
+        candidates.Length == 0 ? null : candidates[ring.Random.Next(candidates.Length)].Id;
 
     private static ISimulationOperation? Restart(SimulatedRing ring)
     {
-        var crashed = ring.Peers.Where(p => !p.IsUp && p.Stopping is { IsCompleted: true }).ToArray();
+        var crashed = ring.Peers.Where(p => p is { IsUp: false, IsGone: false, Stopping.IsCompleted: true }).ToArray();
         return crashed.Length == 0 ? null : new RestartPeer(crashed[ring.Random.Next(crashed.Length)].Id);
     }
 
@@ -46,7 +63,7 @@ public sealed class ChaosSchedule : ISchedule
     /// </summary>
     private static PartitionNetwork? Partition(SimulatedRing ring)
     {
-        var peers = ring.Peers.ToArray();
+        var peers = ring.Peers.Where(p => p is { IsGone: false, IsJoinPending: false }).ToArray(); // The ring's positions.
         var reach = ring.Settings.SuccessorListLength;
         var size = 1 + ring.Random.Next(peers.Length / 4);
         var island = new List<ulong>();
@@ -55,7 +72,8 @@ public sealed class ChaosSchedule : ISchedule
         {
             var spaced = i - lastTaken > reach && (island.Count == 0 || peers.Length - i + Array.FindIndex(peers, p => p.Id == island[0]) > reach);
             var listsNoneOfIsland = island.All(id => !ring[id].Snapshot!.Successors.Contains(peers[i].Id) && peers[i].Snapshot?.Successors.Contains(id) != true);
-            if (ring.Random.Next(peers.Length) < size && peers[i].IsUp && spaced && listsNoneOfIsland && FaultBudget.AllowsDown(ring, [.. island, peers[i].Id]))
+            if (ring.Random.Next(peers.Length) < size && peers[i].IsMember && spaced && listsNoneOfIsland && ListsOnlyMembers(ring, peers[i])
+                && FaultBudget.AllowsDown(ring, [.. island, peers[i].Id]))
             {
                 island.Add(peers[i].Id);
                 lastTaken = i;
@@ -63,6 +81,13 @@ public sealed class ChaosSchedule : ISchedule
         }
         return island.Count == 0 ? null : new PartitionNetwork(island);
     }
+
+    /// <summary>
+    /// A member cut off reaches none of its successors, so they must all be up when the partition heals; one that is
+    /// down meanwhile would leave it with no live successor at all.
+    /// </summary>
+    private static bool ListsOnlyMembers(SimulatedRing ring, SimulatedPeer peer) =>
+        peer.Snapshot!.Successors.All(id => ring[id].IsMember);
 
     private static NetworkConditions Stormy(SimulatedRing ring)
     {
