@@ -57,14 +57,15 @@ public sealed class ChaosSchedule : ISchedule
     /// <summary>
     /// One partition at a time: a scattered island within the <see cref="FaultBudget"/>, so no run of ring-adjacent
     /// members that are crashed or cut off is longer than the successor lists can bridge, and with its members more than
-    /// r ring positions apart, so every member's successors are on the other side. The bound is needed: two
-    /// adjacent members cut off for longer than failure detection repair into a ring of their own while the rest
-    /// repairs around them, and no Chord-style ring merges two rings again (Zave).
+    /// 2r ring positions apart. The bound is needed: two adjacent members cut off for longer than failure detection
+    /// repair into a ring of their own while the rest repairs around them, and no Chord-style ring merges two rings
+    /// again (Zave). r positions are not enough: a cut-off member skips its r successors as dead for a while after
+    /// the heal, so its next successor may be the island member r + 1 positions on, which can in turn walk back to it.
     /// </summary>
     private static PartitionNetwork? Partition(SimulatedRing ring)
     {
         var peers = ring.Peers.Where(p => p is { IsGone: false, IsJoinPending: false }).ToArray(); // The ring's positions.
-        var reach = ring.Settings.SuccessorListLength;
+        var reach = 2 * ring.Settings.SuccessorListLength;
         var size = 1 + ring.Random.Next(peers.Length / 4);
         var island = new List<ulong>();
         var lastTaken = -peers.Length;
