@@ -237,6 +237,7 @@ public sealed class SimulatedRing
         Port = PeerContact.DefaultBasePort,
         PingInterval = Settings.PingInterval,
         MissedPingLimit = Settings.MissedPingLimit,
+        RequestTimeout = Settings.RequestTimeout,
         DataPath = Path.Combine(Path.GetTempPath(), "DhtPs.Simulation", "never-created", $"peer-{id}"),
     };
 
