@@ -65,7 +65,7 @@ public sealed class ChaosSchedule : ISchedule
     private static PartitionNetwork? Partition(SimulatedRing ring)
     {
         var peers = ring.Peers.Where(p => p is { IsGone: false, IsJoinPending: false }).ToArray(); // The ring's positions.
-        var reach = 2 * ring.Settings.SuccessorListLength;
+        var reach = FaultBudget.IslandSpacing(ring.Settings);
         var size = 1 + ring.Random.Next(peers.Length / 4);
         var island = new List<ulong>();
         var lastTaken = -peers.Length;

@@ -13,10 +13,14 @@ public static class FaultBudget
 {
     public static int MaxAdjacentDown(SimulationSettings settings) => settings.SuccessorListLength - 1;
 
+    /// <summary>The members of a partition's island are more than this many ring positions apart (see <see cref="ChaosSchedule"/>).</summary>
+    public static int IslandSpacing(SimulationSettings settings) => 2 * settings.SuccessorListLength;
+
     /// <summary>The bound in words, for the first line of every trace and the sweep's summary.</summary>
     public static string Describe(SimulationSettings settings) =>
         $"at most {MaxAdjacentDown(settings)} adjacent member(s) crashed, killed, left or cut off before repair; " +
-        "leaves budgeted like crashes; one join at a time, no membership change during a join or a repair";
+        "leaves budgeted like crashes; one join at a time, no membership change during a join or a repair; " +
+        $"one partition at a time, its members more than {IslandSpacing(settings)} ring positions apart";
 
     /// <summary>May <paramref name="id"/> crash (or be killed) now? Not while a join or a repair is under way.</summary>
     public static bool AllowsCrash(SimulatedRing ring, ulong id)
