@@ -87,9 +87,14 @@ public sealed class SimulatedRing
 
     public void HealPartitions()
     {
+        if (_cutOff.Count > 0)
+            LastHealed = Clock.Elapsed;
         Network.Heal();
         _cutOff.Clear();
     }
+
+    /// <summary>When the last partition healed; null before any.</summary>
+    public TimeSpan? LastHealed { get; private set; }
 
     /// <summary>The process of <paramref name="peer"/> dies: its host goes dark and its node stops without telling anyone.</summary>
     public void Crash(SimulatedPeer peer)

@@ -16,7 +16,7 @@ public sealed class ChaosSchedule : ISchedule
         {
             0 or 1 => Crash(ring) ?? new Wait(),
             2 or 3 => Restart(ring) ?? new Wait(),
-            4 => ring.CutOff.Count > 0 ? new HealPartitions() : (ISimulationOperation?)Partition(ring) ?? new Wait(),
+            4 => ring.CutOff.Count > 0 ? new HealPartitions() : FaultBudget.AllowsPartition(ring) ? (ISimulationOperation?)Partition(ring) ?? new Wait() : new Wait(),
             5 => new HealPartitions(),
             6 or 7 => new ChangeConditions(Stormy(ring)),
             8 => new ChangeConditions(ring.Settings.CalmNetwork),

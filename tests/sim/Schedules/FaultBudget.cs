@@ -7,7 +7,9 @@ namespace DhtPs.Simulation.Schedules;
 /// (a member cut off by the partition reaches none of its successors). A member that is down counts until no live member
 /// lists it any more (failure detection or the departure notice repairs it out). A graceful leave is budgeted like a
 /// crash, since its notices may be lost. Membership changes one at a time: one join at a time, and no join, crash,
-/// kill or leave while a join is under way or a repair is (some member's successor list is short).
+/// kill, leave or partition while a join is under way or a repair is: some member's successor list is short, or a
+/// partition healed less than r request timeouts ago (a member that was cut off asks its r successors in turn, and
+/// each request lost at the cut fails only at the timeout, so it is still repairing).
 /// </summary>
 public static class FaultBudget
 {
@@ -19,7 +21,8 @@ public static class FaultBudget
     /// <summary>The bound in words, for the first line of every trace and the sweep's summary.</summary>
     public static string Describe(SimulationSettings settings) =>
         $"at most {MaxAdjacentDown(settings)} adjacent member(s) crashed, killed, left or cut off before repair; " +
-        "leaves budgeted like crashes; one join at a time, no membership change during a join or a repair; " +
+        "leaves budgeted like crashes; one join at a time, no membership change or partition during a join or a repair " +
+        $"(nor within {RecoveryAfterHeal(settings).TotalSeconds:0} s of a heal); " +
         $"one partition at a time, its members more than {IslandSpacing(settings)} ring positions apart";
 
     /// <summary>May <paramref name="id"/> crash (or be killed) now? Not while a join or a repair is under way.</summary>
@@ -39,8 +42,16 @@ public static class FaultBudget
     /// <summary>May a newcomer join now? Not while another join or a repair is under way.</summary>
     public static bool AllowsJoin(SimulatedRing ring) => !ChangeUnderWay(ring);
 
+    /// <summary>May a partition start now? Not while a join or a repair is under way, the last partition's included.</summary>
+    public static bool AllowsPartition(SimulatedRing ring) => ring.CutOff.Count == 0 && !ChangeUnderWay(ring);
+
+    /// <summary>How long after a heal the members that were cut off may still be repairing.</summary>
+    public static TimeSpan RecoveryAfterHeal(SimulationSettings settings) => settings.RequestTimeout * settings.SuccessorListLength;
+
     private static bool ChangeUnderWay(SimulatedRing ring) =>
-        ring.IsJoinPending || ring.Peers.Any(p => p.IsMember && p.Snapshot!.Successors.Count < ring.Settings.SuccessorListLength);
+        ring.IsJoinPending
+        || ring.LastHealed is { } healed && ring.Clock.Elapsed - healed < RecoveryAfterHeal(ring.Settings)
+        || ring.Peers.Any(p => p.IsMember && p.Snapshot!.Successors.Count < ring.Settings.SuccessorListLength);
 
     /// <summary>
     /// Would taking <paramref name="ids"/> down (crashed or cut off by a partition) keep every run of ring-adjacent
