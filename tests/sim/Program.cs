@@ -47,8 +47,8 @@ foreach (var failure in failed)
     Console.WriteLine(failure);
     Console.WriteLine($"  replay: dotnet run --project tests/sim -c Release -- --seed {failure.Seed} --peers {settings.Peers} --steps {settings.Steps}{(settings.UseCodec ? " --codec" : "")} --trace");
 }
-Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps (at most {FaultBudget.MaxAdjacentDown(settings)} adjacent peer(s) crashed or cut off before repair; one partition at a time, " +
-    $"its members more than {settings.SuccessorListLength} ring positions apart): " +
-    $"{results.Count - failed.Length} passed, {failed.Length} failed " +
-    $"in {wall.Elapsed.TotalSeconds:0.0} s; {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
+Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps ({FaultBudget.Describe(settings)}): " +
+    $"{results.Count - failed.Length} passed, {failed.Length} failed in {wall.Elapsed.TotalSeconds:0.0} s; " +
+    $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Joins)} joins, {results.Sum(r => r.Leaves)} leaves, {results.Sum(r => r.Kills)} kills; " +
+    $"{SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
 return failed.Length == 0 ? 0 : 1;

@@ -3,7 +3,10 @@ using DhtPs.Core.Peer;
 
 namespace DhtPs.Simulation;
 
-/// <summary>One member of a simulated ring across its incarnations: a crash ends one <see cref="PeerNode"/>, a restart starts the next.</summary>
+/// <summary>
+/// One member of a simulated ring across its incarnations: a crash ends one <see cref="PeerNode"/>, a restart starts the next.
+/// A newcomer is a member once its join is accepted; a member that left or was killed is gone for good.
+/// </summary>
 public sealed class SimulatedPeer(PeerOptions options, InMemoryFileSystem disk)
 {
     /// <summary>Where every simulated peer keeps its store, on its own host's disk.</summary>
@@ -21,10 +24,22 @@ public sealed class SimulatedPeer(PeerOptions options, InMemoryFileSystem disk)
     /// <summary>The current incarnation; null before the first start.</summary>
     public PeerNode? Node { get; internal set; }
 
-    /// <summary>Started and not crashed: the runner's notion of a live member.</summary>
+    /// <summary>Started and not crashed, left or killed: its process runs.</summary>
     public bool IsUp { get; internal set; }
 
-    /// <summary>The stop of the last crashed incarnation; a restart waits for it.</summary>
+    /// <summary>The join of a newcomer; null for a member of the init ring.</summary>
+    public Task<DhtPeer>? Joining { get; internal set; }
+
+    /// <summary>Left, killed, or gave up after a failed join: it never comes back, and a calm ring must have forgotten it.</summary>
+    public bool IsGone { get; internal set; }
+
+    /// <summary>Up and in the ring (an init member, or a newcomer whose join was accepted): the invariants are about these.</summary>
+    public bool IsMember => IsUp && Joining is null or { IsCompletedSuccessfully: true };
+
+    /// <summary>A newcomer still waiting for the verdict on its join.</summary>
+    public bool IsJoinPending => IsUp && Joining is { IsCompleted: false };
+
+    /// <summary>The stop of the last incarnation (crash, kill, departure or a given-up join); a restart waits for it.</summary>
     public Task? Stopping { get; internal set; }
 
     public DhtPeer? Snapshot => Node?.Snapshot;

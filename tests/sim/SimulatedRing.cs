@@ -9,7 +9,7 @@ namespace DhtPs.Simulation;
 
 /// <summary>
 /// The simulated world of one seed: a clock, a network and an init ring of real <see cref="PeerNode"/>s,
-/// all driven from one thread by one seeded <see cref="Random"/>.
+/// joined later by newcomers with fresh ids and hosts, all driven from one thread by one seeded <see cref="Random"/>.
 /// </summary>
 public sealed class SimulatedRing
 {
@@ -30,18 +30,10 @@ public sealed class SimulatedRing
         var ids = PickIds();
         for (var i = 0; i < ids.Length; i++)
         {
-            _peers.Add(ids[i], new SimulatedPeer(new PeerOptions
+            _peers.Add(ids[i], new SimulatedPeer(OptionsFor(ids[i], i) with
             {
-                Id = ids[i],
-                IdBits = Space.Bits,
-                Address = AddressOf(i),
-                Port = PeerContact.DefaultBasePort,
                 FirstSuccessor = Locator(ids, (i + 1) % ids.Length),
                 SecondSuccessor = Locator(ids, (i + 2) % ids.Length),
-                PingInterval = settings.PingInterval,
-                MissedPingLimit = settings.MissedPingLimit,
-                MaintainFingers = settings.MaintainFingers,
-                DataPath = SimulatedPeer.DataPath,
             }, NewDisk()));
         }
     }
@@ -61,13 +53,23 @@ public sealed class SimulatedRing
     /// <summary>The files the schedule stored and fetched.</summary>
     public FileLedger Files { get; } = new();
 
-    /// <summary>Every member, in ring (id) order.</summary>
+    /// <summary>Every peer ever started (members, newcomers and the gone), in ring (id) order.</summary>
     public IReadOnlyCollection<SimulatedPeer> Peers => _peers.Values;
+
+    /// <summary>Peers that left, were killed or gave up joining.</summary>
+    public IEnumerable<ulong> Gone => _peers.Values.Where(p => p.IsGone).Select(p => p.Id);
+
+    /// <summary>A newcomer is waiting for the verdict on its join.</summary>
+    public bool IsJoinPending => _peers.Values.Any(p => p.IsJoinPending);
 
     public SimulatedPeer this[ulong id] => _peers[id];
 
-    /// <summary>No loss, no partition and no crashed peer: the conditions under which learning must converge.</summary>
-    public bool IsCalm => Network.Conditions.IsLossless && !Network.IsPartitioned && _peers.Values.All(p => p.IsUp);
+    /// <summary>
+    /// No loss, no partition, no crashed peer, no join or departure under way: the conditions under which learning must converge.
+    /// A peer that is gone for good does not stop the calm once its process has ended.
+    /// </summary>
+    public bool IsCalm => Network.Conditions.IsLossless && !Network.IsPartitioned && !IsJoinPending
+        && _peers.Values.All(p => p.IsGone ? p.Stopping!.IsCompleted : p.IsUp);
 
     /// <summary>Starts every peer at its own random instant within one ping interval, as separate processes would.</summary>
     public void StartAll()
@@ -90,9 +92,14 @@ public sealed class SimulatedRing
 
     public void HealPartitions()
     {
+        if (_cutOff.Count > 0)
+            LastHealed = Clock.Elapsed;
         Network.Heal();
         _cutOff.Clear();
     }
+
+    /// <summary>When the last partition healed; null before any.</summary>
+    public TimeSpan? LastHealed { get; private set; }
 
     /// <summary>The process of <paramref name="peer"/> dies: its host goes dark and its node stops without telling anyone.</summary>
     public void Crash(SimulatedPeer peer)
@@ -105,13 +112,79 @@ public sealed class SimulatedRing
         LoseDisk(peer);
     }
 
-    /// <summary>A crashed peer comes back as a new process with its original init options.</summary>
+    /// <summary>A crash for good: the peer never restarts.</summary>
+    public void Kill(SimulatedPeer peer)
+    {
+        Crash(peer);
+        peer.IsGone = true;
+    }
+
+    /// <summary>A member leaves gracefully (SPEC §5): it tells its predecessors, then stops; it never comes back.</summary>
+    public void Leave(SimulatedPeer peer)
+    {
+        if (!peer.IsMember)
+            throw new InvalidOperationException($"{peer} is not a member that could leave.");
+        peer.IsUp = false;
+        peer.IsGone = true;
+        peer.Stopping = peer.Node!.DepartAsync();
+    }
+
+    /// <summary>An id no peer of this run has had, so a newcomer is never mistaken for a member that is gone.</summary>
+    public ulong FreshId()
+    {
+        if ((ulong)_peers.Count > Space.MaxId)
+            throw new InvalidOperationException($"The {Space} has no id left for a newcomer.");
+        ulong id;
+        do
+            id = Space.Reduce((ulong)Random.NextInt64());
+        while (_peers.ContainsKey(id));
+        return id;
+    }
+
+    /// <summary>
+    /// A newcomer with <paramref name="id"/> starts on a host of its own and asks <paramref name="via"/> to let it in
+    /// with the real join (SPEC §4). It does not wait: the verdict arrives as the clock runs.
+    /// </summary>
+    public SimulatedPeer Join(ulong id, SimulatedPeer via)
+    {
+        if (_peers.ContainsKey(id))
+            throw new InvalidOperationException($"Peer id {id} has already been used in this run.");
+        var newcomer = new SimulatedPeer(OptionsFor(id, _peers.Count), NewDisk());
+        _peers.Add(id, newcomer);
+        Start(newcomer);
+        newcomer.Joining = newcomer.Node!.JoinAsync(new PeerLocator(via.Id, via.EndPoint), Settings.JoinTimeout);
+        return newcomer;
+    }
+
+    /// <summary>A newcomer whose join failed (refused or timed out) gives up and stops instead of staying a ring of one.</summary>
+    public void GiveUpFailedJoins()
+    {
+        foreach (var peer in _peers.Values.Where(p => p is { IsUp: true, Joining.IsFaulted: true }))
+        {
+            Record($"peer {peer.Id} gives up: {peer.Joining!.Exception!.GetBaseException().Message}");
+            peer.IsUp = false;
+            peer.IsGone = true;
+            peer.Stopping = peer.Node!.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// A crashed peer comes back as a new process (same id and host, no memory) whose command line names the next two
+    /// peers that are not gone, as an operator restarting it would: without churn these are its init successors.
+    /// </summary>
     public void Restart(SimulatedPeer peer)
     {
-        if (peer.IsUp || peer.Stopping is not { IsCompletedSuccessfully: true })
+        if (peer.IsUp || peer.IsGone || peer.Stopping is not { IsCompletedSuccessfully: true })
             throw new InvalidOperationException($"{peer} is not a crashed peer whose stop has completed.");
+        var ring = _peers.Values.Where(p => p == peer || p is { IsGone: false, IsJoinPending: false }).ToList();
+        var at = ring.IndexOf(peer);
+        SimulatedPeer Next(int step) => ring[(at + step) % ring.Count];
         Network.Recover(peer.EndPoint);
-        Start(peer);
+        Start(peer, peer.Options with
+        {
+            FirstSuccessor = new PeerLocator(Next(1).Id, Next(1).EndPoint),
+            SecondSuccessor = new PeerLocator(Next(2).Id, Next(2).EndPoint),
+        });
     }
 
     public void Record(string operation) => _trace.Record(operation, Clock.Elapsed);
@@ -122,9 +195,9 @@ public sealed class SimulatedRing
     /// <summary>The ring members now (see <see cref="FileInvariant.Members"/>).</summary>
     public IReadOnlyList<ulong> Members() => FileInvariant.Members(LiveSnapshots());
 
-    /// <summary>Snapshots of the live members, in id order.</summary>
+    /// <summary>Snapshots of the live members, in id order (a newcomer counts once its join is accepted).</summary>
     public IReadOnlyList<DhtPeer> LiveSnapshots() =>
-        _peers.Values.Where(p => p.IsUp).Select(p => p.Snapshot!).ToArray();
+        _peers.Values.Where(p => p.IsMember).Select(p => p.Snapshot!).ToArray();
 
     /// <summary>Errors seen since the last call: internal errors, malformed or foreign input, failed stops.</summary>
     public IReadOnlyList<string> TakeProblems()
@@ -143,10 +216,12 @@ public sealed class SimulatedRing
         return taken;
     }
 
-    private void Start(SimulatedPeer peer)
+    private void Start(SimulatedPeer peer) => Start(peer, peer.Options);
+
+    private void Start(SimulatedPeer peer, PeerOptions options)
     {
         // The in-memory bind completes synchronously, so this stays on the simulation thread.
-        var node = PeerNode.BindAsync(peer.Options, Environment with { FileSystem = peer.Disk }).GetAwaiter().GetResult();
+        var node = PeerNode.BindAsync(options, Environment with { FileSystem = peer.Disk }).GetAwaiter().GetResult();
         node.EventRaised += (_, raised) => OnEvent(raised);
         peer.Node = node;
         peer.IsUp = true;
@@ -186,6 +261,22 @@ public sealed class SimulatedRing
             ids.Add(Space.Reduce((ulong)Random.NextInt64()));
         return ids.ToArray();
     }
+
+    /// <summary>
+    /// The options every simulated peer shares; each keeps its files in the same directory of its own host's disk.
+    /// </summary>
+    private PeerOptions OptionsFor(ulong id, int index) => new()
+    {
+        Id = id,
+        IdBits = Space.Bits,
+        Address = AddressOf(index),
+        Port = PeerContact.DefaultBasePort,
+        PingInterval = Settings.PingInterval,
+        MissedPingLimit = Settings.MissedPingLimit,
+        RequestTimeout = Settings.RequestTimeout,
+        MaintainFingers = Settings.MaintainFingers,
+        DataPath = SimulatedPeer.DataPath,
+    };
 
     private static PeerLocator Locator(ulong[] ids, int index) =>
         new(ids[index], new IPEndPoint(IPAddress.Parse(AddressOf(index)), PeerContact.DefaultBasePort));

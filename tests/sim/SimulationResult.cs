@@ -19,9 +19,14 @@ public sealed record SimulationResult(
     /// <summary>What the schedule did with files; none for a run before any was stored.</summary>
     public FileTally Files { get; init; } = FileTally.None;
 
+    public int Joins { get; init; }
+    public int Leaves { get; init; }
+    public int Kills { get; init; }
+
     public bool Passed => Failure is null;
 
     public override string ToString() => Passed
-        ? $"seed {Seed}: passed, {StepsRun} steps, {SimulatedTime.TotalSeconds:0} s simulated, {Files}, trace {TraceHash:x16} ({TraceEntries} entries)"
+        ? $"seed {Seed}: passed, {StepsRun} steps ({Crashes} crashes, {Joins} joins, {Leaves} leaves, {Kills} kills), " +
+          $"{SimulatedTime.TotalSeconds:0} s simulated, {Files}, trace {TraceHash:x16} ({TraceEntries} entries)"
         : $"seed {Seed}: FAILED {Failure}";
 }

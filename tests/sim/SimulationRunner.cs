@@ -8,7 +8,8 @@ namespace DhtPs.Simulation;
 /// <summary>
 /// Runs one seed: the init ring forms, then each step applies one operation and runs the clock for a step,
 /// and at the quiescent point that follows (nothing left due at this instant) the invariants are checked.
-/// The run ends by healing everything and settling, so predecessor learning is always checked at least once.
+/// The run ends by healing everything and settling, so the calm invariants (predecessor learning, every member on
+/// the ring) are always checked at least once.
 /// Stops at the first broken invariant.
 /// </summary>
 public static class SimulationRunner
@@ -35,12 +36,16 @@ public static class SimulationRunner
         {
             Files = new FileTally(ring.Files.StoresStarted, ring.Files.Stored.Count, ring.Files.Lost, run.AwaitingTakeOver,
                 ring.Files.FetchesStarted, ring.Files.Fetched, run.FileChecks),
+            Joins = run.Joins,
+            Leaves = run.Leaves,
+            Kills = run.Kills,
         };
     }
 
     private sealed class RunState(SimulatedRing ring)
     {
         private TimeSpan? _calmSince;
+        private bool _checkedCalm;
 
         public int Step { get; private set; }
         public string LastOperation { get; private set; } = "start";
@@ -49,12 +54,14 @@ public static class SimulationRunner
         public int Crashes { get; private set; }
         public int FileChecks { get; private set; }
         public int AwaitingTakeOver { get; private set; }
+        public int Joins { get; private set; }
+        public int Leaves { get; private set; }
+        public int Kills { get; private set; }
 
         public string? Execute(ISchedule schedule)
         {
             var settings = ring.Settings;
-            ring.Record($"init ring of {settings.Peers} peers, {ring.Space}, codec {(settings.UseCodec ? "on" : "off")}, " +
-                $"at most {FaultBudget.MaxAdjacentDown(settings)} adjacent member(s) down before repair");
+            ring.Record($"init ring of {settings.Peers} peers, {ring.Space}, codec {(settings.UseCodec ? "on" : "off")}, {FaultBudget.Describe(settings)}");
             ring.StartAll();
             ring.Clock.RunFor(settings.SettleTime);
             _calmSince = TimeSpan.Zero;
@@ -65,7 +72,11 @@ public static class SimulationRunner
                 if (Apply(schedule.Next(ring, Step), settings.StepLength) is { } stepFailure)
                     return stepFailure;
             }
-            return Apply(new HealEverything(), settings.SettleTime);
+            var healFailure = Apply(new HealEverything(), settings.SettleTime);
+            if (healFailure is not null || _checkedCalm)
+                return healFailure;
+            // A join or a departure was still under way when everything healed: settle again now that it is over.
+            return Apply(new Wait(), settings.SettleTime);
         }
 
         private string? Apply(ISimulationOperation operation, TimeSpan runFor)
@@ -73,27 +84,42 @@ public static class SimulationRunner
             LastOperation = operation.ToString()!;
             ring.Record(LastOperation);
             operation.Apply(ring);
-            Crashes += operation is CrashPeer ? 1 : 0;
+            Count(operation);
             ring.Clock.RunDue();
-            if (!ring.IsCalm)
+            // A member that left or was killed does not disturb the calm, yet its repair must settle like any fault's.
+            if (!ring.IsCalm || operation is LeavePeer or KillPeer)
                 _calmSince = null;
-            else
+            if (ring.IsCalm)
                 _calmSince ??= ring.Clock.Elapsed;
             ring.Clock.RunFor(runFor);
             return Check();
         }
 
+        private void Count(ISimulationOperation operation)
+        {
+            switch (operation)
+            {
+                case CrashPeer: Crashes++; break;
+                case JoinPeer: Joins++; break;
+                case LeavePeer: Leaves++; break;
+                case KillPeer: Kills++; break;
+            }
+        }
+
         private string? Check()
         {
             Checks++;
+            ring.GiveUpFailedJoins();
             var live = ring.LiveSnapshots();
             var violations = ring.TakeProblems().Select(p => new InvariantViolation("NoErrors", p))
                 .Concat(RingInvariants.Check(ring.Space, live))
                 .ToList();
-            if (_calmSince is { } since && ring.Clock.Elapsed - since >= ring.Settings.SettleTime)
+            _checkedCalm = _calmSince is { } since && ring.Clock.Elapsed - since >= ring.Settings.SettleTime;
+            if (_checkedCalm)
             {
                 PredecessorChecks++;
                 violations.AddRange(PredecessorInvariant.Check(live));
+                violations.AddRange(MembershipInvariant.Check(live, ring.Gone));
                 violations.AddRange(CheckFiles());
             }
             if (violations.Count == 0)

@@ -18,6 +18,9 @@ public sealed record SimulationSettings
 
     public TimeSpan StepLength { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a newcomer waits for the verdict on its join before it gives up (the cmdlets' default is 30 s).</summary>
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Pass every message through the codec, to catch messages that do not survive the wire.</summary>
     public bool UseCodec { get; init; }
 
@@ -32,11 +35,16 @@ public sealed record SimulationSettings
 
     public int EffectiveIdBits => IdBits ?? Math.Max(8, (int)Math.Ceiling(Math.Log2(Peers * 4.0)));
 
+    /// <summary>How long a peer waits for the answer to a request (the peers' default).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// How long the ring must be calm (no loss, partition or crashed peer) before predecessor learning must have converged:
-    /// long enough for every silent predecessor to be forgotten and every live one to ping again, with the largest delay.
+    /// long enough for every silent predecessor to be forgotten and every live one to ping again, with the largest delay,
+    /// after a member that was cut off has given up on the requests it sent across the cut: it asks its r successors
+    /// in turn, and each request lost at the cut fails only at the request timeout.
     /// </summary>
-    public TimeSpan SettleTime => PingInterval * (MissedPingLimit + 12) + CalmNetwork.MaxDelay * 2;
+    public TimeSpan SettleTime => RequestTimeout * SuccessorListLength + PingInterval * (MissedPingLimit + 12) + CalmNetwork.MaxDelay * 2;
 
     public void Validate()
     {

@@ -16,6 +16,8 @@ public sealed partial class PeerNode
     /// </summary>
     private async Task HandOverFilesAsync()
     {
+        if (!MayHoldFiles)
+            return; // Nothing to hand over: not even a hop to the logical thread, so a departure without files stays on it.
         PeerContact? successor;
         try
         {
@@ -26,7 +28,7 @@ public sealed partial class PeerNode
         {
             return; // Stopping at the same moment: nothing can be handed over.
         }
-        if (successor is null || successor.Id == Id || !MayHoldFiles)
+        if (successor is null || successor.Id == Id)
             return;
         await HandOverAsync(successor, Files.Names(), UploadPurpose.HandOff).ConfigureAwait(false);
     }

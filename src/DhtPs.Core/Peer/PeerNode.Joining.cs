@@ -52,6 +52,7 @@ public sealed partial class PeerNode
             return; // That join has already been settled.
         EndJoin();
         Raise(DhtEventKind.JoinFailed, $"Join request failed: {reason}");
+        PublishSnapshot(); // Whoever is told the join failed reads the snapshot next, as after an accepted join.
         joined.SetException(new JoinException(failure, reason, inner));
         HandleDeferredJoins();
     }

@@ -2,7 +2,7 @@ namespace DhtPs.Simulation.Operations;
 
 /// <summary>
 /// One thing a schedule does to the ring at a step, applied on the simulation thread at the current instant.
-/// ToString is what the trace and a failure report show. Join, graceful leave and kill plug in as further operations.
+/// ToString is what the trace and a failure report show.
 /// </summary>
 public interface ISimulationOperation
 {

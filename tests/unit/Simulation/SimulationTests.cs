@@ -19,7 +19,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var failures = results.Where(r => !r.Passed).Select(r => r.ToString()).ToArray();
         Assert.True(failures.Length == 0, string.Join(Environment.NewLine, failures));
         Assert.All(results, r => Assert.True(r.PredecessorChecks > 0, $"seed {r.Seed} never checked predecessor learning"));
-        output.WriteLine($"{results.Count} seeds: {results.Sum(r => r.Crashes)} crashes; {SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
+        output.WriteLine($"{results.Count} seeds: {results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Joins)} joins, " +
+            $"{results.Sum(r => r.Leaves)} leaves, {results.Sum(r => r.Kills)} kills; {SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
     }
 
     [Fact]
@@ -31,6 +32,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         // The faults really happened: a schedule that injects nothing would pass vacuously.
         Assert.True(network.DatagramsLost > 0 && network.DatagramsDuplicated > 0 && network.DatagramsReordered > 0 && network.DatagramsUndeliverable > 0, network.ToString());
         Assert.True(results.Sum(r => r.Crashes) > 100);
+        Assert.True(results.Sum(r => r.Joins) > 100 && results.Sum(r => r.Leaves) > 50 && results.Sum(r => r.Kills) > 50);
         var files = SeedSweep.TotalFiles(results);
         Assert.True(files is { Stored: > 100, Fetched: > 50, Lost: > 0, Checks: > 100 }, files.ToString());
     }
@@ -44,8 +46,9 @@ public sealed class SimulationTests(ITestOutputHelper output)
     [Fact]
     public void The_same_seed_replays_bit_for_bit_and_another_seed_does_not()
     {
-        // The first seed from 42 whose schedule both stores and fetches, so the replay covers file transfers too.
-        var first = Enumerable.Range(42, 20).Select(seed => SimulationRunner.Run(Settings, seed)).First(r => !r.Passed || r.Files is { Stored: > 0, Fetched: > 0 });
+        // The first seed from 42 whose schedule churns (joins, leaves, kills, crashes) and both stores and fetches files.
+        var first = Enumerable.Range(42, 30).Select(seed => SimulationRunner.Run(Settings, seed))
+            .First(r => !r.Passed || r is { Joins: > 0, Leaves: > 0, Kills: > 0, Crashes: > 0, Files: { Stored: > 0, Fetched: > 0 } });
         var again = SimulationRunner.Run(Settings, first.Seed);
         var other = SimulationRunner.Run(Settings, first.Seed + 1);
         Assert.True(first.Passed, first.Failure);
@@ -79,14 +82,62 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Newcomers_join_members_leave_and_are_killed_and_the_calm_ring_holds_exactly_the_members_left()
+    {
+        var ring = new SimulatedRing(Settings, 14, new TraceRecorder());
+        var peers = ring.Peers.ToArray();
+        var (newcomer, other) = (ring.FreshId(), ring.FreshId());
+        var schedule = new ScriptedSchedule(
+            new JoinPeer(newcomer, peers[0].Id), new JoinPeer(other, peers[40].Id), new LeavePeer(peers[10].Id), new KillPeer(peers[30].Id));
+        var run = SimulationRunner.Run(Settings with { Steps = 4 }, seed: 14, schedule);
+        var replayed = SimulationRunner.Run(Settings with { Steps = 4 }, seed: 14, schedule);
+        Assert.True(run.Passed, run.Failure);
+        Assert.Equal((2, 1, 1), (run.Joins, run.Leaves, run.Kills));
+        Assert.True(run.PredecessorChecks > 0);
+        Assert.Equal((run.TraceHash, run.TraceEntries), (replayed.TraceHash, replayed.TraceEntries));
+    }
+
+    [Fact]
+    public void A_newcomer_whose_join_fails_gives_up_and_the_ring_forgets_it()
+    {
+        var ring = new SimulatedRing(Settings, 15, new TraceRecorder());
+        var via = ring.Peers.First();
+        var newcomer = ring.FreshId();
+        // The only member the newcomer knows is cut off: the join request times out, the newcomer stops, and the run still passes.
+        var schedule = new ScriptedSchedule(new PartitionNetwork([via.Id]), new JoinPeer(newcomer, via.Id));
+        var trace = new StringWriter();
+        var run = SimulationRunner.Run(Settings with { Steps = 12 }, seed: 15, schedule, trace);
+        Assert.True(run.Passed, run.Failure);
+        Assert.Contains($"31.0400  ** peer {newcomer} gives up: Known peer {via.Id}@{via.EndPoint} could not be reached: " +
+            $"Peer at {via.EndPoint} did not answer within 5 s.", trace.ToString());
+    }
+
+    [Fact]
     public void Crashing_two_adjacent_peers_beyond_the_fault_budget_is_caught_and_the_failure_replays()
     {
         var ids = new SimulatedRing(Settings, 7, new TraceRecorder()).Peers.Select(p => p.Id).ToArray();
         var schedule = new ScriptedSchedule(new CrashPeer(ids[10]), new CrashPeer(ids[11]));
         var failed = SimulationRunner.Run(Settings, seed: 7, schedule);
         var replayed = SimulationRunner.Run(Settings, seed: 7, schedule);
-        Assert.Equal($"step 2 at t=17.040 s after 'crash peer {ids[11]}': LiveSuccCondition: peer {ids[9]} has no live member in its successor list [{ids[10]}, {ids[11]}]; " +
+        Assert.Equal($"step 2 at t=27.040 s after 'crash peer {ids[11]}': LiveSuccCondition: peer {ids[9]} has no live member in its successor list [{ids[10]}, {ids[11]}]; " +
             "AtLeastOneRing: following best successors reaches no cycle", failed.Failure);
+        Assert.Equal((failed.Failure, failed.TraceHash), (replayed.Failure, replayed.TraceHash));
+    }
+
+    [Fact]
+    public void Cutting_off_two_adjacent_peers_beyond_the_partition_bound_splits_the_ring_and_the_failure_replays()
+    {
+        var ids = new SimulatedRing(Settings, 7, new TraceRecorder()).Peers.Select(p => p.Id).ToArray();
+        // ChaosSchedule keeps island members more than r positions apart; these two are neighbours, cut off for twenty
+        // ping intervals (failure detection takes a few, then each dead successor is asked again within the request timeout).
+        var schedule = new ScriptedSchedule([
+            new PartitionNetwork([ids[10], ids[11]]), .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 20), new HealPartitions()]);
+        var failed = SimulationRunner.Run(Settings, seed: 7, schedule);
+        var replayed = SimulationRunner.Run(Settings, seed: 7, schedule);
+        // The far one of the pair, having asked its unreachable successors in vain, walks back to the near one, whose own
+        // predecessor fell silent at the cut, and takes it for the member after the gap: the pair closes into a ring of its own.
+        Assert.Equal($"step 15 at t=40.040 s after 'wait': AtMostOneRing: 2 rings: {string.Join(" -> ", ids.Take(8))} ... (62 members) | {ids[10]} -> {ids[11]}",
+            failed.Failure);
         Assert.Equal((failed.Failure, failed.TraceHash), (replayed.Failure, replayed.TraceHash));
     }
 
@@ -144,5 +195,25 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.False(FaultBudget.AllowsCrash(ring, peers[4].Id));
         Assert.False(FaultBudget.AllowsCrash(ring, peers[6].Id));
         Assert.True(FaultBudget.AllowsCrash(ring, peers[7].Id));
+        Assert.False(FaultBudget.AllowsLeave(ring, peers[6].Id));
+    }
+
+    [Fact]
+    public void The_fault_budget_allows_one_join_at_a_time_and_no_crash_or_leave_during_it()
+    {
+        var ring = new SimulatedRing(Settings, 16, new TraceRecorder());
+        ring.StartAll();
+        ring.Clock.RunFor(Settings.SettleTime);
+        var peers = ring.Peers.ToArray();
+        Assert.True(FaultBudget.AllowsJoin(ring) && FaultBudget.AllowsLeave(ring, peers[20].Id));
+
+        var newcomer = ring.Join(ring.FreshId(), peers[0]);
+        Assert.False(FaultBudget.AllowsJoin(ring));
+        Assert.False(FaultBudget.AllowsCrash(ring, peers[20].Id));
+        Assert.False(FaultBudget.AllowsLeave(ring, peers[20].Id));
+
+        ring.Clock.RunFor(Settings.StepLength);
+        Assert.True(newcomer.IsMember, "the join was accepted within a step");
+        Assert.True(FaultBudget.AllowsJoin(ring));
     }
 }
