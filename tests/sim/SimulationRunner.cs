@@ -131,7 +131,8 @@ public static class SimulationRunner
         private IReadOnlyList<InvariantViolation> CheckFiles()
         {
             FileChecks++;
-            var check = FileInvariant.Check(ring.Members(), ring.Files.Stored, (id, name) => ring[id].StoredContent(name));
+            var check = FileInvariant.Check(ring.Members(), ring.Files.Stored, (id, name) => ring[id].StoredContent(name),
+                id => ring[id].Joining is not null);
             AwaitingTakeOver = check.AwaitingTakeOver;
             return check.Violations;
         }

@@ -1,7 +1,7 @@
 namespace DhtPs.Simulation.Files;
 
 /// <summary>What a run did with files, so a sweep can show that file operations really ran and what became of them.</summary>
-/// <param name="AwaitingTakeOver">At the last file check: files at a later peer than their owner because the ring changed around the store (no take-over on join yet).</param>
+/// <param name="AwaitingTakeOver">At the last file check: files at a later peer than their owner because the owner came back without joining (a restart takes nothing over) or the store came from off the ring.</param>
 /// <param name="Checks">How often the file invariant was checked (only once the ring had been calm long enough).</param>
 public sealed record FileTally(int StoresStarted, int Stored, int Lost, int AwaitingTakeOver, int FetchesStarted, int Fetched, int Checks)
 {
@@ -12,6 +12,6 @@ public sealed record FileTally(int StoresStarted, int Stored, int Lost, int Awai
         FetchesStarted + other.FetchesStarted, Fetched + other.Fetched, Checks + other.Checks);
 
     public override string ToString() =>
-        $"files: {Stored} of {StoresStarted} stores succeeded, {Lost} lost with a crashed host, {AwaitingTakeOver} awaiting take-over on join, " +
+        $"files: {Stored} of {StoresStarted} stores succeeded, {Lost} lost with a crashed host, {AwaitingTakeOver} not at an owner that restarted or stored from off the ring, " +
         $"{Fetched} of {FetchesStarted} fetches succeeded, {Checks} file checks";
 }

@@ -6,11 +6,11 @@ namespace DhtPs.Simulation.Invariants;
 /// <summary>
 /// Once the ring has been calm long enough, every stored file that was not lost with a crashed host is held,
 /// byte-identical, by the live peer the ring says owns its key: the first ring member at or after the key, where the
-/// ring is the cycle of best successors (Zave). Two kinds of file are where the ring sent them, at a later peer, and
-/// are counted, not checked, because the protocol moves no files to a peer that comes onto the ring yet (take-over on
-/// join): those whose key's owner came onto the ring after the store began (it restarted, or its predecessor had
-/// skipped it after a false suspicion and has relinked it since), and those stored from a peer off the ring (an
-/// appendage, whose first successors may pass the owner by).
+/// ring is the cycle of best successors (Zave). A newcomer that joined after the store owns its files too: the join
+/// takes them over from its successor. Two kinds of file are where the ring sent them, at a later peer, and are
+/// counted, not checked, because nothing moves them: those whose owner came back onto the ring without joining (it
+/// restarted from its command line, or its predecessor had skipped it after a false suspicion and has relinked it
+/// since), and those stored from a peer off the ring (an appendage, whose first successors may pass the owner by).
 /// </summary>
 public static class FileInvariant
 {
@@ -56,7 +56,9 @@ public static class FileInvariant
 
     /// <param name="members">The ring members now, in id order (see <see cref="Members"/>).</param>
     /// <param name="held">The content a peer holds under a name in its store; null when it holds none.</param>
-    public static FileCheck Check(IReadOnlyList<ulong> members, IEnumerable<TrackedFile> stored, Func<ulong, string, byte[]?> held)
+    /// <param name="joined">True for a peer that came onto the ring with the join protocol, which takes over the files of its keys.</param>
+    public static FileCheck Check(IReadOnlyList<ulong> members, IEnumerable<TrackedFile> stored, Func<ulong, string, byte[]?> held,
+        Func<ulong, bool>? joined = null)
     {
         var violations = new List<InvariantViolation>();
         var awaitingTakeOver = 0;
@@ -66,10 +68,12 @@ public static class FileInvariant
             var content = held(owner, file.Name);
             if (content is not null && content.AsSpan().SequenceEqual(file.Content))
                 continue;
-            if (!file.MembersWhenStored.Contains(owner) || !file.MembersWhenStored.Contains(file.Origin))
+            var ownerTookOver = joined?.Invoke(owner) == true;
+            if (!file.MembersWhenStored.Contains(file.Origin) || !file.MembersWhenStored.Contains(owner) && !ownerTookOver)
                 awaitingTakeOver++;
             else if (content is null)
-                violations.Add(new(Name, $"File {file.Name} (key {file.Key}) is not at peer {owner}, which owns its key and did so when it was stored"));
+                violations.Add(new(Name, $"File {file.Name} (key {file.Key}) is not at peer {owner}, which owns its key and " +
+                    (file.MembersWhenStored.Contains(owner) ? "did so when it was stored" : "should have taken it over when it joined")));
             else
                 violations.Add(new(Name, $"peer {owner} holds File {file.Name} (key {file.Key}) with {content.Length} bytes that differ from the {file.Content.Length} stored"));
         }

@@ -13,8 +13,8 @@ public sealed class FileInvariantTests
     private static TrackedFile File(string name, ulong key, params ulong[] membersWhenStored) =>
         new(name, key, Content, Origin: 2, (membersWhenStored.Length == 0 ? Members : membersWhenStored).ToHashSet());
 
-    private static FileCheck Check(IEnumerable<TrackedFile> stored, Dictionary<(ulong Peer, string Name), byte[]> held) =>
-        FileInvariant.Check(Members, stored, (peer, name) => held.GetValueOrDefault((peer, name)));
+    private static FileCheck Check(IEnumerable<TrackedFile> stored, Dictionary<(ulong Peer, string Name), byte[]> held, params ulong[] joined) =>
+        FileInvariant.Check(Members, stored, (peer, name) => held.GetValueOrDefault((peer, name)), joined.Contains);
 
     [Fact]
     public void The_owner_is_the_first_member_at_or_after_the_key_wrapping_past_the_top()
@@ -59,7 +59,7 @@ public sealed class FileInvariantTests
     }
 
     [Fact]
-    public void Files_the_ring_changed_around_await_take_over_and_a_lost_file_is_not_checked()
+    public void Files_the_ring_changed_around_are_counted_and_a_lost_file_is_not_checked()
     {
         var ownerCameLater = File("a", 6, 2, 4, 5, 9, 14, 19); // 8 was no member: the store went to 9
         var sentFromOffTheRing = File("c", 13) with { Origin = 3 }; // 3 was an appendage, its successor 19
@@ -67,5 +67,14 @@ public sealed class FileInvariantTests
         var check = Check([ownerCameLater, sentFromOffTheRing, lost], new() { [(9, "a")] = Content, [(19, "c")] = Content });
         Assert.Empty(check.Violations);
         Assert.Equal(2, check.AwaitingTakeOver);
+    }
+
+    [Fact]
+    public void A_file_whose_owner_joined_after_the_store_must_have_been_taken_over()
+    {
+        var ownerJoinedLater = File("a", 6, 2, 4, 5, 9, 14, 19); // 8 joined after the store went to 9
+        var check = Check([ownerJoinedLater], new() { [(9, "a")] = Content }, joined: 8);
+        Assert.Equal([new InvariantViolation(FileInvariant.Name, "File a (key 6) is not at peer 8, which owns its key and should have taken it over when it joined")], check.Violations);
+        Assert.Empty(Check([ownerJoinedLater], new() { [(8, "a")] = Content }, joined: 8).Violations);
     }
 }
