@@ -17,6 +17,7 @@
         'Get-DhtRing'
         'Save-DhtFile'
         'Get-DhtFile'
+        'Resolve-DhtKey'
         'Enter-DhtPeer'
     )
     FunctionsToExport    = @()

@@ -8,7 +8,7 @@ using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
 
-/// <summary>What Save-DhtFile and Get-DhtFile share: the local peer a request enters at, progress, and error records.</summary>
+/// <summary>What Save-DhtFile, Get-DhtFile and Resolve-DhtKey share: the local peer a request enters at, progress, and error records.</summary>
 public abstract class DhtFileCmdlet : DhtCmdlet
 {
     /// <summary>Transfers at least this long show Write-Progress.</summary>
