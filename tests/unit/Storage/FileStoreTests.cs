@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
 
@@ -13,22 +12,15 @@ public sealed class FileStoreTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static byte[] Content(int length, int seed = 1)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
-    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    private static byte[] Content(int length, int seed = 1) => TestContent.Random(length, seed);
 
     [Fact]
     public async Task A_stored_file_reads_back_identical_and_is_listed_with_key_length_and_sha256()
     {
         var bytes = Content(200_000);
-        var stored = await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, Sha(bytes), default);
+        var stored = await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, TestContent.Sha256(bytes), default);
 
-        Assert.Equal(new StoredFile("2012", 220, bytes.Length, Sha(bytes)), stored);
+        Assert.Equal(new StoredFile("2012", 220, bytes.Length, TestContent.Sha256(bytes)), stored);
         using (var reader = _store.Open("2012"))
             Assert.Equal(bytes, await ReadAllAsync(reader));
         Assert.Equal([stored], _store.List());
@@ -50,12 +42,12 @@ public sealed class FileStoreTests : IDisposable
         var bytes = Content(1000);
         await File.WriteAllBytesAsync(_temp.File("notes.txt"), bytes);
         var listed = Assert.Single(_store.List());
-        Assert.Equal(new StoredFile("notes.txt", FileKey.Of("notes.txt", _store.Space), 1000, Sha(bytes)), listed);
+        Assert.Equal(new StoredFile("notes.txt", FileKey.Of("notes.txt", _store.Space), 1000, TestContent.Sha256(bytes)), listed);
 
         var changed = Content(1000, seed: 2);
         await File.WriteAllBytesAsync(_temp.File("notes.txt"), changed);
         File.SetLastWriteTimeUtc(_temp.File("notes.txt"), DateTime.UtcNow.AddMinutes(1));
-        Assert.Equal(Sha(changed), _store.GetInfo("notes.txt").Sha256);
+        Assert.Equal(TestContent.Sha256(changed), _store.GetInfo("notes.txt").Sha256);
     }
 
     [Theory]
@@ -65,7 +57,7 @@ public sealed class FileStoreTests : IDisposable
     public async Task Content_that_differs_from_the_announcement_leaves_no_file_and_no_temp_file(int lengthError)
     {
         var bytes = Content(100_000);
-        var announcedSha = lengthError == 0 ? Sha(Content(100_000, seed: 9)) : Sha(bytes);
+        var announcedSha = lengthError == 0 ? TestContent.Sha256(Content(100_000, seed: 9)) : TestContent.Sha256(bytes);
         await Assert.ThrowsAsync<FileContentMismatchException>(() =>
             _store.StoreAsync("2067", new MemoryStream(bytes), bytes.Length - lengthError, announcedSha, default));
         Assert.False(_store.Exists("2067"));
@@ -78,7 +70,7 @@ public sealed class FileStoreTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var endless = new EndlessStream(onFirstRead: cancel.Cancel);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            _store.StoreAsync("4103", endless, 1 << 30, Sha([]), cancel.Token));
+            _store.StoreAsync("4103", endless, 1 << 30, TestContent.Sha256([]), cancel.Token));
         Assert.Empty(_temp.FileNames());
     }
 
@@ -87,24 +79,24 @@ public sealed class FileStoreTests : IDisposable
     {
         var old = Content(50_000, seed: 1);
         var fresh = Content(70_000, seed: 2);
-        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, Sha(old), default);
+        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, TestContent.Sha256(old), default);
         using var reader = _store.Open("2012");
 
-        await _store.StoreAsync("2012", new MemoryStream(fresh), fresh.Length, Sha(fresh), default);
+        await _store.StoreAsync("2012", new MemoryStream(fresh), fresh.Length, TestContent.Sha256(fresh), default);
 
         Assert.Equal(old, await ReadAllAsync(reader));
         using (var after = _store.Open("2012"))
             Assert.Equal(fresh, await ReadAllAsync(after));
-        Assert.Equal(Sha(fresh), _store.GetInfo("2012").Sha256);
+        Assert.Equal(TestContent.Sha256(fresh), _store.GetInfo("2012").Sha256);
     }
 
     [Fact]
     public async Task A_failed_replacement_keeps_the_old_copy()
     {
         var old = Content(5000);
-        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, Sha(old), default);
+        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, TestContent.Sha256(old), default);
         await Assert.ThrowsAsync<FileContentMismatchException>(() =>
-            _store.StoreAsync("2012", new MemoryStream(Content(5000, seed: 3)), 5000, Sha(old), default));
+            _store.StoreAsync("2012", new MemoryStream(Content(5000, seed: 3)), 5000, TestContent.Sha256(old), default));
         using var reader = _store.Open("2012");
         Assert.Equal(old, await ReadAllAsync(reader));
         Assert.Equal(["2012"], _temp.FileNames());
@@ -113,7 +105,7 @@ public sealed class FileStoreTests : IDisposable
     [Fact]
     public async Task Temp_files_of_a_store_in_progress_are_never_listed()
     {
-        await using var partial = _store.BeginStore("big.iso", 10, Sha(new byte[10]));
+        await using var partial = _store.BeginStore("big.iso", 10, TestContent.Sha256(new byte[10]));
         await partial.WriteAsync(new byte[4], default);
         Assert.Contains(_temp.FileNames(), PartialFile.IsTempFileName);
         Assert.Empty(_store.List());
@@ -124,7 +116,7 @@ public sealed class FileStoreTests : IDisposable
     public async Task Orphaned_temp_files_are_removed_when_a_store_opens_and_stored_files_are_kept()
     {
         var bytes = Content(10);
-        await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, Sha(bytes), default);
+        await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, TestContent.Sha256(bytes), default);
         await File.WriteAllTextAsync(_temp.File(".dhtps-0123456789abcdef.partial"), "left by a crash");
         await File.WriteAllTextAsync(_temp.File(".dhtps-fedcba9876543210.partial"), "");
 
@@ -137,7 +129,7 @@ public sealed class FileStoreTests : IDisposable
     [Fact]
     public async Task Delete_removes_a_file_and_reports_whether_there_was_one()
     {
-        await _store.StoreAsync("2012", new MemoryStream([1, 2, 3]), 3, Sha([1, 2, 3]), default);
+        await _store.StoreAsync("2012", new MemoryStream([1, 2, 3]), 3, TestContent.Sha256([1, 2, 3]), default);
         Assert.True(_store.Exists("2012"));
         Assert.True(_store.Delete("2012"));
         Assert.False(_store.Exists("2012"));
@@ -157,8 +149,8 @@ public sealed class FileStoreTests : IDisposable
         Assert.Throws<UnsafeFileNameException>(() => _store.Exists(name));
         Assert.Throws<UnsafeFileNameException>(() => _store.Delete(name));
         Assert.Throws<UnsafeFileNameException>(() => _store.GetInfo(name));
-        Assert.Throws<UnsafeFileNameException>(() => _store.BeginStore(name, 0, Sha([])));
-        await Assert.ThrowsAsync<UnsafeFileNameException>(() => _store.StoreAsync(name, new MemoryStream(), 0, Sha([]), default));
+        Assert.Throws<UnsafeFileNameException>(() => _store.BeginStore(name, 0, TestContent.Sha256([])));
+        await Assert.ThrowsAsync<UnsafeFileNameException>(() => _store.StoreAsync(name, new MemoryStream(), 0, TestContent.Sha256([]), default));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(_temp.Path)!, "escape"));
     }
 
@@ -167,14 +159,14 @@ public sealed class FileStoreTests : IDisposable
     {
         var bytes = Content(3000);
         var destination = _temp.File("received_4103");
-        await using (var partial = PartialFile.Create(destination, bytes.Length, Sha(bytes).ToUpperInvariant()))
+        await using (var partial = PartialFile.Create(destination, bytes.Length, TestContent.Sha256(bytes).ToUpperInvariant()))
         {
             await partial.WriteAsync(bytes, default);
             await partial.CommitAsync(default);
         }
         Assert.Equal(bytes, await File.ReadAllBytesAsync(destination));
 
-        await using (var abandoned = PartialFile.Create(_temp.File("received_2012"), bytes.Length, Sha(bytes)))
+        await using (var abandoned = PartialFile.Create(_temp.File("received_2012"), bytes.Length, TestContent.Sha256(bytes)))
             await abandoned.WriteAsync(bytes.AsMemory(0, 100), default);
         Assert.Equal(["received_4103"], _temp.FileNames());
     }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
 
@@ -8,20 +7,13 @@ namespace DhtPs.Tests.Unit.Storage;
 public sealed class ResumablePartialFileTests : IDisposable
 {
     private static readonly byte[] Bytes = Content(300_000);
-    private static readonly string BytesSha = Sha(Bytes);
+    private static readonly string BytesSha = TestContent.Sha256(Bytes);
 
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
-    private static byte[] Content(int length, int seed = 1)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
-    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    private static byte[] Content(int length, int seed = 1) => TestContent.Random(length, seed);
 
     private string Destination => _temp.File("2012.bin");
 
@@ -72,7 +64,7 @@ public sealed class ResumablePartialFileTests : IDisposable
     [Fact]
     public async Task More_bytes_than_announced_delete_the_temp_file_even_though_it_is_resumable()
     {
-        await using (var partial = await PartialFile.ResumeAsync(Destination, 10, Sha(new byte[10]), default))
+        await using (var partial = await PartialFile.ResumeAsync(Destination, 10, TestContent.Sha256(new byte[10]), default))
         {
             await partial.WriteAsync(new byte[6], default);
             await Assert.ThrowsAsync<FileContentMismatchException>(() => partial.WriteAsync(new byte[6], default).AsTask());
@@ -85,7 +77,7 @@ public sealed class ResumablePartialFileTests : IDisposable
     {
         var same = PartialFile.ResumableTempPath(Destination, Bytes.Length, BytesSha);
         Assert.Equal(same, PartialFile.ResumableTempPath(Destination, Bytes.Length, BytesSha.ToUpperInvariant()));
-        Assert.NotEqual(same, PartialFile.ResumableTempPath(Destination, Bytes.Length, Sha(Content(300_000, seed: 2))));
+        Assert.NotEqual(same, PartialFile.ResumableTempPath(Destination, Bytes.Length, TestContent.Sha256(Content(300_000, seed: 2))));
         Assert.NotEqual(same, PartialFile.ResumableTempPath(Destination, Bytes.Length + 1, BytesSha));
         Assert.NotEqual(same, PartialFile.ResumableTempPath(_temp.File("2013.bin"), Bytes.Length, BytesSha));
         Assert.False(FileName.IsSafe(Path.GetFileName(same))); // never taken for a stored file
@@ -111,8 +103,8 @@ public sealed class ResumablePartialFileTests : IDisposable
     [Fact]
     public async Task A_store_that_opens_removes_crash_leftovers_and_stale_resumable_files_but_keeps_fresh_ones()
     {
-        var fresh = PartialFile.ResumableTempPath(_temp.File("2012"), 10, Sha(new byte[10]));
-        var stale = PartialFile.ResumableTempPath(_temp.File("2013"), 10, Sha(new byte[10]));
+        var fresh = PartialFile.ResumableTempPath(_temp.File("2012"), 10, TestContent.Sha256(new byte[10]));
+        var stale = PartialFile.ResumableTempPath(_temp.File("2013"), 10, TestContent.Sha256(new byte[10]));
         await File.WriteAllBytesAsync(fresh, new byte[4]);
         await File.WriteAllBytesAsync(stale, new byte[4]);
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - PartialFile.StaleAfter - TimeSpan.FromMinutes(1));
@@ -125,14 +117,14 @@ public sealed class ResumablePartialFileTests : IDisposable
 
         Assert.Equal([Path.GetFileName(fresh), "old-notes.txt"], _temp.FileNames());
         Assert.Equal(["old-notes.txt"], store.List().Select(file => file.Name));
-        await using var resumed = await store.ResumeStoreAsync("2012", 10, Sha(new byte[10]), default);
+        await using var resumed = await store.ResumeStoreAsync("2012", 10, TestContent.Sha256(new byte[10]), default);
         Assert.Equal(4, resumed.ResumedFrom);
     }
 
     [Fact]
     public async Task Starting_a_resumable_write_removes_stale_ones_beside_it()
     {
-        var stale = PartialFile.ResumableTempPath(_temp.File("old.bin"), 10, Sha(new byte[10]));
+        var stale = PartialFile.ResumableTempPath(_temp.File("old.bin"), 10, TestContent.Sha256(new byte[10]));
         await File.WriteAllBytesAsync(stale, new byte[4]);
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
 

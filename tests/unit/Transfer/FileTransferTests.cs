@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
@@ -11,8 +10,8 @@ namespace DhtPs.Tests.Unit.Transfer;
 public sealed class FileTransferTests : IDisposable
 {
     // Two full chunks and a short one: every chunk boundary case in a few hundred KiB.
-    private static readonly byte[] Content = Bytes(2 * FileSender.ChunkLength + 1000, seed: 42);
-    private static readonly TransferHeader Header = new("4103", Content.Length, Sha(Content));
+    private static readonly byte[] Content = TestContent.Random(2 * FileSender.ChunkLength + 1000, seed: 42);
+    private static readonly TransferHeader Header = new("4103", Content.Length, TestContent.Sha256(Content));
     private const long Limit = 1L << 30;
 
     private readonly TempDirectory _temp = new();
@@ -21,15 +20,6 @@ public sealed class FileTransferTests : IDisposable
     public FileTransferTests() => _store = new FileStore(_temp.Path, new IdSpace(8));
 
     public void Dispose() => _temp.Dispose();
-
-    private static byte[] Bytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
-    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     [Fact]
     public async Task A_file_crosses_a_loopback_tcp_connection_into_a_store_with_progress()
@@ -76,7 +66,7 @@ public sealed class FileTransferTests : IDisposable
     [Fact]
     public async Task An_empty_file_is_a_header_and_an_end_marker()
     {
-        var frames = await Wire.FramesOfAsync(new TransferHeader("empty.txt", 0, Sha([])), []);
+        var frames = await Wire.FramesOfAsync(new TransferHeader("empty.txt", 0, TestContent.Sha256([])), []);
         Assert.Equal(2, frames.Count);
         var stored = await FileReceiver.ReceiveIntoAsync(Wire.Join(frames), _store, Limit, null, default);
         Assert.Equal(0, stored.Length);

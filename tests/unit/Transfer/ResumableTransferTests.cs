@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
@@ -9,8 +8,8 @@ namespace DhtPs.Tests.Unit.Transfer;
 /// <summary>Transfers cut off midway and tried again over real loopback connections: the receiver says what it holds, the sender sends the rest.</summary>
 public sealed class ResumableTransferTests : IDisposable
 {
-    private static readonly byte[] Content = Bytes(20 * FileSender.ChunkLength + 123, seed: 7);
-    private static readonly TransferHeader Header = new("2067.iso", Content.Length, Sha(Content));
+    private static readonly byte[] Content = TestContent.Random(20 * FileSender.ChunkLength + 123, seed: 7);
+    private static readonly TransferHeader Header = new("2067.iso", Content.Length, TestContent.Sha256(Content));
     private const long Limit = 1L << 30;
 
     private readonly TempDirectory _temp = new();
@@ -19,15 +18,6 @@ public sealed class ResumableTransferTests : IDisposable
     public ResumableTransferTests() => _store = new FileStore(_temp.Path, new IdSpace(8));
 
     public void Dispose() => _temp.Dispose();
-
-    private static byte[] Bytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
-    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private string TempOf(TransferHeader header) => PartialFile.ResumableTempPath(_temp.File(header.Name), header.Length, header.Sha256);
 
@@ -108,8 +98,8 @@ public sealed class ResumableTransferTests : IDisposable
     [Fact]
     public async Task Bytes_held_for_other_content_of_the_same_name_and_length_are_never_resumed_from()
     {
-        var other = Bytes(Content.Length, seed: 8);
-        var otherHeader = Header with { Sha256 = Sha(other) };
+        var other = TestContent.Random(Content.Length, seed: 8);
+        var otherHeader = Header with { Sha256 = TestContent.Sha256(other) };
         await SendCutOffAsync(otherHeader, other, cutAfter: 5 * FileSender.ChunkLength);
         Assert.NotEqual(TempOf(otherHeader), TempOf(Header));
         Assert.True(File.Exists(TempOf(otherHeader)));
