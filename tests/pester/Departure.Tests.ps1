@@ -4,15 +4,6 @@ BeforeAll {
     Stop-TestRing
     $script:original = [ulong[]](2, 4, 5, 8, 9, 14, 19)
 
-    function Assert-RingWalk([ulong[]] $Expected) {
-        $members = Get-DhtRing -ErrorAction Stop
-        $members.Id | Should -Be $Expected
-        $n = $Expected.Count
-        for ($i = 0; $i -lt $n; $i++) {
-            $members[$i].Successors | Should -Be @($Expected[($i + 1) % $n], $Expected[($i + 2) % $n])
-        }
-    }
-
     function Get-PingerSince([ulong] $Id, [DateTimeOffset] $Since) {
         Get-PeerEvent $Id -Kind PingRequestReceived | Where-Object Time -GT $Since | ForEach-Object RemotePeerId | Sort-Object -Unique
     }

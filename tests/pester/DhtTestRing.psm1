@@ -103,6 +103,17 @@ function Test-RingSettled {
     $true
 }
 
+function Assert-RingWalk {
+    <# Walks the ring with Get-DhtRing and asserts its members, in order, and each one's two successors. #>
+    param([Parameter(Mandatory)] [ulong[]] $Expected)
+    $members = Get-DhtRing -ErrorAction Stop
+    $members.Id | Should -Be $Expected
+    $n = $Expected.Count
+    for ($i = 0; $i -lt $n; $i++) {
+        $members[$i].Successors | Should -Be @($Expected[($i + 1) % $n], $Expected[($i + 2) % $n])
+    }
+}
+
 function Start-PeerProcess {
     <#
     .SYNOPSIS
@@ -125,4 +136,4 @@ function Start-PeerProcess {
         -RedirectStandardOutput (Join-Path $LogFolder "peer$Id.out.txt") -RedirectStandardError (Join-Path $LogFolder "peer$Id.err.txt")
 }
 
-Export-ModuleMember -Function Get-FreePort, Start-TestRing, Wait-Condition, Get-PeerEvent, Get-RingEvent, Stop-TestRing, Test-RingSettled, Start-PeerProcess
+Export-ModuleMember -Function Get-FreePort, Start-TestRing, Wait-Condition, Get-PeerEvent, Get-RingEvent, Stop-TestRing, Test-RingSettled, Assert-RingWalk, Start-PeerProcess

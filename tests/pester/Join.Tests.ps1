@@ -3,15 +3,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
     Stop-TestRing
     $script:original = [ulong[]](2, 4, 5, 8, 9, 14, 19)
-
-    function Assert-RingWalk([ulong[]] $Expected) {
-        $members = Get-DhtRing -ErrorAction Stop
-        $members.Id | Should -Be $Expected
-        $n = $Expected.Count
-        for ($i = 0; $i -lt $n; $i++) {
-            $members[$i].Successors | Should -Be @($Expected[($i + 1) % $n], $Expected[($i + 2) % $n])
-        }
-    }
 }
 
 Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
