@@ -19,6 +19,8 @@ public sealed partial class PeerNode
                 await ReceiveUploadAsync(upload, stream, cancellationToken).ConfigureAwait(false);
             else if (opening is FileDelivery delivery)
                 await ReceiveDeliveryAsync(delivery, stream, cancellationToken).ConfigureAwait(false);
+            else if (opening is ClientRequest client)
+                await new ClientGateway(this, _options.MaxFileLength).ServeAsync(client, stream, cancellationToken).ConfigureAwait(false);
             else
                 await WriteStreamReplyAsync(stream, Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} opens no stream for {opening.GetType().Name}."), cancellationToken).ConfigureAwait(false);
         }

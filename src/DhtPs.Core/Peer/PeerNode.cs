@@ -81,7 +81,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             await node._scheduler.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        node.Contact = new PeerContact(options.Id, options.Address, node._transport.LocalEndPoint.Port);
+        node.Contact = new PeerContact(options.Id, options.ContactAddress, node._transport.LocalEndPoint.Port);
         node.OpenFileStore(node.Contact.Port);
         return node;
     }

@@ -8,7 +8,15 @@ public sealed record PeerOptions
 {
     public required ulong Id { get; init; }
     public int IdBits { get; init; } = IdSpace.DefaultBits;
+
+    /// <summary>The address the sockets bind: one interface's IPv4 or IPv6 address, or 0.0.0.0 / :: for all of them.</summary>
     public string Address { get; init; } = PeerContact.DefaultHost;
+
+    /// <summary>The address other peers dial, as this peer names itself to them. Null means <see cref="Address"/>, which must then not be a wildcard.</summary>
+    public string? AdvertiseAddress { get; init; }
+
+    /// <summary>The host of this peer's contact: the advertised address, else the bound one.</summary>
+    public string ContactAddress => AdvertiseAddress ?? Address;
 
     /// <summary>Null means 12000 + id; 0 picks a free port.</summary>
     public int? Port { get; init; }
@@ -55,8 +63,14 @@ public sealed record PeerOptions
     public void Validate()
     {
         var space = new IdSpace(IdBits);
-        if (!IPAddress.TryParse(Address, out _))
-            throw new ArgumentException($"Address '{Address}' is not an IP address (e.g. 127.0.0.1 or 10.0.0.2).", nameof(Address));
+        if (!IPAddress.TryParse(Address, out var bound))
+            throw new ArgumentException($"Address '{Address}' is not an IP address (e.g. 127.0.0.1, 10.0.0.2, ::1, or 0.0.0.0 for every interface).", nameof(Address));
+        if (AdvertiseAddress is null && (bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any)))
+            throw new ArgumentException($"Address {Address} binds every interface, so it is no address another peer can dial; name that one with AdvertiseAddress.", nameof(AdvertiseAddress));
+        if (AdvertiseAddress is not null && (!IPAddress.TryParse(AdvertiseAddress, out var advertised) || advertised.Equals(IPAddress.Any) || advertised.Equals(IPAddress.IPv6Any)))
+            throw new ArgumentException($"AdvertiseAddress '{AdvertiseAddress}' is not an IP address other peers can dial.", nameof(AdvertiseAddress));
+        if (AdvertiseAddress is not null && IPAddress.Parse(AdvertiseAddress).AddressFamily != bound.AddressFamily && !bound.Equals(IPAddress.IPv6Any))
+            throw new ArgumentException($"AdvertiseAddress {AdvertiseAddress} is of another address family than the bound {Address}.", nameof(AdvertiseAddress));
         if (!space.Contains(Id))
             throw new ArgumentOutOfRangeException(nameof(Id), Id, $"Peer id {Id} is outside the {space} (0..{space.MaxId}).");
         if (Port is < 0 or > 65535)

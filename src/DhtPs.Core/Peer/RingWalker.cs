@@ -6,19 +6,42 @@ using DhtPs.Core.Transport;
 namespace DhtPs.Core.Peer;
 
 /// <summary>The members a ring walk found, in ring order, and whether it came back to where it started.</summary>
-public sealed record RingWalk(IReadOnlyList<DhtRingMember> Members, bool Closed, string? Problem);
+public sealed record RingWalk(IReadOnlyList<DhtRingMember> Members, bool Closed, string? Problem)
+{
+    /// <summary>The id width of the ring, when a member refused the walk for asking in another width.</summary>
+    public int? RingWidth { get; init; }
+}
 
 /// <summary>
 /// Walks a ring over the network: asks each member for its neighbours and follows first successors
-/// until the walk is back at its start. Needs only a transport, so it works across processes and hosts.
+/// until the walk is back at its start. Needs only outgoing connections, so it works across processes and hosts.
 /// </summary>
 public static class RingWalker
 {
     /// <summary>No walk visits more members than this.</summary>
     public const int MaxMembers = 4096;
 
-    public static async Task<RingWalk> WalkAsync(
-        IPeerTransport transport, PeerContact asker, IdSpace space, IPEndPoint start, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<RingWalk> WalkAsync(
+        IPeerTransport transport, PeerContact asker, IdSpace space, IPEndPoint start, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WalkAsync(next => transport.RequestAsync(next, new NeighborsRequest { Sender = asker, IdBits = space.Bits }, timeout, cancellationToken),
+            space, start);
+
+    /// <summary>
+    /// Walks a ring from outside it, as a client: each question on a connection of its own, no socket listening.
+    /// A start that belongs to a ring of another id width says so, and the walk starts again in that width.
+    /// </summary>
+    public static async Task<RingWalk> WalkFromOutsideAsync(IPEndPoint start, IdSpace space, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Func<IPEndPoint, Task<Message>> Ask(IdSpace width) => next =>
+            OutboundConnection.RequestAsync(next, self => new NeighborsRequest { Sender = self, IdBits = width.Bits }, timeout, cancellationToken);
+        var walk = await WalkAsync(Ask(space), space, start).ConfigureAwait(false);
+        return walk.RingWidth is { } width && width != space.Bits && walk.Members.Count == 0
+            ? await WalkAsync(Ask(new IdSpace(width)), new IdSpace(width), start).ConfigureAwait(false)
+            : walk;
+    }
+
+    /// <summary>Follows first successors from <paramref name="start"/>, asking each member for its neighbours with <paramref name="ask"/>.</summary>
+    private static async Task<RingWalk> WalkAsync(Func<IPEndPoint, Task<Message>> ask, IdSpace space, IPEndPoint start)
     {
         var members = new List<DhtRingMember>();
         var next = start;
@@ -27,15 +50,15 @@ public static class RingWalker
             Message reply;
             try
             {
-                reply = await transport.RequestAsync(next, new NeighborsRequest { Sender = asker, IdBits = space.Bits }, timeout, cancellationToken)
-                    .ConfigureAwait(false);
+                reply = await ask(next).ConfigureAwait(false);
             }
             catch (TransportException e)
             {
                 return new RingWalk(members, false, e.Message);
             }
             if (reply is ErrorResponse error)
-                return new RingWalk(members, false, $"Peer at {next} refused: {error.Reason}");
+                return new RingWalk(members, false, $"Peer at {next} refused: {error.Reason}")
+                    { RingWidth = error.Code == ErrorCode.IdBitsMismatch ? error.IdBits : null };
             if (reply is not NeighborsResponse neighbors || MessageValidator.Validate(reply, space) is not null)
                 return new RingWalk(members, false, $"Peer at {next} sent an invalid answer.");
 
@@ -55,35 +78,5 @@ public static class RingWalker
             next = neighbors.Successors[0].ToEndPoint();
         }
         return new RingWalk(members, false, $"The walk stopped after {MaxMembers} members.");
-    }
-
-    /// <summary>Walks a ring from outside it, on a throwaway socket (no local peer needed).</summary>
-    public static async Task<RingWalk> WalkFromOutsideAsync(
-        IPEndPoint start, IdSpace space, TimeSpan timeout, INetwork? network = null, CancellationToken cancellationToken = default)
-    {
-        var local = new IPEndPoint(start.Address.Equals(IPAddress.Loopback) ? IPAddress.Loopback : IPAddress.Any, 0);
-        await using var transport = await (network ?? SocketNetwork.Instance).BindAsync(local, IgnoreEverything.Instance, cancellationToken)
-            .ConfigureAwait(false);
-        var asker = new PeerContact(0, local.Address.ToString(), transport.LocalEndPoint.Port);
-        return await WalkAsync(transport, asker, space, start, timeout, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The throwaway socket of an outside walk is nobody's peer: it answers nothing.</summary>
-    private sealed class IgnoreEverything : ITransportHandler
-    {
-        public static IgnoreEverything Instance { get; } = new();
-
-        public void OnDatagram(IPEndPoint from, uint sequence, Message message)
-        {
-        }
-
-        public Task<Message> OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken) =>
-            Task.FromException<Message>(new InvalidOperationException("A ring walker takes no requests."));
-
-        public Task OnStreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public void OnMalformed(IPEndPoint from, ProtocolException error)
-        {
-        }
     }
 }

@@ -28,6 +28,12 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
 [JsonDerivedType(typeof(LookupRequest), "lookup")]
 [JsonDerivedType(typeof(LookupAnswer), "lookup-answer")]
+[JsonDerivedType(typeof(ClientStore), "client-store")]
+[JsonDerivedType(typeof(ClientFetch), "client-fetch")]
+[JsonDerivedType(typeof(ClientLookup), "client-lookup")]
+[JsonDerivedType(typeof(ClientFileDone), "client-file-done")]
+[JsonDerivedType(typeof(ClientLookupDone), "client-lookup-done")]
+[JsonDerivedType(typeof(ClientFailure), "client-failure")]
 public abstract record Message
 {
     public required PeerContact Sender { get; init; }

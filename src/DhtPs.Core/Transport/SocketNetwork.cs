@@ -21,10 +21,16 @@ public sealed class SocketNetwork : INetwork
             Socket? datagram = null;
             try
             {
+                // "::" serves IPv4 peers too, as "every interface" promises.
+                var dualMode = localEndPoint.Address.Equals(IPAddress.IPv6Any);
+                if (dualMode)
+                    listener.DualMode = true;
                 listener.Bind(localEndPoint);
                 listener.Listen(backlog: 128);
                 var bound = (IPEndPoint)listener.LocalEndPoint!;
                 datagram = new Socket(localEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                if (dualMode)
+                    datagram.DualMode = true;
                 datagram.Bind(bound);
                 return Task.FromResult<IPeerTransport>(new SocketTransport(bound, datagram, listener, handler));
             }

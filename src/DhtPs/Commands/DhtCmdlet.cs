@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Protocol;
@@ -31,16 +32,79 @@ public abstract class DhtCmdlet : PSCmdlet
         new(exception, errorId, category, target);
 
     /// <summary>
+    /// The preference variable that sets the port a bare id (<c>-Via 4</c>, <c>-KnownPeer 4</c>) means, base + id,
+    /// and the port Start-DhtPeer listens on without -Port. Unset, the base is 12000, as in the original program.
+    /// </summary>
+    public const string DefaultBasePortVariable = "DhtPsDefaultBasePort";
+
+    /// <summary>$DhtPsDefaultBasePort, or 12000; a value that is no port from 0 to 65535 stops the cmdlet with an error.</summary>
+    protected int DefaultBasePort
+    {
+        get
+        {
+            var value = GetVariableValue(DefaultBasePortVariable);
+            if (value is null)
+                return PeerContact.DefaultBasePort;
+            if (LanguagePrimitives.TryConvertTo<int>(value, out var port) && port is >= 0 and <= System.Net.IPEndPoint.MaxPort)
+                return port;
+            ThrowTerminatingError(Error(new ArgumentException($"${DefaultBasePortVariable} is {value}; it must be a port number from 0 to 65535."),
+                "InvalidDhtPsDefaultBasePort", ErrorCategory.InvalidArgument, value));
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Where a peer address leads, looking host names up asynchronously (Ctrl+C cancels); bare ids take the
+    /// session's base port. Null after writing an error record.
+    /// </summary>
+    protected PeerLocator? Resolve(PeerAddress address)
+    {
+        var basePort = DefaultBasePort;
+        try
+        {
+            return Await(token => address.ResolveAsync(basePort, PeerContact.DefaultHost, token));
+        }
+        catch (PeerAddressException e)
+        {
+            WriteError(Error(e, "DhtPeerAddressUnresolved", ErrorCategory.ObjectNotFound, address));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Where a -Via enters the ring: a peer of this session when it names one (its id, or the endpoint it listens on),
+    /// else the peer it names in a ring elsewhere, as a client (no local peer needed). Without -Via: the only peer of
+    /// this session. Null after writing an error record. Any cmdlet that takes -Via uses this, so -Via means the same everywhere.
+    /// </summary>
+    protected IRingEntry? RingEntry(PeerAddress? via, int idBits = IdSpace.DefaultBits)
+    {
+        if (via is null)
+        {
+            var peers = PeerRegistry.All.ToArray();
+            if (peers.Length == 1)
+                return new LocalRingEntry(peers[0].Peer);
+            WriteError(Error(new InvalidOperationException(peers.Length == 0
+                    ? "This session runs no peer; start one with Start-DhtPeer, or name a peer of a ring with -Via (id, host:port or id@host:port)."
+                    : $"This session runs {peers.Length} peers ({string.Join(", ", peers.Select(p => p.Peer.Id))}); say which one with -Via."),
+                peers.Length == 0 ? "DhtNoLocalPeer" : "DhtLocalPeerAmbiguous", ErrorCategory.InvalidArgument, null));
+            return null;
+        }
+        if (via.IsBareId && PeerRegistry.TryGet(via.Id!.Value, out var named))
+            return new LocalRingEntry(named.Peer);
+        if (Resolve(via) is not { } located)
+            return null;
+        var local = PeerRegistry.All.FirstOrDefault(j => j.Peer.Contact.ToEndPoint().Equals(located.EndPoint));
+        return local is not null ? new LocalRingEntry(local.Peer) : new DhtClient(located.EndPoint, idBits);
+    }
+
+    /// <summary>
     /// Joins a running lone peer to the ring <paramref name="knownPeer"/> belongs to (SPEC §4).
     /// Returns the peer's state once accepted; null after writing an error record.
     /// </summary>
-    protected DhtPeer? JoinRing(PeerNode peer, string knownPeer, double timeoutSeconds)
+    protected DhtPeer? JoinRing(PeerNode peer, PeerAddress knownPeer, double timeoutSeconds)
     {
-        if (!PeerLocator.TryParse(knownPeer, out var locator, out var problem))
-        {
-            WriteError(Error(new ArgumentException(problem, nameof(knownPeer)), "InvalidDhtKnownPeer", ErrorCategory.InvalidArgument, knownPeer));
+        if (Resolve(knownPeer) is not { } locator)
             return null;
-        }
         try
         {
             return Await(token => peer.JoinAsync(locator, TimeSpan.FromSeconds(timeoutSeconds), token));

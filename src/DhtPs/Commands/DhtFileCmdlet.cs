@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
+using DhtPs.Core.Ring;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Storage;
 using DhtPs.Core.Transfer;
-using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
 
@@ -14,34 +15,21 @@ public abstract class DhtFileCmdlet : DhtCmdlet
     /// <summary>Transfers at least this long show Write-Progress.</summary>
     private const long ProgressThreshold = 4L * 1024 * 1024;
 
-    /// <summary>The local peer the request enters the ring at. Default: the only peer this session runs.</summary>
+    /// <summary>
+    /// Where the request enters the ring: a peer of this session (its id), or any peer of a ring elsewhere as
+    /// host:port or id@host:port (client mode: that peer acts for this session, which needs no peer of its own).
+    /// Default: the only peer this session runs.
+    /// </summary>
     [Parameter]
-    public ulong? Via { get; set; }
+    public PeerAddress? Via { get; set; }
 
     /// <summary>Seconds the owner may take to answer (a fetch: to start sending).</summary>
     [Parameter]
     [ValidateRange(0.1, 3600)]
     public double Timeout { get; set; } = 30;
 
-    /// <summary>The local peer named by -Via, or the single local peer; null after writing an error record.</summary>
-    protected PeerNode? EntryPeer()
-    {
-        if (Via is { } id)
-        {
-            if (PeerRegistry.TryGet(id, out var named))
-                return named.Peer;
-            WriteError(GetDhtPeerCommand.PeerNotFound(id));
-            return null;
-        }
-        var peers = PeerRegistry.All.ToArray();
-        if (peers.Length == 1)
-            return peers[0].Peer;
-        WriteError(Error(new InvalidOperationException(peers.Length == 0
-                ? "This session runs no peer; start one with Start-DhtPeer."
-                : $"This session runs {peers.Length} peers ({string.Join(", ", peers.Select(p => p.Peer.Id))}); say which one with -Via."),
-            peers.Length == 0 ? "DhtNoLocalPeer" : "DhtLocalPeerAmbiguous", ErrorCategory.InvalidArgument, null));
-        return null;
-    }
+    /// <summary>The entry -Via names, or the single local peer; null after writing an error record.</summary>
+    protected IRingEntry? EntryPeer() => RingEntry(Via);
 
     /// <summary>
     /// Blocks on a transfer like <see cref="DhtCmdlet.Await{T}"/>, writing its progress from this (the pipeline) thread:

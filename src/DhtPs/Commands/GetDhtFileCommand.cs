@@ -34,7 +34,7 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
             try
             {
                 var destination = DestinationOf(name);
-                WriteObject(AwaitTransfer($"Getting from the ring through Peer {peer.Id}",
+                WriteObject(AwaitTransfer($"Getting from the ring through {peer.Description}",
                     (progress, token) => peer.FetchAsync(name, destination, progress, TimeSpan.FromSeconds(Timeout), token)));
             }
             catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)

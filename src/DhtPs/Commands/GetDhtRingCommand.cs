@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Hosting;
@@ -13,13 +14,15 @@ namespace DhtPs.Commands;
 [OutputType(typeof(DhtRingMember))]
 public sealed class GetDhtRingCommand : DhtCmdlet
 {
-    /// <summary>Where the walk starts: the id of a peer of this session, or any peer as id, host:port or id@host:port. Default: this session's first peer.</summary>
+    /// <summary>
+    /// Where the walk starts: a peer of this session (its id), or any peer of a ring elsewhere as host:port or
+    /// id@host:port, walked from outside (no local peer needed). Default: this session's first peer.
+    /// </summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
-    [ValidateNotNullOrEmpty]
-    public string? Via { get; set; }
+    public PeerAddress? Via { get; set; }
 
-    /// <summary>The ring's id width, for a walk from a session that runs no peer.</summary>
+    /// <summary>The ring's id width, for a walk from outside; a member of a ring of another width says so, and the walk follows it.</summary>
     [Parameter]
     [ValidateRange(1, IdSpace.MaxBits)]
     public int IdBits { get; set; } = IdSpace.DefaultBits;
@@ -29,43 +32,23 @@ public sealed class GetDhtRingCommand : DhtCmdlet
     [ValidateRange(0.1, 600)]
     public double Timeout { get; set; } = 5;
 
-    /// <summary>The local peer the walk starts at: the one -Via names by id, or the first one when -Via is absent.</summary>
-    private PeerNode? StartPeer()
-    {
-        if (Via is null)
-            return PeerRegistry.All.FirstOrDefault()?.Peer;
-        return ulong.TryParse(Via, out var id) && PeerRegistry.TryGet(id, out var job) ? job.Peer : null;
-    }
-
     protected override void ProcessRecord()
     {
-        var timeout = TimeSpan.FromSeconds(Timeout);
-        Func<CancellationToken, Task<RingWalk>> walk;
-        if (StartPeer() is { } start)
-        {
-            walk = token => start.WalkRingAsync(timeout: timeout, cancellationToken: token);
-        }
-        else if (Via is null)
+        IRingEntry? start;
+        if (Via is not null)
+            start = RingEntry(Via, IdBits);
+        else if (PeerRegistry.All.FirstOrDefault() is { } first)
+            start = new LocalRingEntry(first.Peer);
+        else
         {
             WriteError(Error(new InvalidOperationException("This session runs no peer; name a peer of the ring with -Via."),
                 "DhtRingStartUnknown", ErrorCategory.InvalidArgument, null));
             return;
         }
-        else if (PeerLocator.TryParse(Via, out var locator, out var problem))
-        {
-            // Any local peer can ask; with none, a throwaway socket does.
-            var asker = PeerRegistry.All.FirstOrDefault()?.Peer;
-            walk = asker is null
-                ? token => RingWalker.WalkFromOutsideAsync(locator.EndPoint, new IdSpace(IdBits), timeout, cancellationToken: token)
-                : token => asker.WalkRingAsync(locator.EndPoint, timeout, token);
-        }
-        else
-        {
-            WriteError(Error(new ArgumentException(problem, nameof(Via)), "InvalidDhtRingStart", ErrorCategory.InvalidArgument, Via));
+        if (start is null)
             return;
-        }
 
-        var result = Await(walk);
+        var result = Await(token => start.WalkRingAsync(TimeSpan.FromSeconds(Timeout), token));
         WriteObject(result.Members, enumerateCollection: true);
         if (!result.Closed)
             WriteError(Error(new InvalidOperationException($"The ring walk did not come back to its start: {result.Problem}"),

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using DhtPs.Core.Peer;
+using DhtPs.Core.Ring;
 using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
@@ -19,10 +20,9 @@ public sealed class JoinDhtRingCommand : DhtCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByPeerSet)]
     public DhtPeer? Peer { get; set; }
 
-    /// <summary>A peer of the ring to join: an id (127.0.0.1:12000+id), host:port or id@host:port.</summary>
+    /// <summary>A peer of the ring to join: an id (127.0.0.1, port $DhtPsDefaultBasePort + id), host:port or id@host:port; the host may be a name.</summary>
     [Parameter(Mandatory = true, Position = 1)]
-    [ValidateNotNullOrEmpty]
-    public string KnownPeer { get; set; } = "";
+    public PeerAddress KnownPeer { get; set; } = null!;
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>
     [Parameter]

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Storage;
 
@@ -29,36 +30,28 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
 
     protected override void ProcessRecord()
     {
-        if (EntryPeer() is not { } peer)
+        if (EntryPeer() is not { } entry)
             return;
         if (ParameterSetName == KeySet)
         {
             foreach (var key in Key)
-                Resolve(peer, key, name: null);
+                Resolve(entry, name: null, key);
             return;
         }
         foreach (var name in Name)
-        {
-            ulong key;
-            try
-            {
-                key = FileKey.Of(name, peer.Space);
-            }
-            catch (UnsafeFileNameException e)
-            {
-                WriteFileError(e, name);
-                continue;
-            }
-            Resolve(peer, key, name);
-        }
+            Resolve(entry, name, key: null);
     }
 
-    private void Resolve(PeerNode peer, ulong key, string? name)
+    private void Resolve(IRingEntry entry, string? name, ulong? key)
     {
         try
         {
-            var lookup = Await(token => peer.LookupAsync(key, TimeSpan.FromSeconds(Timeout), token));
+            var lookup = Await(token => entry.LookupAsync(name, key, TimeSpan.FromSeconds(Timeout), token));
             WriteObject(DhtKeyOwner.Of(lookup, name));
+        }
+        catch (UnsafeFileNameException e)
+        {
+            WriteFileError(e, name!);
         }
         catch (ArgumentOutOfRangeException e)
         {

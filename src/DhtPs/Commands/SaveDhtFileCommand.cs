@@ -46,7 +46,7 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
                     continue;
                 try
                 {
-                    WriteObject(AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
+                    WriteObject(AwaitTransfer($"Saving to the ring through {peer.Description}",
                         (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token)));
                 }
                 catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)

@@ -20,19 +20,16 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public ulong Id { get; set; }
 
-    /// <summary>An id (127.0.0.1:12000+id) or id@host:port.</summary>
+    /// <summary>An id (127.0.0.1, port $DhtPsDefaultBasePort + id) or id@host:port; the host may be a name.</summary>
     [Parameter(Position = 1, ParameterSetName = InitSet)]
-    [ValidateNotNullOrEmpty]
-    public string? FirstSuccessor { get; set; }
+    public PeerAddress? FirstSuccessor { get; set; }
 
     [Parameter(Position = 2, ParameterSetName = InitSet)]
-    [ValidateNotNullOrEmpty]
-    public string? SecondSuccessor { get; set; }
+    public PeerAddress? SecondSuccessor { get; set; }
 
-    /// <summary>A peer of the ring to join: an id (127.0.0.1:12000+id), host:port or id@host:port.</summary>
+    /// <summary>A peer of the ring to join: an id (127.0.0.1, port $DhtPsDefaultBasePort + id), host:port or id@host:port; the host may be a name.</summary>
     [Parameter(Mandatory = true, ParameterSetName = JoinSet)]
-    [ValidateNotNullOrEmpty]
-    public string KnownPeer { get; set; } = "";
+    public PeerAddress KnownPeer { get; set; } = null!;
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>
     [Parameter(ParameterSetName = JoinSet)]
@@ -44,11 +41,17 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(0.05, 86400)]
     public double PingInterval { get; set; } = 30;
 
+    /// <summary>The address to listen on (IPv4 or IPv6); 0.0.0.0 or :: listens on every interface and needs -AdvertiseAddress.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Address { get; set; } = PeerContact.DefaultHost;
 
-    /// <summary>Default 12000 + Id; 0 picks a free port.</summary>
+    /// <summary>The address other peers dial to reach this one. Default: -Address.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>Default $DhtPsDefaultBasePort (12000 unless set) + Id; 0 picks a free port.</summary>
     [Parameter]
     [ValidateRange(0, 65535)]
     public int Port { get; set; } = -1;
@@ -71,6 +74,13 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileLength;
 
+    /// <summary>
+    /// Run as a service: block until the peer stops, writing its events (pings left out) as timestamped lines.
+    /// SIGTERM, SIGINT and Ctrl+C make it depart gracefully (at most 10 s), and the command then ends normally.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
     protected override void ProcessRecord()
     {
         if (PeerRegistry.TryGet(Id, out _))
@@ -78,6 +88,13 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             WriteError(Error(new InvalidOperationException($"Peer {Id} is already running in this process."),
                 "DhtPeerAlreadyRunning", ErrorCategory.ResourceExists, Id));
             return;
+        }
+
+        var successors = new PeerLocator?[2];
+        foreach (var (successor, index) in new[] { (FirstSuccessor, 0), (SecondSuccessor, 1) })
+        {
+            if (successor is not null && (successors[index] = Resolve(successor)) is null)
+                return;
         }
 
         PeerOptions options;
@@ -88,9 +105,10 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 Id = Id,
                 IdBits = IdBits,
                 Address = Address,
-                Port = Port < 0 ? null : Port,
-                FirstSuccessor = FirstSuccessor is null ? null : PeerLocator.Parse(FirstSuccessor),
-                SecondSuccessor = SecondSuccessor is null ? null : PeerLocator.Parse(SecondSuccessor),
+                AdvertiseAddress = AdvertiseAddress,
+                Port = Port >= 0 ? Port : DefaultBasePort == PeerContact.DefaultBasePort ? null : checked(DefaultBasePort + (int)Id),
+                FirstSuccessor = successors[0],
+                SecondSuccessor = successors[1],
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
@@ -98,7 +116,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             };
             options.Validate();
         }
-        catch (Exception e) when (e is ArgumentException or FormatException)
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
         {
             WriteError(Error(e, "InvalidDhtPeerOptions", ErrorCategory.InvalidArgument, Id));
             return;
@@ -126,6 +144,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         PeerRegistry.RemoveWhenStopped(job);
         JobRepository.Add(job);
+        using var service = Wait ? new PeerService(job) : null;
         // Started only now that the job listens, so Receive-Job shows the "listening on" event too.
         try
         {
@@ -138,10 +157,29 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         if (ParameterSetName == JoinSet)
         {
-            WriteJoinedOrStop(job);
-            return;
+            if (WriteJoinedOrStop(job) is { } joined && service is null)
+                WriteObject(joined);
         }
-        WriteObject(peer.Snapshot);
+        else if (service is null)
+            WriteObject(peer.Snapshot);
+        if (service is not null && !peer.Completion.IsCompleted)
+            service.Run(WriteLine, PipelineStopToken);
+    }
+
+    /// <summary>A service's line, while the pipeline still takes output (after Ctrl+C it does not).</summary>
+    private bool WriteLine(string line)
+    {
+        if (Stopping)
+            return false;
+        try
+        {
+            WriteObject(line);
+            return true;
+        }
+        catch (PipelineStoppedException)
+        {
+            return false;
+        }
     }
 
     private static Task StartBound(PeerNode peer, CancellationToken cancellationToken)
@@ -152,7 +190,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     }
 
     /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>
-    private void WriteJoinedOrStop(DhtPeerJob job)
+    private DhtPeer? WriteJoinedOrStop(DhtPeerJob job)
     {
         DhtPeer? joined = null;
         try
@@ -164,7 +202,6 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             if (joined is null)
                 PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
         }
-        if (joined is not null)
-            WriteObject(joined);
+        return joined;
     }
 }

@@ -1,0 +1,129 @@
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Protocol;
+
+/// <summary>
+/// Opens a stream from a client — a process that runs no peer — to an entry peer, which carries the operation
+/// out as its origin and answers on the same connection, so the client needs no listening socket of its own.
+/// The client names itself by its connection's local endpoint, with id 0.
+/// </summary>
+public abstract record ClientRequest : Message
+{
+    /// <summary>The longest a client may give the ring to answer: an hour, as the cmdlets' -Timeout.</summary>
+    public const int MaxTimeoutMilliseconds = 3_600_000;
+
+    /// <summary>How long the entry peer may wait for the ring (the owner's answer), in milliseconds.</summary>
+    public required int TimeoutMilliseconds { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (TimeoutMilliseconds is < 1 or > MaxTimeoutMilliseconds)
+            throw Malformed($"timeout {TimeoutMilliseconds} ms is not between 1 and {MaxTimeoutMilliseconds}");
+    }
+}
+
+/// <summary>
+/// Store a file as <see cref="Name"/>: the entry peer answers <see cref="Acknowledgement"/> (send it) or a refusal;
+/// the client sends the transfer (header, resume offset, data frames); the entry peer stores it in the ring as origin
+/// and answers <see cref="ClientFileDone"/> or <see cref="ClientFailure"/>.
+/// </summary>
+public sealed record ClientStore : ClientRequest
+{
+    public required string Name { get; init; }
+}
+
+/// <summary>
+/// Fetch <see cref="Name"/>: the entry peer fetches it from the ring as origin and answers <see cref="ClientFileDone"/>,
+/// then sends the transfer (the client answers the header with its resume offset, and confirms with an
+/// <see cref="Acknowledgement"/> or an <see cref="ErrorResponse"/>); or it answers <see cref="ClientFailure"/>.
+/// </summary>
+public sealed record ClientFetch : ClientRequest
+{
+    public required string Name { get; init; }
+}
+
+/// <summary>Who owns <see cref="Key"/>, or the key of file <see cref="Name"/> (exactly one is given)? Answered with <see cref="ClientLookupDone"/> or <see cref="ClientFailure"/>.</summary>
+public sealed record ClientLookup : ClientRequest
+{
+    public string? Name { get; init; }
+    public ulong? Key { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if ((Name is null) == (Key is null))
+            throw Malformed("it must name either a file or a key");
+    }
+}
+
+/// <summary>A store or fetch done for a client: where the file is and what it is. The sender's id width is the ring's.</summary>
+public sealed record ClientFileDone : Message
+{
+    public required string Name { get; init; }
+    public required ulong Key { get; init; }
+    public required ulong StoredAt { get; init; }
+    public required long Length { get; init; }
+    public required string Sha256 { get; init; }
+    public int Hops { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (Length < 0 || Hops < 0 || Sha256 is not { Length: 64 })
+            throw Malformed("its length, hops or SHA-256 is unusable");
+    }
+}
+
+/// <summary>A lookup done for a client.</summary>
+public sealed record ClientLookupDone : Message
+{
+    public required ulong Key { get; init; }
+    public required PeerContact Owner { get; init; }
+    public int Hops { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (Owner is null || !Owner.IsReachable(out _) || Hops < 0)
+            throw Malformed("its owner or hop count is unusable");
+    }
+}
+
+public enum ClientFailureKind
+{
+    /// <summary>The file's owner holds no file of that name.</summary>
+    NotFound,
+
+    /// <summary>The request could not be routed to the owner.</summary>
+    Unroutable,
+
+    /// <summary>The ring did not answer within the client's timeout, or a transfer stalled.</summary>
+    TimedOut,
+
+    /// <summary>The bytes did not arrive whole; nothing was kept.</summary>
+    TransferFailed,
+
+    /// <summary>The entry peer is joining, departing or stopped.</summary>
+    NotRunning,
+
+    /// <summary>The request itself is unusable (an unsafe name, a key outside the ring).</summary>
+    Invalid,
+}
+
+/// <summary>Why the entry peer could not do what a client asked; <see cref="Reason"/> is meant for a person.</summary>
+public sealed record ClientFailure : Message
+{
+    public required ClientFailureKind Failure { get; init; }
+    public required string Reason { get; init; }
+
+    /// <summary>The peer concerned (the owner, say), when one is known.</summary>
+    public ulong? PeerId { get; init; }
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (!Enum.IsDefined(Failure))
+            throw Malformed($"failure {(int)Failure} is unknown");
+    }
+}
