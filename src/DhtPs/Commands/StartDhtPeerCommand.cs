@@ -163,23 +163,30 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         else if (service is null)
             WriteObject(peer.Snapshot);
         if (service is not null && !peer.Completion.IsCompleted)
+        {
             service.Run(WriteLine, PipelineStopToken);
+            service.EndProcessIfSignalled();
+        }
     }
 
-    /// <summary>A service's line, while the pipeline still takes output (after Ctrl+C it does not).</summary>
-    private bool WriteLine(string line)
+    /// <summary>
+    /// A service's line goes down the pipeline; once Ctrl+C (SIGINT) has stopped the pipeline, straight to standard
+    /// output, so the departure's lines are still seen.
+    /// </summary>
+    private void WriteLine(string line)
     {
-        if (Stopping)
-            return false;
-        try
+        if (!Stopping)
         {
-            WriteObject(line);
-            return true;
+            try
+            {
+                WriteObject(line);
+                return;
+            }
+            catch (PipelineStoppedException)
+            {
+            }
         }
-        catch (PipelineStoppedException)
-        {
-            return false;
-        }
+        Console.Out.WriteLine(line);
     }
 
     private static Task StartBound(PeerNode peer, CancellationToken cancellationToken)

@@ -8,8 +8,9 @@ namespace DhtPs.Hosting;
 /// <summary>
 /// A peer run as a service (Start-DhtPeer -Wait): its events become timestamped lines on the pipeline thread until
 /// the peer stops. SIGTERM and SIGINT (and Ctrl+C) make it depart gracefully, bounded by <see cref="DepartureBound"/>,
-/// after which it is stopped abruptly; either way the wait then ends normally, so the process exits with code 0.
-/// Created before the peer starts, so the first line is its "listening on" event.
+/// after which it is stopped abruptly. Then SIGTERM ends the process with exit code 0, as does SIGINT in a pwsh that
+/// runs no interactive prompt (-NonInteractive, or its input redirected, as under systemd); at an interactive prompt
+/// Ctrl+C only ends the wait. Created before the peer starts, so the first line is its "listening on" event.
 /// </summary>
 internal sealed class PeerService : IDisposable
 {
@@ -41,13 +42,11 @@ internal sealed class PeerService : IDisposable
     /// <summary>
     /// Writes the peer's events with <paramref name="writeLine"/> until it stops. A signal, or <paramref name="stop"/>
     /// (the pipeline's stop token), starts its departure; lines keep coming until it is gone.
-    /// <paramref name="writeLine"/> returns false once it can write no more (a stopped pipeline).
     /// </summary>
-    public void Run(Func<string, bool> writeLine, CancellationToken stop)
+    public void Run(Action<string> writeLine, CancellationToken stop)
     {
         using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, _signalled.Token);
         Task? departure = null;
-        var writing = true;
         while (true)
         {
             DhtEvent raised;
@@ -61,11 +60,33 @@ internal sealed class PeerService : IDisposable
                 departure = DepartBoundedAsync();
                 continue;
             }
-            if (writing && raised.Kind is not (DhtEventKind.PingRequestsSent or DhtEventKind.PingRequestReceived or DhtEventKind.PingResponseReceived))
-                writing = writeLine(Format(raised));
+            if (raised.Kind is not (DhtEventKind.PingRequestsSent or DhtEventKind.PingRequestReceived or DhtEventKind.PingResponseReceived))
+                writeLine(Format(raised));
         }
         departure?.GetAwaiter().GetResult();
     }
+
+    /// <summary>
+    /// After the wait: a signal asked the process to end, and the peer has departed, so it ends now with code 0
+    /// (without this, pwsh would report the pipeline that SIGINT stopped as a failure).
+    /// </summary>
+    public void EndProcessIfSignalled()
+    {
+        if (_signal == PosixSignal.SIGTERM || (_signal == PosixSignal.SIGINT && !HasInteractivePrompt()))
+        {
+            Console.Out.Flush();
+            Environment.Exit(0);
+        }
+    }
+
+    /// <summary>pwsh prompts only when started without -NonInteractive (any abbreviation down to -noni) and with a terminal for input.</summary>
+    private static bool HasInteractivePrompt() =>
+        !Console.IsInputRedirected
+        && !Environment.GetCommandLineArgs().Skip(1).Any(argument =>
+        {
+            var name = argument.TrimStart('-', '/').ToLowerInvariant();
+            return name.Length >= 4 && "noninteractive".StartsWith(name, StringComparison.Ordinal);
+        });
 
     /// <summary>One event as one line: UTC time (ISO 8601), the peer, the kind and the original's text.</summary>
     public static string Format(DhtEvent raised) =>
