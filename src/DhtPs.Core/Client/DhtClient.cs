@@ -14,7 +14,8 @@ namespace DhtPs.Core.Client;
 /// is one outgoing TCP connection that also carries the file's bytes; the client listens on nothing.
 /// The ring's id width is learned from the entry peer (a refusal in another width says which), so callers need not know it.
 /// </summary>
-public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits) : IRingEntry
+/// <param name="expectedId">The entry peer's id when the caller named it (id@host:port): a peer of another id there is refused.</param>
+public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits, ulong? expectedId = null) : IRingEntry
 {
     /// <summary>How long connecting to the entry peer may take.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -32,7 +33,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
 
     public IPEndPoint Entry { get; } = entry;
 
-    public string Description => $"the peer at {Entry}";
+    public string Description => expectedId is { } id ? $"Peer {id} at {Entry}" : $"the peer at {Entry}";
 
     public async Task<DhtFileInfo> StoreAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -146,8 +147,13 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
     }
 
     /// <summary>The walk asks each member itself, on connections of its own: members are reachable wherever their entry is.</summary>
-    public Task<RingWalk> WalkRingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        RingWalker.WalkFromOutsideAsync(Entry, new IdSpace(_idBits), timeout, cancellationToken);
+    public async Task<RingWalk> WalkRingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var walk = await RingWalker.WalkFromOutsideAsync(Entry, new IdSpace(_idBits), timeout, cancellationToken).ConfigureAwait(false);
+        return expectedId is { } id && walk.Members is [var first, ..] && first.Id != id
+            ? walk with { Closed = false, Problem = $"The peer at {Entry} is Peer {first.Id}, not Peer {id}." }
+            : walk;
+    }
 
     /// <summary>
     /// Connects, sends the opening and reads the first answer. An entry peer of another id width refuses and names its
@@ -170,6 +176,8 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
                     await connection.DisposeAsync().ConfigureAwait(false);
                     continue;
                 }
+                if (expectedId is { } id && first.Sender.Id != id)
+                    throw new DhtFileException(DhtFileFailure.Unroutable, $"The peer at {Entry} is Peer {first.Sender.Id}, not Peer {id}.", first.Sender.Id);
                 return (connection, first);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

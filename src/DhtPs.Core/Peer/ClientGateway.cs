@@ -63,9 +63,18 @@ internal sealed class ClientGateway(PeerNode peer, long maxFileLength)
     {
         FileName.EnsureSafe(request.Name);
         await WriteAsync(stream, new Acknowledgement { Sender = peer.Contact, IdBits = peer.Space.Bits }, cancellationToken).ConfigureAwait(false);
-        var header = await FileReceiver.ReadHeaderAsync(stream, maxFileLength, cancellationToken).ConfigureAwait(false);
+        TransferHeader header;
+        try
+        {
+            header = await FileReceiver.ReadHeaderAsync(stream, maxFileLength, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProtocolException e) when (e.Error == ProtocolError.Oversized)
+        {
+            return Refusal(ErrorCode.TooLarge, e.Message);
+        }
+        // A header is refused as any receiver refuses one: an error response where the resume offset would be.
         if (header.Name != request.Name)
-            return Failure(ClientFailureKind.Invalid, $"The client asked to store {request.Name} and sent {header.Name}.");
+            return Refusal(ErrorCode.Invalid, $"The client asked to store {request.Name} and sent {header.Name}.");
         using var staging = new Staging(peer.Id);
         var staged = staging.PathOf(header.Name);
         await using (var partial = PartialFile.Create(staged, header.Length, header.Sha256))
@@ -107,6 +116,9 @@ internal sealed class ClientGateway(PeerNode peer, long maxFileLength)
         Sha256 = file.Sha256,
         Hops = file.Hops,
     };
+
+    private ErrorResponse Refusal(ErrorCode code, string reason) =>
+        new() { Sender = peer.Contact, IdBits = peer.Space.Bits, Code = code, Reason = reason };
 
     private ClientFailure Failure(ClientFailureKind failure, string reason, ulong? peerId = null) =>
         new() { Sender = peer.Contact, IdBits = peer.Space.Bits, Failure = failure, Reason = reason, PeerId = peerId };

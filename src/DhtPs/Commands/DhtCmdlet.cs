@@ -94,7 +94,7 @@ public abstract class DhtCmdlet : PSCmdlet
         if (Resolve(via) is not { } located)
             return null;
         var local = PeerRegistry.All.FirstOrDefault(j => j.Peer.Contact.ToEndPoint().Equals(located.EndPoint));
-        return local is not null ? new LocalRingEntry(local.Peer) : new DhtClient(located.EndPoint, idBits);
+        return local is not null ? new LocalRingEntry(local.Peer) : new DhtClient(located.EndPoint, idBits, located.Id);
     }
 
     /// <summary>
