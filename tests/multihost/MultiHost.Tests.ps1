@@ -117,6 +117,7 @@ Describe 'A ring of five hosts in network namespaces' -Skip:([bool]$skipReason) 
 
         $expected = '10:60,110 60:110,160 110:160,210 160:210,10 210:10,60'
         Wait-Condition -Because 'the five hosts formed one ring' -TimeoutSeconds 120 -Condition { (Get-Walk "$subnet.1:$port") -eq $expected }
+        Write-Host "  PS> Get-DhtRing -Via $subnet.3:$port"
         $ring = Get-DhtRing -Via "$subnet.3:$port"     # client mode: this process runs no peer
         Get-DhtPeer | Should -BeNullOrEmpty
         $ring.Id | Should -Be 110, 160, 210, 10, 60
@@ -127,24 +128,37 @@ Describe 'A ring of five hosts in network namespaces' -Skip:([bool]$skipReason) 
 
     It 'stores and fetches files across the hosts from the root namespace, with no local peer' {
         $script:files = @{}
+        $folder = New-Item (Join-Path $TestDrive 'files') -ItemType Directory
         foreach ($name in '2067', '4103', '2012.pdf', 'summary.txt', '1111') {
-            $path = Join-Path $TestDrive $name
+            $path = Join-Path $folder $name
             [IO.File]::WriteAllBytes($path, [byte[]](1..(1000 + $name.Length * 300) | ForEach-Object { $_ % 251 }))
             $files[$name] = $path
         }
-        $stored = $files.Values | Save-DhtFile -Via "$subnet.2:$port"
+        Push-Location $TestDrive
+        try {
+            Write-Host "  PS> Get-ChildItem ./files | Save-DhtFile -Via $subnet.2:$port"
+            $stored = Get-ChildItem ./files | Save-DhtFile -Via "$subnet.2:$port"
+        } finally { Pop-Location }
         $stored | Format-Table Name, Key, StoredAt, Length, Hops | Out-String | Write-Host
         $stored.Count | Should -Be 5
         ($stored.StoredAt | Sort-Object -Unique).Count | Should -BeGreaterThan 1 -Because 'the files spread over several hosts'
+        Write-Host "  PS> Resolve-DhtKey $($stored.Name -join ', ') -Via '[$subnet6::1]:$port'"
         $owners = Resolve-DhtKey $stored.Name -Via "[$subnet6::1]:$port"    # in through IPv6, on host1's dual-stack socket
+        $owners | Format-Table | Out-String | Write-Host
         $owners.Owner | Should -Be $stored.StoredAt
 
-        $back = Join-Path $TestDrive 'back'
-        New-Item $back -ItemType Directory | Out-Null
-        foreach ($file in $stored) {
-            $fetched = Get-DhtFile $file.Name -Via "160@$subnet.4:$port" -Destination $back
-            $fetched.StoredAt | Should -Be $file.StoredAt
-            (Get-FileHash $fetched.Path).Hash | Should -Be (Get-FileHash $files[$file.Name]).Hash
+        $back = New-Item (Join-Path $TestDrive 'back') -ItemType Directory
+        Push-Location $TestDrive
+        try {
+            Write-Host "  PS> Get-DhtFile $($stored.Name -join ', ') -Via 160@$subnet.4:$port -Destination ./back"
+            $fetched = Get-DhtFile $stored.Name -Via "160@$subnet.4:$port" -Destination ./back
+        } finally { Pop-Location }
+        $fetched | Format-Table Name, StoredAt, Length, Hops | Out-String | Write-Host
+        $fetched.Name | Should -Be $stored.Name
+        $fetched.StoredAt | Should -Be $stored.StoredAt
+        foreach ($file in $fetched) {
+            $file.Path | Should -Be (Join-Path $back "received_$($file.Name)")
+            (Get-FileHash $file.Path).Hash | Should -Be (Get-FileHash $files[$file.Name]).Hash
         }
         $script:stored = $stored
     }
