@@ -67,7 +67,7 @@ function Invoke-PesterTests {
     # tests/multihost builds network namespaces; it skips itself, saying why, where it cannot (not Linux, not root, no iproute2).
     $paths = if ($PesterPath) { $PesterPath } else { @((Join-Path $root 'tests/pester'), (Join-Path $root 'tests/multihost')) }
     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
-        -PesterManifest (Get-PesterManifest) -Path $paths -SummaryPath $summary | Out-Host
+        -PesterManifest (Get-PesterManifest) -Path ($paths -join ',') -SummaryPath $summary | Out-Host
     if (-not (Test-Path $summary)) { throw 'Pester ended without writing its summary.' }
     Get-Content $summary -Raw | ConvertFrom-Json
 }

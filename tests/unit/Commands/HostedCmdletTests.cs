@@ -115,7 +115,7 @@ public sealed class HostedCmdletTests : IDisposable
         var basePort = FreePort() - 6;
         var (started, errors) = Invoke($"$DhtPsDefaultBasePort = {basePort}; Start-DhtPeer -Id 6 -PingInterval 60");
         Assert.Empty(errors);
-        Assert.Equal($"127.0.0.1:{basePort + 6}", Assert.IsType<DhtPeer>(Assert.Single(started).BaseObject).EndPoint);
+        Assert.Equal($"127.0.0.1:{basePort + 6}", Assert.IsType<DhtPeer>(Assert.Single(started).BaseObject).EndPoint.ToString());
 
         // Another session, no peer of its own: bare id 6 is the peer on base + 6 there too.
         using var other = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
