@@ -236,9 +236,11 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         }
     }
 
-    It 'refuses an unknown -Via and an ambiguous default' {
+    It 'says so when nobody answers at -Via, and refuses an ambiguous default' {
+        # A bare id this session does not run names a peer elsewhere (127.0.0.1:12000 + id): nobody listens there.
         Get-DhtFile 4103 -Via 77 -ErrorVariable unknown -ErrorAction SilentlyContinue
-        $unknown[0].FullyQualifiedErrorId | Should -BeLike 'DhtPeerNotFound,*'
+        $unknown[0].FullyQualifiedErrorId | Should -BeLike 'DhtFileUnroutable,*'
+        $unknown[0].Exception.Message | Should -BeLike '*127.0.0.1:12077*'
         Get-DhtFile 4103 -ErrorVariable ambiguous -ErrorAction SilentlyContinue
         $ambiguous[0].FullyQualifiedErrorId | Should -BeLike 'DhtLocalPeerAmbiguous,*'
     }

@@ -63,7 +63,7 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
         foreach ($id in $joiners) { Start-DhtPeer -Id $id -Port 0 -PingInterval 1 | Out-Null }
         # Joins started together, straight on the peers, so that none waits for another.
         $joins = foreach ($entry in $knownPeers.GetEnumerator()) {
-            $locator = [DhtPs.Core.Ring.PeerLocator]::Parse($entry.Value)
+            $locator = [DhtPs.Core.Ring.PeerAddress]::Parse($entry.Value).ResolveAsync(12000, '127.0.0.1', [Threading.CancellationToken]::None).GetAwaiter().GetResult()
             (Get-Job -Name "DhtPeer$($entry.Key)").Peer.JoinAsync($locator, [timespan]::FromSeconds(20), [Threading.CancellationToken]::None)
         }
         [Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]]$joins, [timespan]::FromSeconds(30)) | Should -BeTrue
@@ -150,7 +150,9 @@ Describe 'Join failures that need no ring' {
 
     It 'refuses an id outside the id space and a known peer that names nothing' {
         { Start-DhtPeer -Id 256 -Port 0 -KnownPeer 4 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDhtPeerOptions,DhtPs.Commands.StartDhtPeerCommand'
-        { Start-DhtPeer -Id 15 -Port 0 -KnownPeer 'nowhere' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidDhtKnownPeer,DhtPs.Commands.StartDhtPeerCommand'
+        # -KnownPeer is a PeerAddress: text that names no peer fails at parameter binding, with the reason.
+        { Start-DhtPeer -Id 15 -Port 0 -KnownPeer 'nowhere' -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,DhtPs.Commands.StartDhtPeerCommand' -ExpectedMessage '*nowhere*is not host:port*'
+        { Start-DhtPeer -Id 15 -Port 0 -KnownPeer 'no-such-host.invalid:4000' -ErrorAction Stop } | Should -Throw -ErrorId 'DhtPeerAddressUnresolved,DhtPs.Commands.StartDhtPeerCommand'
         Get-DhtPeer | Should -BeNullOrEmpty
     }
 }
