@@ -92,7 +92,12 @@ public sealed record PeerAddress
             return false;
         host = text[..colon];
         if (host.StartsWith('[') && host.EndsWith(']'))
-            return IPAddress.TryParse(host[1..^1], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && (host = v6.ToString()) is not null;
+        {
+            if (!IPAddress.TryParse(host[1..^1], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+                return false;
+            host = v6.ToString();
+            return true;
+        }
         if (host.Contains(':'))
             return false; // An IPv6 address without brackets: its last group would read as the port.
         return IPAddress.TryParse(host, out _) || Uri.CheckHostName(host) == UriHostNameType.Dns;
