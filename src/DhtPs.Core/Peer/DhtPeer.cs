@@ -20,4 +20,7 @@ public sealed record DhtPeer(
     DateTimeOffset StartTime)
 {
     public IReadOnlyList<PeerContact?> Fingers { get; init; } = [];
+
+    /// <summary>The directory that keeps the files this peer stores (it may not exist before the first one).</summary>
+    public string DataPath { get; init; } = "";
 }

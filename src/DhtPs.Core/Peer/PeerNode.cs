@@ -146,7 +146,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime) { Fingers = _fingers.Entries });
+            _startTime) { Fingers = _fingers.Entries, DataPath = DataPath });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)

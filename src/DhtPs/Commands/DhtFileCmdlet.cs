@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Storage;
@@ -16,6 +17,7 @@ public abstract class DhtFileCmdlet : DhtCmdlet
 
     /// <summary>The local peer the request enters the ring at. Default: the only peer this session runs.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong? Via { get; set; }
 
     /// <summary>Seconds the owner may take to answer (a fetch: to start sending).</summary>

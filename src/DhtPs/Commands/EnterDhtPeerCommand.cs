@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Hosting;
 using DhtPs.Interactive;
@@ -20,6 +21,7 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
     private PeerConsole? _console;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong Id { get; set; }
 
     /// <summary>A peer's state, as Start-DhtPeer and Get-DhtPeer write it.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 
 namespace DhtPs.Commands;
@@ -18,6 +19,7 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
     /// <summary>The names of the files to fetch.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoredNameCompleter))]
     public string[] Name { get; set; } = [];
 
     /// <summary>An existing directory to write received_(name) into, or the path of the file to write.</summary>
@@ -34,8 +36,10 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
             try
             {
                 var destination = DestinationOf(name);
-                WriteObject(AwaitTransfer($"Getting from the ring through Peer {peer.Id}",
-                    (progress, token) => peer.FetchAsync(name, destination, progress, TimeSpan.FromSeconds(Timeout), token)));
+                var fetched = AwaitTransfer($"Getting from the ring through Peer {peer.Id}",
+                    (progress, token) => peer.FetchAsync(name, destination, progress, TimeSpan.FromSeconds(Timeout), token));
+                StoredNames.Remember(fetched.Name, $"Stored at Peer {fetched.StoredAt}");
+                WriteObject(fetched);
             }
             catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)
             {

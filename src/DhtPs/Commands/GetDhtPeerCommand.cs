@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Hosting;
 
@@ -13,6 +14,7 @@ public sealed class GetDhtPeerCommand : DhtCmdlet
     private const string ByJobSet = "ByJob";
 
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong[]? Id { get; set; }
 
     /// <summary>Peer jobs, as Get-Job writes them.</summary>

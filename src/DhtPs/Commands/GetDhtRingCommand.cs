@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Hosting;
@@ -17,6 +18,7 @@ public sealed class GetDhtRingCommand : DhtCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public string? Via { get; set; }
 
     /// <summary>The ring's id width, for a walk from a session that runs no peer.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Storage;
 
@@ -21,6 +22,7 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
     /// <summary>The file names whose keys to resolve.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoredNameCompleter))]
     public string[] Name { get; set; } = [];
 
     /// <summary>The keys to resolve.</summary>

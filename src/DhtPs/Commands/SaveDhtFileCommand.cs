@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 
 namespace DhtPs.Commands;
@@ -46,8 +47,10 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
                     continue;
                 try
                 {
-                    WriteObject(AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
-                        (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token)));
+                    var stored = AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
+                        (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token));
+                    StoredNames.Remember(stored.Name, $"Stored at Peer {stored.StoredAt}");
+                    WriteObject(stored);
                 }
                 catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)
                 {

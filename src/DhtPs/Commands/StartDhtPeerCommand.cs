@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using System.Net.Sockets;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
@@ -32,6 +33,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     /// <summary>A peer of the ring to join: an id (127.0.0.1:12000+id), host:port or id@host:port.</summary>
     [Parameter(Mandatory = true, ParameterSetName = JoinSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public string KnownPeer { get; set; } = "";
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
@@ -17,6 +18,7 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
     private const string ByJobSet = "ByJob";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong[] Id { get; set; } = [];
 
     /// <summary>Peer jobs, as Get-Job writes them.</summary>
