@@ -21,7 +21,7 @@ public sealed partial class PeerNode
     {
         var joined = new TaskCompletionSource<DhtPeer>(_scheduler.CompletionOptions);
         Run(() => BeginJoin(knownPeer, timeout, joined));
-        return joined.Task.WaitAsync(cancellationToken);
+        return Measured("join", joined.Task.WaitAsync(cancellationToken), _ => null);
     }
 
     private void BeginJoin(PeerLocator knownPeer, TimeSpan timeout, TaskCompletionSource<DhtPeer> joined)

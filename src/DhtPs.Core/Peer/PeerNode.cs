@@ -28,6 +28,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         _options = options;
         _environment = environment;
+        _metrics = new Diagnostics.PeerMetrics(options.Id);
         Space = new IdSpace(options.IdBits);
         _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
@@ -72,9 +73,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         var port = options.Port ?? PeerContact.ForId(options.Id).Port;
         try
         {
-            node._transport = await node._environment.Network
-                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), node, cancellationToken)
-                .ConfigureAwait(false);
+            node._transport = await Diagnostics.MeteredTransport.BindAsync(node._environment.Network,
+                new IPEndPoint(IPAddress.Parse(options.Address), port), node, node._metrics, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -151,6 +151,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
     {
+        Count(kind);
         var handler = EventRaised;
         if (handler is null)
             return;
