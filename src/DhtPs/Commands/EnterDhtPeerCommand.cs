@@ -61,6 +61,7 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
             WriteError(GetDhtPeerCommand.PeerNotFound(id));
             return false;
         }
+        WriteVerbose($"Attached to Peer {id} at {job.Peer.Contact.EndPoint}.");
         _console = new PeerConsole(job, PeerFileCommands.Instance, SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             WriteObject, PipelineStopToken);
         foreach (var line in Command ?? [])

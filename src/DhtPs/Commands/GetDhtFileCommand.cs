@@ -36,9 +36,11 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
             try
             {
                 var destination = DestinationOf(name);
+                WriteVerbose($"Fetching {name} through Peer {peer.Id} into {destination}.");
                 var fetched = AwaitTransfer($"Getting from the ring through Peer {peer.Id}",
                     (progress, token) => peer.FetchAsync(name, destination, progress, TimeSpan.FromSeconds(Timeout), token));
                 StoredNames.Remember(fetched.Name, $"Stored at Peer {fetched.StoredAt}");
+                WriteVerboseOutcome("Fetched", fetched);
                 WriteObject(fetched);
             }
             catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)

@@ -37,6 +37,7 @@ public sealed class GetDhtPeerCommand : DhtCmdlet
         }
         if (Id is null)
         {
+            WriteVerbose($"This process runs {PeerRegistry.All.Count()} peer(s).");
             foreach (var job in PeerRegistry.All)
                 Write(job);
             return;

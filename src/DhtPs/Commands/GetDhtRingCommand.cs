@@ -67,7 +67,9 @@ public sealed class GetDhtRingCommand : DhtCmdlet
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = Await(walk);
+        WriteVerbose($"Walked {result.Members.Count} member{(result.Members.Count == 1 ? "" : "s")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s{(result.Closed ? ", back at the start" : "")}.");
         WriteObject(result.Members, enumerateCollection: true);
         if (!result.Closed)
             WriteError(Error(new InvalidOperationException($"The ring walk did not come back to its start: {result.Problem}"),

@@ -59,7 +59,10 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
     {
         try
         {
+            WriteVerbose($"Looking up key {key}{(name is null ? "" : $" ({name})")} through Peer {peer.Id}.");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var lookup = Await(token => peer.LookupAsync(key, TimeSpan.FromSeconds(Timeout), token));
+            WriteVerbose($"Key {key} is owned by Peer {lookup.Owner}, found after {Hops(lookup.Hops)} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
             WriteObject(DhtKeyOwner.Of(lookup, name));
         }
         catch (ArgumentOutOfRangeException e)

@@ -47,9 +47,11 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
                     continue;
                 try
                 {
+                    WriteVerbose($"Storing {file} as {Name ?? System.IO.Path.GetFileName(file)} through Peer {peer.Id}.");
                     var stored = AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
                         (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token));
                     StoredNames.Remember(stored.Name, $"Stored at Peer {stored.StoredAt}");
+                    WriteVerboseOutcome("Stored", stored);
                     WriteObject(stored);
                 }
                 catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)

@@ -118,6 +118,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
 
+        WriteVerbose($"Peer {Id} listens on {peer.Contact.EndPoint}; its files go to {peer.DataPath}.");
         var job = new DhtPeerJob(peer, MyInvocation.Line);
         if (!PeerRegistry.TryAdd(job))
         {

@@ -35,7 +35,11 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
         foreach (var job in jobs)
         {
             if (ShouldProcess($"Peer {job.Peer.Id} at {job.Peer.Contact.EndPoint}", Abrupt ? "Stop abruptly" : "Depart"))
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Await(_ => PeerRegistry.StopAsync(job, Abrupt));
+                WriteVerbose($"Peer {job.Peer.Id} {(Abrupt ? "stopped" : "departed")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
+            }
         }
     }
 
