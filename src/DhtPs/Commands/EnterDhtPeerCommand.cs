@@ -33,6 +33,11 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
     [AllowEmptyString]
     public string? InputObject { get; set; }
 
+    /// <summary>Also print the latest N events the peer raised before the console attached (pings included).</summary>
+    [Parameter]
+    [ValidateRange(0, DhtPeerJob.BacklogLimit)]
+    public int Backlog { get; set; }
+
     /// <summary>Console lines to run in order instead of reading the console.</summary>
     [Parameter]
     [AllowEmptyString]
@@ -63,7 +68,7 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
         }
         WriteVerbose($"Attached to Peer {id} at {job.Peer.Contact.EndPoint}.");
         _console = new PeerConsole(job, PeerFileCommands.Instance, SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            WriteObject, PipelineStopToken);
+            WriteObject, PipelineStopToken, Backlog);
         foreach (var line in Command ?? [])
             _console.Run(line);
         return true;

@@ -9,7 +9,7 @@ namespace DhtPs.Commands;
 /// which connects back and streams the file. It is written as received_(name) in the current location unless
 /// -Destination says otherwise, and only once complete and verified. Returns a DhtFileInfo whose Path is the local copy.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "DhtFile")]
+[Cmdlet(VerbsCommon.Get, "DhtFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(DhtFileInfo))]
 public sealed class GetDhtFileCommand : DhtFileCmdlet
 {
@@ -27,6 +27,10 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
+    /// <summary>Do not overwrite an existing local file (Out-File's convention): write an error and skip that name instead.</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
     protected override void ProcessRecord()
     {
         if (EntryPeer() is not { } peer)
@@ -36,6 +40,8 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
             try
             {
                 var destination = DestinationOf(name);
+                if (!MayWrite(destination))
+                    continue;
                 WriteVerbose($"Fetching {name} through Peer {peer.Id} into {destination}.");
                 var fetched = AwaitTransfer($"Getting from the ring through Peer {peer.Id}",
                     (progress, token) => peer.FetchAsync(name, destination, progress, TimeSpan.FromSeconds(Timeout), token));
@@ -48,6 +54,19 @@ public sealed class GetDhtFileCommand : DhtFileCmdlet
                 WriteFileError(e, name);
             }
         }
+    }
+
+    /// <summary>-NoClobber, -WhatIf and -Confirm: whether the fetched file may be written to <paramref name="destination"/>.</summary>
+    private bool MayWrite(string destination)
+    {
+        var exists = File.Exists(destination);
+        if (exists && NoClobber)
+        {
+            WriteError(Error(new IOException($"{destination} already exists and -NoClobber was given: not fetched."),
+                "DhtDestinationExists", ErrorCategory.ResourceExists, destination));
+            return false;
+        }
+        return ShouldProcess(destination, exists ? "Overwrite with the file from the ring" : "Write the file from the ring");
     }
 
     /// <summary>Where the file goes: received_(name) in the current location or in -Destination's directory, or -Destination itself.</summary>

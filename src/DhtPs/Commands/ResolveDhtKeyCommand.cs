@@ -25,6 +25,13 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
     [ArgumentCompleter(typeof(StoredNameCompleter))]
     public string[] Name { get; set; } = [];
 
+    /// <summary>
+    /// The provider path of an item piped by property name (Get-ChildItem output), so that a folder among the files is
+    /// skipped with an error instead of resolving its name. Not for typing.
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PSPath { get; set; }
+
     /// <summary>The keys to resolve.</summary>
     [Parameter(Mandatory = true, ParameterSetName = KeySet)]
     public ulong[] Key { get; set; } = [];
@@ -37,6 +44,12 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
         {
             foreach (var key in Key)
                 Resolve(peer, key, name: null);
+            return;
+        }
+        if (PSPath is not null && FolderOf(PSPath) is { } folder)
+        {
+            WriteError(Error(new ArgumentException($"{folder} is a folder, not a file: skipped. Resolve-DhtKey resolves file names (Get-ChildItem -File)."),
+                "DhtPathIsFolder", ErrorCategory.InvalidArgument, folder));
             return;
         }
         foreach (var name in Name)
@@ -52,6 +65,20 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
                 continue;
             }
             Resolve(peer, key, name);
+        }
+    }
+
+    /// <summary>The plain path of <paramref name="psPath"/> when it names a folder of the file system, else null.</summary>
+    private string? FolderOf(string psPath)
+    {
+        try
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(psPath, out var provider, out _);
+            return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) && Directory.Exists(path) ? path : null;
+        }
+        catch (Exception e) when (e is ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or NotSupportedException)
+        {
+            return null;
         }
     }
 

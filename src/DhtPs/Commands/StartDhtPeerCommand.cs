@@ -128,7 +128,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
         PeerRegistry.RemoveWhenStopped(job);
-        JobRepository.Add(job);
+        PeerRegistry.List(job, JobRepository);
         // Started only now that the job listens, so Receive-Job shows the "listening on" event too.
         try
         {
@@ -136,7 +136,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         catch
         {
-            PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+            StopAndUnlist(job);
             throw;
         }
         if (ParameterSetName == JoinSet)
@@ -154,7 +154,10 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>
+    /// <summary>
+    /// A peer that fails to join is stopped again and its job taken out of Get-Job: the join form promises a member
+    /// of the ring or nothing (the error record says why).
+    /// </summary>
     private void WriteJoinedOrStop(DhtPeerJob job)
     {
         DhtPeer? joined = null;
@@ -165,9 +168,15 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         finally
         {
             if (joined is null)
-                PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+                StopAndUnlist(job);
         }
         if (joined is not null)
             WriteObject(joined);
+    }
+
+    private static void StopAndUnlist(DhtPeerJob job)
+    {
+        PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+        PeerRegistry.Unlist(job);
     }
 }

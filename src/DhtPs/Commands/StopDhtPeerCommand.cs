@@ -9,7 +9,7 @@ namespace DhtPs.Commands;
 /// (SPEC §5: its predecessors are told and acknowledge); -Abrupt stops it telling nobody.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "DhtPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByJobSet)]
-[OutputType(typeof(void))]
+[OutputType(typeof(Core.Peer.DhtPeer))]
 public sealed class StopDhtPeerCommand : DhtCmdlet
 {
     private const string ByIdSet = "ById";
@@ -29,6 +29,10 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
     [Parameter]
     public SwitchParameter Abrupt { get; set; }
 
+    /// <summary>Write each stopped peer's last state (State Stopped).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void ProcessRecord()
     {
         var jobs = ParameterSetName == ByJobSet ? RunningPeerJobs(Job) : RunningPeerJobs(Id);
@@ -39,6 +43,8 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Await(_ => PeerRegistry.StopAsync(job, Abrupt));
                 WriteVerbose($"Peer {job.Peer.Id} {(Abrupt ? "stopped" : "departed")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
+                if (PassThru)
+                    WriteObject(job.Peer.Snapshot);
             }
         }
     }

@@ -18,7 +18,7 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
-        PeerRegistry.StopAll();
+        PeerRegistry.StopAllAndUnlist();
         Completion.StoredNames.Forget();
     }
 }
