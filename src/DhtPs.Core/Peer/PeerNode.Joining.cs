@@ -40,7 +40,7 @@ public sealed partial class PeerNode
         Ask(knownPeer.EndPoint, new JoinRequest { Sender = Contact, IdBits = Space.Bits, Joiner = Contact }, reply =>
         {
             if (reply.Failure is { } failure)
-                FailJoin(joined, JoinFailure.Unreachable, $"Known peer {knownPeer} could not be reached: {failure.Message}", failure);
+                FailJoin(joined, JoinFailure.Unreachable, $"The join request through {knownPeer} failed: {failure.Message}", failure);
             else if (reply.Message is ErrorResponse error)
                 FailJoin(joined, FailureOf(error.Code), error.Reason);
         });

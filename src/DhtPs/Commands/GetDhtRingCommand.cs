@@ -71,7 +71,10 @@ public sealed class GetDhtRingCommand : DhtCmdlet
         var result = Await(walk);
         WriteVerbose($"Walked {result.Members.Count} member{(result.Members.Count == 1 ? "" : "s")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s{(result.Closed ? ", back at the start" : "")}.");
         WriteObject(result.Members, enumerateCollection: true);
-        if (!result.Closed)
+        if (result.Members.Count == 0)
+            WriteError(Error(new InvalidOperationException($"The ring walk could not start: {result.Problem}"),
+                "DhtRingStartUnreachable", ErrorCategory.ConnectionError, Via));
+        else if (!result.Closed)
             WriteError(Error(new InvalidOperationException($"The ring walk did not come back to its start: {result.Problem}"),
                 "DhtRingIncomplete", ErrorCategory.ConnectionError, Via));
     }

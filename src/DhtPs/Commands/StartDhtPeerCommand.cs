@@ -91,8 +91,8 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 IdBits = IdBits,
                 Address = Address,
                 Port = Port < 0 ? null : Port,
-                FirstSuccessor = FirstSuccessor is null ? null : PeerLocator.Parse(FirstSuccessor),
-                SecondSuccessor = SecondSuccessor is null ? null : PeerLocator.Parse(SecondSuccessor),
+                FirstSuccessor = Successor(FirstSuccessor, nameof(FirstSuccessor)),
+                SecondSuccessor = Successor(SecondSuccessor, nameof(SecondSuccessor)),
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
@@ -145,6 +145,18 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
         WriteObject(peer.Snapshot);
+    }
+
+    /// <summary>A successor must name its id: an id (127.0.0.1:12000+id) or id@host:port, never a bare host:port.</summary>
+    /// <exception cref="ArgumentException">The text names no successor.</exception>
+    private static PeerLocator? Successor(string? text, string parameter)
+    {
+        if (text is null)
+            return null;
+        if (!PeerLocator.TryParse(text, out var locator, out var problem) || locator.Id is null)
+            throw new ArgumentException($"-{parameter} '{text}' is not a successor: name it as an id (127.0.0.1:12000+id) or id@host:port." +
+                (locator is null ? $" {problem}" : ""));
+        return locator;
     }
 
     private static Task StartBound(PeerNode peer, CancellationToken cancellationToken)
