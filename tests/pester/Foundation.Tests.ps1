@@ -130,7 +130,9 @@ Describe 'Peer lifetime' {
         Stop-Job -Name DhtPeer31
         (Get-Job -Name DhtPeer31).State | Should -Be 'Stopped'
         Wait-Condition -Because 'the stopped peer left the registry' -TimeoutSeconds 5 -Condition { -not (Get-DhtPeer -Id 31 -ErrorAction SilentlyContinue) }
-        (Start-DhtPeer -Id 32 -Port $port).EndPoint | Should -Be "127.0.0.1:$port"
+        $endPoint = (Start-DhtPeer -Id 32 -Port $port).EndPoint
+        $endPoint | Should -BeOfType System.Net.IPEndPoint
+        "$endPoint" | Should -Be "127.0.0.1:$port"
     }
 
     It 'stops the peer of a job piped from Get-Job' {

@@ -82,7 +82,7 @@ Describe 'Job streams' {
     It 'writes warnings to Warning, and HasMoreData sees them though Output is empty' {
         Receive-Job -Job $job *> $null
         $job.HasMoreData | Should -BeFalse
-        Send-Garbage $lone.EndPoint.Split(':')[-1]
+        Send-Garbage $lone.EndPoint.Port
         Wait-Condition -Because 'the malformed datagram was reported' -TimeoutSeconds 5 -Condition { $job.HasMoreData }
         $job.Output.Count | Should -Be 0
         $warnings = @(Receive-Job -Job $job 3>&1)

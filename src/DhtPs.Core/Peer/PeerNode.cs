@@ -138,7 +138,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Volatile.Write(ref _snapshot, new DhtPeer(
             Id,
             Space.Bits,
-            Contact.EndPoint,
+            Contact.ToEndPoint(),
             _status,
             Predecessors: predecessors.Select(p => p.Id).ToArray(),
             Successors: successors.Select(s => s.Id).ToArray(),
