@@ -164,3 +164,23 @@ Describe 'Folders and overwrites in the pipeline' {
         Get-Content -LiteralPath $destination | Should -Be 'one'
     }
 }
+
+Describe 'A bounded graceful stop' {
+    It 'stops abruptly once -Timeout passes, when the successor takes the hand-off and never answers' {
+        # The successor is a listener that accepts connections and never reads: the hand-off of the peer's file hangs.
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $data = New-Item -ItemType Directory (Join-Path $root 'stuck')
+            [System.IO.File]::WriteAllBytes((Join-Path $data '0080'), [byte[]]::new(4MB))
+            $null = Start-DhtPeer -Id 73 -Port 0 -FirstSuccessor "80@127.0.0.1:$($silent.LocalEndpoint.Port)" -DataPath $data
+            $elapsed = Measure-Command { $stopped = Stop-DhtPeer -Id 73 -Timeout 1 -PassThru -Confirm:$false }
+            $stopped.State | Should -Be 'Stopped'
+            $elapsed.TotalSeconds | Should -BeLessThan 15 -Because 'the hand-off alone would wait out a 30 s idle limit'
+            (Get-Job -Name DhtPeer73).State | Should -Be 'Stopped'
+        } finally {
+            $silent.Stop()
+            Stop-TestRing
+        }
+    }
+}

@@ -29,6 +29,11 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
     [Parameter]
     public SwitchParameter Abrupt { get; set; }
 
+    /// <summary>Seconds a graceful departure may take (handing files over, telling the predecessors) before the peer stops abruptly.</summary>
+    [Parameter]
+    [ValidateRange(0.1, 86400)]
+    public double Timeout { get; set; } = 60;
+
     /// <summary>Write each stopped peer's last state (State Stopped).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -41,7 +46,7 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
             if (ShouldProcess($"Peer {job.Peer.Id} at {job.Peer.Contact.EndPoint}", Abrupt ? "Stop abruptly" : "Depart"))
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Await(_ => PeerRegistry.StopAsync(job, Abrupt));
+                Await(_ => PeerRegistry.StopAsync(job, Abrupt, TimeSpan.FromSeconds(Timeout)));
                 WriteVerbose($"Peer {job.Peer.Id} {(Abrupt ? "stopped" : "departed")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
                 if (PassThru)
                     WriteObject(job.Peer.Snapshot);

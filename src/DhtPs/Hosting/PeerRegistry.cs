@@ -9,7 +9,7 @@ namespace DhtPs.Hosting;
 /// </summary>
 internal static class PeerRegistry
 {
-    /// <summary>A graceful departure (hand-off, notices) that takes longer than this is cut short: the peer stops abruptly.</summary>
+    /// <summary>By default a graceful departure (hand-off, notices) that takes longer than this is cut short: the peer stops abruptly.</summary>
     public static readonly TimeSpan DepartureLimit = TimeSpan.FromSeconds(60);
 
     private static readonly ConcurrentDictionary<ulong, DhtPeerJob> Peers = new();
@@ -39,10 +39,10 @@ internal static class PeerRegistry
         job.Peer.Completion.ContinueWith(_ => Remove(job), TaskScheduler.Default);
 
     /// <summary>
-    /// Stops a peer, by default departing gracefully (SPEC §5) within <see cref="DepartureLimit"/>; abruptly tells nobody.
-    /// When this returns, the peer is gone from the registry.
+    /// Stops a peer, by default departing gracefully (SPEC §5) within <paramref name="limit"/> (default
+    /// <see cref="DepartureLimit"/>); abruptly tells nobody. When this returns, the peer is gone from the registry.
     /// </summary>
-    public static async Task StopAsync(DhtPeerJob job, bool abrupt = false)
+    public static async Task StopAsync(DhtPeerJob job, bool abrupt = false, TimeSpan? limit = null)
     {
         job.MarkStopping();
         if (abrupt)
@@ -53,7 +53,7 @@ internal static class PeerRegistry
         {
             try
             {
-                await job.Peer.DepartAsync().WaitAsync(DepartureLimit).ConfigureAwait(false);
+                await job.Peer.DepartAsync().WaitAsync(limit ?? DepartureLimit).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
