@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
@@ -20,6 +21,7 @@ public sealed class GetDhtRingCommand : DhtCmdlet
     /// </summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public PeerAddress? Via { get; set; }
 
     /// <summary>The ring's id width, for a walk from outside; a member of a ring of another width says so, and the walk follows it.</summary>
@@ -48,9 +50,14 @@ public sealed class GetDhtRingCommand : DhtCmdlet
         if (start is null)
             return;
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = Await(token => start.WalkRingAsync(TimeSpan.FromSeconds(Timeout), token));
+        WriteVerbose($"Walked {result.Members.Count} member{(result.Members.Count == 1 ? "" : "s")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s{(result.Closed ? ", back at the start" : "")}.");
         WriteObject(result.Members, enumerateCollection: true);
-        if (!result.Closed)
+        if (result.Members.Count == 0)
+            WriteError(Error(new InvalidOperationException($"The ring walk could not start: {result.Problem}"),
+                "DhtRingStartUnreachable", ErrorCategory.ConnectionError, Via));
+        else if (!result.Closed)
             WriteError(Error(new InvalidOperationException($"The ring walk did not come back to its start: {result.Problem}"),
                 "DhtRingIncomplete", ErrorCategory.ConnectionError, Via));
     }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Hosting;
@@ -14,6 +15,7 @@ public sealed class JoinDhtRingCommand : DhtCmdlet
     private const string ByPeerSet = "ByPeer";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong Id { get; set; }
 
     /// <summary>A peer's state, as Start-DhtPeer and Get-DhtPeer write it.</summary>
@@ -22,6 +24,7 @@ public sealed class JoinDhtRingCommand : DhtCmdlet
 
     /// <summary>A peer of the ring to join: an id (127.0.0.1, port $DhtPsDefaultBasePort + id), host:port or id@host:port; the host may be a name.</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public PeerAddress KnownPeer { get; set; } = null!;
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Storage;
@@ -22,7 +23,15 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
     /// <summary>The file names whose keys to resolve.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoredNameCompleter))]
     public string[] Name { get; set; } = [];
+
+    /// <summary>
+    /// The provider path of an item piped by property name (Get-ChildItem output), so that a folder among the files is
+    /// skipped with an error instead of resolving its name. Not for typing.
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PSPath { get; set; }
 
     /// <summary>The keys to resolve.</summary>
     [Parameter(Mandatory = true, ParameterSetName = KeySet)]
@@ -38,15 +47,38 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
                 Resolve(entry, name: null, key);
             return;
         }
+        if (PSPath is not null && FolderOf(PSPath) is { } folder)
+        {
+            WriteError(Error(new ArgumentException($"{folder} is a folder, not a file: skipped. Resolve-DhtKey resolves file names (Get-ChildItem -File)."),
+                "DhtPathIsFolder", ErrorCategory.InvalidArgument, folder));
+            return;
+        }
         foreach (var name in Name)
             Resolve(entry, name, key: null);
+    }
+
+    /// <summary>The plain path of <paramref name="psPath"/> when it names a folder of the file system, else null.</summary>
+    private string? FolderOf(string psPath)
+    {
+        try
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(psPath, out var provider, out _);
+            return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) && Directory.Exists(path) ? path : null;
+        }
+        catch (Exception e) when (e is ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     private void Resolve(IRingEntry entry, string? name, ulong? key)
     {
         try
         {
+            WriteVerbose($"Looking up {(name is null ? $"key {key}" : name)} through {entry.Description}.");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var lookup = Await(token => entry.LookupAsync(name, key, TimeSpan.FromSeconds(Timeout), token));
+            WriteVerbose($"Key {lookup.Key} is owned by Peer {lookup.Owner}, found after {Hops(lookup.Hops)} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
             WriteObject(DhtKeyOwner.Of(lookup, name));
         }
         catch (UnsafeFileNameException e)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using System.Net.Sockets;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
@@ -29,6 +30,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
 
     /// <summary>A peer of the ring to join: an id (127.0.0.1, port $DhtPsDefaultBasePort + id), host:port or id@host:port; the host may be a name.</summary>
     [Parameter(Mandatory = true, ParameterSetName = JoinSet)]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public PeerAddress KnownPeer { get; set; } = null!;
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>
@@ -91,8 +93,14 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
 
         var successors = new PeerLocator?[2];
-        foreach (var (successor, index) in new[] { (FirstSuccessor, 0), (SecondSuccessor, 1) })
+        foreach (var (successor, index, parameter) in new[] { (FirstSuccessor, 0, nameof(FirstSuccessor)), (SecondSuccessor, 1, nameof(SecondSuccessor)) })
         {
+            if (successor is { Id: null })
+            {
+                WriteError(Error(new ArgumentException($"-{parameter} '{successor}' is not a successor: name it as an id (127.0.0.1:{DefaultBasePort}+id) or id@host:port."),
+                    "InvalidDhtPeerOptions", ErrorCategory.InvalidArgument, Id));
+                return;
+            }
             if (successor is not null && (successors[index] = Resolve(successor)) is null)
                 return;
         }
@@ -134,6 +142,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
 
+        WriteVerbose($"Peer {Id} listens on {peer.Contact.EndPoint}; its files go to {peer.DataPath}.");
         var job = new DhtPeerJob(peer, MyInvocation.Line);
         if (!PeerRegistry.TryAdd(job))
         {
@@ -143,7 +152,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
         PeerRegistry.RemoveWhenStopped(job);
-        JobRepository.Add(job);
+        PeerRegistry.List(job, JobRepository);
         using var service = Wait ? new PeerService(job) : null;
         // Started only now that the job listens, so Receive-Job shows the "listening on" event too.
         try
@@ -152,7 +161,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         catch
         {
-            PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+            StopAndUnlist(job);
             throw;
         }
         if (ParameterSetName == JoinSet)
@@ -196,7 +205,10 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>
+    /// <summary>
+    /// A peer that fails to join is stopped again and its job taken out of Get-Job: the join form promises a member
+    /// of the ring or nothing (the error record says why).
+    /// </summary>
     private DhtPeer? WriteJoinedOrStop(DhtPeerJob job)
     {
         DhtPeer? joined = null;
@@ -207,8 +219,14 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         finally
         {
             if (joined is null)
-                PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+                StopAndUnlist(job);
         }
         return joined;
+    }
+
+    private static void StopAndUnlist(DhtPeerJob job)
+    {
+        PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+        PeerRegistry.Unlist(job);
     }
 }

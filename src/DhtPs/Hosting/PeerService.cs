@@ -92,12 +92,7 @@ internal sealed class PeerService : IDisposable
     public static string Format(DhtEvent raised) =>
         string.Create(CultureInfo.InvariantCulture, $"{raised.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} peer {raised.PeerId} {raised.Kind}: {raised.Message}");
 
-    private async Task DepartBoundedAsync()
-    {
-        var departing = PeerRegistry.StopAsync(_job);
-        if (await Task.WhenAny(departing, Task.Delay(DepartureBound)).ConfigureAwait(false) != departing)
-            await PeerRegistry.StopAsync(_job, abrupt: true).ConfigureAwait(false);
-    }
+    private Task DepartBoundedAsync() => PeerRegistry.StopAsync(_job, limit: DepartureBound);
 
     private void OnSignal(PosixSignalContext context)
     {
