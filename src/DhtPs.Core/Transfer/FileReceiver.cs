@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Storage;
 
@@ -64,7 +63,6 @@ public static class FileReceiver
             writes[i] = Task.CompletedTask;
         }
         var frameHeader = new byte[FrameCodec.HeaderLength + FrameCodec.ChecksumLength];
-        var crc = new Crc32();
         var lastWrite = Task.CompletedTask;
         var current = 0;
         var filled = 0;
@@ -84,14 +82,14 @@ public static class FileReceiver
                 {
                     // The end marker: only its CRC is left to read, nothing past it (the connection carries the verdict next).
                     await ReadExactlyAsync(source, frameHeader.AsMemory(FrameCodec.HeaderLength), received, header, cancellationToken).ConfigureAwait(false);
-                    VerifyChecksum(crc, frameHeader, ReadOnlySpan<byte>.Empty, frameHeader.AsSpan(FrameCodec.HeaderLength));
+                    VerifyChecksum(frameHeader, ReadOnlySpan<byte>.Empty, frameHeader.AsSpan(FrameCodec.HeaderLength));
                     break;
                 }
                 if (length > header.Length - received)
                     throw new ProtocolException(ProtocolError.LengthMismatch, $"More than the announced {header.Length} bytes arrived for {header.Name}.");
                 if (filled + length > ChunksPerBlock * FileSender.ChunkLength)
                 {
-                    lastWrite = writes[current] = WriteAfterAsync(lastWrite, destination, blocks[current], filled, cancellationToken);
+                    lastWrite = writes[current] = WriteAfterAsync(lastWrite, destination, blocks[current], filled);
                     current = (current + 1) % BlocksInFlight;
                     filled = 0;
                     await writes[current].ConfigureAwait(false); // the block to fill next must have been written
@@ -99,14 +97,14 @@ public static class FileReceiver
                 // Payload, CRC and the next frame's header in one read: a data frame is always followed by another frame.
                 var block = blocks[current];
                 await ReadExactlyAsync(source, block.AsMemory(filled, length + FrameCodec.ChecksumLength + FrameCodec.HeaderLength), received, header, cancellationToken).ConfigureAwait(false);
-                VerifyChecksum(crc, frameHeader, block.AsSpan(filled, length), block.AsSpan(filled + length, FrameCodec.ChecksumLength));
+                VerifyChecksum(frameHeader, block.AsSpan(filled, length), block.AsSpan(filled + length, FrameCodec.ChecksumLength));
                 block.AsSpan(filled + length + FrameCodec.ChecksumLength, FrameCodec.HeaderLength).CopyTo(frameHeader);
                 filled += length;
                 received += length;
                 progressThrottle.Advance(received);
             }
             if (filled > 0)
-                lastWrite = WriteAfterAsync(lastWrite, destination, blocks[current], filled, cancellationToken);
+                lastWrite = WriteAfterAsync(lastWrite, destination, blocks[current], filled);
             filled = 0;
             await lastWrite.ConfigureAwait(false);
             if (received != header.Length)
@@ -116,7 +114,7 @@ public static class FileReceiver
         catch when (filled > 0)
         {
             // Cut off or corrupted further on: the chunks already checked are good, and a resumable destination keeps them.
-            lastWrite = WriteAfterAsync(lastWrite, destination, blocks[current], filled, CancellationToken.None);
+            lastWrite = WriteAfterAsync(lastWrite, destination, blocks[current], filled);
             throw;
         }
         finally
@@ -141,11 +139,14 @@ public static class FileReceiver
         return store.GetInfo(header.Name);
     }
 
-    /// <summary>Writes a block once the blocks before it are written: the destination hashes and appends in order.</summary>
-    private static async Task WriteAfterAsync(Task previous, PartialFile destination, byte[] block, int length, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a block once the blocks before it are written: the destination hashes and appends in order. Not cancelled:
+    /// the block's chunks have arrived intact, and a cancelled transfer keeps them to resume from (a few MiB of local disk).
+    /// </summary>
+    private static async Task WriteAfterAsync(Task previous, PartialFile destination, byte[] block, int length)
     {
         await previous.ConfigureAwait(false);
-        await destination.WriteAsync(block.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        await destination.WriteAsync(block.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
     }
 
     private static async Task ReadExactlyAsync(Stream source, Memory<byte> buffer, long received, TransferHeader header, CancellationToken cancellationToken)
@@ -156,12 +157,9 @@ public static class FileReceiver
     }
 
     /// <summary>The frame's CRC-32 covers its header and payload, which lie in different buffers here.</summary>
-    private static void VerifyChecksum(Crc32 crc, ReadOnlySpan<byte> frameHeader, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> checksum)
+    private static void VerifyChecksum(ReadOnlySpan<byte> frameHeader, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> checksum)
     {
-        crc.Reset();
-        crc.Append(frameHeader[..FrameCodec.HeaderLength]);
-        crc.Append(payload);
-        if (crc.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32BigEndian(checksum))
+        if (FrameChecksum.Compute(frameHeader[..FrameCodec.HeaderLength], payload) != BinaryPrimitives.ReadUInt32BigEndian(checksum))
             throw new ProtocolException(ProtocolError.ChecksumMismatch, "Frame checksum does not match its contents.");
     }
 }
