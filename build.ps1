@@ -96,19 +96,23 @@ function Invoke-Benchmark {
     ) -join "`n"
 }
 
-function Write-BenchmarkResults([string[]] $Sections) {
+function Get-Commit {
+    $commit = (git -C $root rev-parse --short HEAD)
+    if (git -C $root status --porcelain --untracked-files=no) { $commit += ' plus uncommitted changes' }
+    $commit
+}
+
+function Write-BenchmarkResults([string[]] $Sections, [string] $Commit) {
     <# Replaces the generated section at the top of docs/benchmarks.md; the hand-written history below it stays. #>
     $begin = '<!-- build.ps1 Bench: begin -->'
     $end = '<!-- build.ps1 Bench: end -->'
-    $commit = (git -C $root rev-parse --short HEAD)
-    if (git -C $root status --porcelain --untracked-files=no) { $commit += ' plus uncommitted changes' }
     $cpu = if (Test-Path /proc/cpuinfo) { ((Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -split ':\s*', 2)[1] } else { 'unknown CPU' }
     $memory = if (Test-Path /proc/meminfo) { '{0:0} GiB' -f ([double]((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB) } else { '? GiB' }
     $generated = @(
         $begin
         '## Latest `build.ps1 Bench` run (generated)'
         ''
-        "Written by ``dotnet pwsh ./build.ps1 Bench`` on $([DateTime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC at commit $commit; machine: " +
+        "Written by ``dotnet pwsh ./build.ps1 Bench`` on $([DateTime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC at commit $Commit; machine: " +
             "$([Environment]::ProcessorCount) x $cpu, $memory, $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription.Trim()), " +
             "$([System.Runtime.InteropServices.RuntimeInformation]::FrameworkDescription) (pwsh $($PSVersionTable.PSVersion)). " +
             'Compare only ratios measured in one run; the machine may have been shared (see each load average).'
@@ -128,7 +132,7 @@ function Write-BenchmarkResults([string[]] $Sections) {
     }
     Set-Content -LiteralPath $path -Value $text.TrimEnd() -NoNewline
     Add-Content -LiteralPath $path -Value ''
-    Write-Host "Results written to docs/benchmarks.md (commit $commit)."
+    Write-Host "Results written to docs/benchmarks.md (commit $Commit)."
 }
 
 switch ($Task) {
@@ -141,6 +145,7 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-Native 'dotnet build (Release)' { dotnet build (Join-Path $root 'DhtPs.sln') -c Release --nologo -v quiet -clp:NoSummary }
+        $commit = Get-Commit # before the benchmarks: what they measured
         $comparison = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-compare-$([guid]::NewGuid().ToString('N')).md"
         $sections = @(
             Invoke-Benchmark 'File transfer: DhtPs beside a raw TCP copy, alternating' `
@@ -157,7 +162,7 @@ switch ($Task) {
                 'dotnet run -c Release --project tests/sim -- --bench 10000' {
                     dotnet run -c Release --no-build --project (Join-Path $root 'tests/sim') -- --bench 10000 }
         )
-        Write-BenchmarkResults $sections
+        Write-BenchmarkResults $sections $commit
     }
     'Clean' {
         Get-ChildItem $root -Directory -Recurse -Include bin, obj -ErrorAction Ignore | Remove-Item -Recurse -Force

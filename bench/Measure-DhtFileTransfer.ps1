@@ -89,11 +89,16 @@ try {
         $name = $names[$round - 1]
         $rawCopy = Join-Path $root 'raw-copy.bin'
         $copy = Join-Path $root 'copy.bin'
+        # CPU time of this whole process (both peers' ends), steadier than wall time on a shared machine.
         $raw = $null
-        if ($round % 2) { $raw = [RawTcpCopy]::Run($source, $rawCopy) }
+        $cpu = { $process.Refresh(); $process.TotalProcessorTime.TotalSeconds }
+        if ($round % 2) { $c = & $cpu; $raw = [RawTcpCopy]::Run($source, $rawCopy); $rawCpu = (& $cpu) - $c }
+        $c = & $cpu
         $save = Measure-Command { $stored = Save-DhtFile -LiteralPath $source -Name $name -Via 8 -ProgressAction SilentlyContinue }
+        $saveCpu = (& $cpu) - $c
         $get = Measure-Command { $got = Get-DhtFile $name -Via 8 -Destination $copy -ProgressAction SilentlyContinue }
-        if (-not ($round % 2)) { $raw = [RawTcpCopy]::Run($source, $rawCopy) }
+        $getCpu = (& $cpu) - $c - $saveCpu
+        if (-not ($round % 2)) { $c = & $cpu; $raw = [RawTcpCopy]::Run($source, $rawCopy); $rawCpu = (& $cpu) - $c }
         $identical = $stored.StoredAt -eq 19 -and $got.Sha256 -eq $stored.Sha256 -and (Get-FileHash $copy).Hash -eq $sourceHash
         Remove-Item $rawCopy, $copy
         Remove-Item (Join-Path $root "peers/peer19/$name")
@@ -104,11 +109,15 @@ try {
             GetSeconds    = [math]::Round($get.TotalSeconds, 3)
             SaveVsRaw     = [math]::Round($raw / $save.TotalSeconds, 2)
             GetVsRaw      = [math]::Round($raw / $get.TotalSeconds, 2)
+            RawCpu        = [math]::Round($rawCpu, 3)
+            SaveCpu       = [math]::Round($saveCpu, 3)
+            GetCpu        = [math]::Round($getCpu, 3)
             ByteIdentical = $identical
             Load          = Get-LoadAverage
         }
         "round $round`: raw $($result.RawSeconds) s, Save-DhtFile $($result.SaveSeconds) s ($($result.SaveVsRaw)x the raw copy's speed), " +
-            "Get-DhtFile $($result.GetSeconds) s ($($result.GetVsRaw)x), byte-identical $identical, load $($result.Load)" | Write-Host
+            "Get-DhtFile $($result.GetSeconds) s ($($result.GetVsRaw)x), byte-identical $identical; process CPU raw $($result.RawCpu) s, " +
+            "Save $($result.SaveCpu) s, Get $($result.GetCpu) s; load $($result.Load)" | Write-Host
         $result
     }
 
@@ -125,6 +134,9 @@ try {
         SaveVsRawSpread     = "$(($save | Measure-Object -Minimum).Minimum)-$(($save | Measure-Object -Maximum).Maximum)"
         GetVsRawMedian      = Get-Median $get
         GetVsRawSpread      = "$(($get | Measure-Object -Minimum).Minimum)-$(($get | Measure-Object -Maximum).Maximum)"
+        RawCpuMedianSeconds = Get-Median $results.RawCpu
+        SaveCpuMedianSeconds = Get-Median $results.SaveCpu
+        GetCpuMedianSeconds = Get-Median $results.GetCpu
         ByteIdentical       = -not ($results.ByteIdentical -contains $false)
         WorkingSetBeforeMiB = [math]::Round($before / 1MB, 1)
         PeakWorkingSetMiB   = [math]::Round($process.PeakWorkingSet64 / 1MB, 1)
