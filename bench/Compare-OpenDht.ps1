@@ -34,10 +34,10 @@ function Install-OpenDht {
     if (Test-OpenDht) { return }
     if (-not (Get-Command apt-get -ErrorAction Ignore)) { throw 'python3-opendht is missing and this system has no apt-get to install it with.' }
     Write-Host 'Installing python3-opendht (a dependency of this benchmark only) ...'
-    $sudo = if ((id -u) -ne '0') { 'sudo' } else { $null }
     $env:DEBIAN_FRONTEND = 'noninteractive'
-    & $sudo apt-get update -qq | Out-Host
-    & $sudo apt-get install -y -qq python3-opendht | Out-Host
+    $aptGet = if ((id -u) -eq '0') { { apt-get @args } } else { { sudo --preserve-env=DEBIAN_FRONTEND apt-get @args } }
+    & $aptGet update -qq | Out-Host
+    & $aptGet install -y -qq python3-opendht | Out-Host
     if (-not (Test-OpenDht)) { throw "apt-get did not make 'import opendht' work for $python." }
 }
 
