@@ -81,6 +81,7 @@ function Invoke-Benchmark {
     Write-Host "== $Title`n   $Command"
     $loadBefore = Get-LoadAverage
     $started = [DateTime]::UtcNow
+    $global:LASTEXITCODE = 0
     $lines = @(& $Run 2>&1 | ForEach-Object { $line = "$_" -replace '\x1b\[[0-9;]*m', ''; Write-Host $line; $line })
     if ($LASTEXITCODE -ne 0) { throw "$Title failed (exit code $LASTEXITCODE)." }
     @(
