@@ -8,7 +8,8 @@
       Test   Build, then run xunit and Pester; ends with one line "N passed, N failed"
       Demo   Build, then tour the original 7-peer ring: join 15, files, quit 9, kill 14, the ring repaired
       Bench  Release benchmarks: a 1 GiB transfer beside a raw TCP copy (core, then through the cmdlets),
-             DhtPs beside OpenDHT (64 members, 1 KiB, 1 and 16 callers), a 10,000-peer simulation;
+             DhtPs beside OpenDHT (64 members, 1 KiB, 1 and 16 callers), concurrent cmdlet callers,
+             a 10,000-peer simulation;
              the results go into docs/benchmarks.md with machine, date, commit and commands
       Package  Build, then pack DhtPs.psd1, module/ and en-US/ into artifacts/DhtPs.<version>.nupkg
       Clean  remove build output
@@ -162,6 +163,9 @@ switch ($Task) {
                 'dotnet pwsh -NoProfile -File bench/Compare-OpenDht.ps1' {
                     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Compare-OpenDht.ps1') -MarkdownPath $comparison } `
                 -Markdown { Get-Content -LiteralPath $comparison; Remove-Item -LiteralPath $comparison }
+            Invoke-Benchmark 'Concurrent callers: Get-DhtFile and Get-DhtPeer from 1 and 16 runspaces, one peer' `
+                'dotnet pwsh -NoProfile -File bench/Measure-DhtConcurrency.ps1 -Callers 16 -CallsPerCaller 200' {
+                    & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Measure-DhtConcurrency.ps1') -Callers 16 -CallsPerCaller 200 }
             Invoke-Benchmark 'Simulation: 10,000 peers, fingers and 10,000 lookups' `
                 'dotnet run -c Release --project tests/sim -- --bench 10000' {
                     dotnet run -c Release --no-build --project (Join-Path $root 'tests/sim') -- --bench 10000 }

@@ -17,22 +17,24 @@ Import-Module (Join-Path $PSScriptRoot '../tests/pester/DhtTestRing.psm1')
 
 function Measure-Callers([int] $Count, [string] $Call) {
     # The call as text: a script block cannot cross into another runspace.
-    $process = [System.Diagnostics.Process]::GetCurrentProcess()
-    $cpuBefore = $process.TotalProcessorTime.TotalSeconds
     $barrier = [System.Threading.Barrier]::new($Count)
     $spans = 1..$Count | ForEach-Object -ThrottleLimit $Count -Parallel {
         Import-Module $using:manifest
         $call = [scriptblock]::Create($using:Call)
         $caller = $_
+        $process = [System.Diagnostics.Process]::GetCurrentProcess()
         ($using:barrier).SignalAndWait()
         $start = [System.Diagnostics.Stopwatch]::GetTimestamp()
+        $process.Refresh()
+        $cpuStart = $process.TotalProcessorTime.TotalSeconds
         for ($j = 0; $j -lt $using:CallsPerCaller; $j++) { $null = & $call $caller }
-        [pscustomobject]@{ Start = $start; End = [System.Diagnostics.Stopwatch]::GetTimestamp() }
+        $process.Refresh()
+        [pscustomobject]@{ Start = $start; End = [System.Diagnostics.Stopwatch]::GetTimestamp(); CpuStart = $cpuStart; CpuEnd = $process.TotalProcessorTime.TotalSeconds }
     }
     $seconds = (($spans.End | Measure-Object -Maximum).Maximum - ($spans.Start | Measure-Object -Minimum).Minimum) / [System.Diagnostics.Stopwatch]::Frequency
-    $process.Refresh()
-    # Calls per second, and the cores this process used meanwhile (runspace start-up included).
-    [pscustomobject]@{ PerSecond = [math]::Round($Count * $CallsPerCaller / $seconds); Cores = [math]::Round(($process.TotalProcessorTime.TotalSeconds - $cpuBefore) / $seconds, 2) }
+    $cpu = ($spans.CpuEnd | Measure-Object -Maximum).Maximum - ($spans.CpuStart | Measure-Object -Minimum).Minimum
+    # Calls per second, and the cores this process used from the barrier to the last caller's end.
+    [pscustomobject]@{ PerSecond = [math]::Round($Count * $CallsPerCaller / $seconds); Cores = [math]::Round($cpu / $seconds, 2) }
 }
 
 $root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-concurrency-$([guid]::NewGuid().ToString('N'))"
