@@ -19,6 +19,11 @@
         'Get-DhtFile'
         'Resolve-DhtKey'
         'Enter-DhtPeer'
+        # Testing rings (issue 16)
+        'Test-DhtRing'
+        'Wait-DhtRing'
+        'New-DhtTestRing'
+        'Remove-DhtTestRing'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -44,5 +44,5 @@ public sealed record DhtRingReport(
     public IReadOnlyList<ulong> MemberIds => Members.Select(m => m.Id).ToArray();
 
     /// <summary>The walk this report was made from.</summary>
-    public RingWalk Walk => new(Members, Closed, WalkProblem);
+    internal RingWalk Walk => new(Members, Closed, WalkProblem);
 }

@@ -13,8 +13,15 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
     public void OnImport()
     {
         if (Interlocked.Exchange(ref _exitHooked, 1) == 0)
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => PeerRegistry.StopAll();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
     }
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => PeerRegistry.StopAll();
+    public void OnRemove(PSModuleInfo psModuleInfo) => StopAll();
+
+    private static void StopAll()
+    {
+        PeerRegistry.StopAll();
+        // Test rings: their peer processes and data folders too.
+        Testing.TestRingRegistry.RemoveAll();
+    }
 }
