@@ -9,6 +9,8 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/DhtPs.Format.ps1xml')
+    # Pester assertions for rings, registered only when Pester is loaded (issue 16).
+    NestedModules        = @('module/DhtPs.Pester.psm1')
     CmdletsToExport      = @(
         'Start-DhtPeer'
         'Get-DhtPeer'

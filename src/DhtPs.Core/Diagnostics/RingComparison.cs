@@ -50,8 +50,12 @@ public sealed class RingComparison
         var differences = new List<DhtRingProblem>();
 
         if (!walk.Closed)
-            differences.Add(new(DhtRingProblemKind.WalkIncomplete, actual.LastOrDefault()?.Id,
-                $"The walk did not come back to its start: {walk.Problem}"));
+            differences.Add(new(DhtRingProblemKind.WalkIncomplete, actual.LastOrDefault()?.Id, actual.LastOrDefault() switch
+            {
+                null => $"The walk reached no member: {walk.Problem}",
+                { Successors.Count: > 0 } last => $"The walk stopped after peer {last.Id}, at its first successor, peer {last.Successors[0]}: {walk.Problem}",
+                var last => $"The walk stopped after peer {last.Id}: {walk.Problem}",
+            }));
         var walked = actual.Select(m => m.Id).ToArray();
         if (!IsIdentifierOrder(walked))
             differences.Add(new(DhtRingProblemKind.OutOfOrder, null,
@@ -126,12 +130,23 @@ public sealed class RingComparison
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>Null when a peer lists exactly the successors expected; otherwise what differs, position by position.</summary>
+    public static string? DescribeSuccessors(ulong peer, IReadOnlyList<ulong> actual, IReadOnlyList<ulong> expected)
+    {
+        if (actual.SequenceEqual(expected))
+            return null;
+        var positions = Enumerable.Range(0, Math.Max(actual.Count, expected.Count))
+            .Where(i => i >= actual.Count || i >= expected.Count || actual[i] != expected[i])
+            .Select(i => $"successor {i + 1} is {(i < actual.Count ? $"{actual[i]}" : "missing")}, not {(i < expected.Count ? $"{expected[i]}" : "there")}");
+        return $"peer {peer} lists successors {Or(List(actual))}: {string.Join("; ", positions)}";
+    }
+
     private static string Neighbours(IEnumerable<ulong> successors, IEnumerable<ulong> predecessors) =>
         $"{Or(List(successors))} | {Or(List(predecessors))}";
 
     private static string Or(string list) => list.Length == 0 ? "none" : list;
 
-    internal static string List(IEnumerable<ulong> ids) => string.Join(", ", ids);
+    public static string List(IEnumerable<ulong> ids) => string.Join(", ", ids);
 
     /// <summary>A walk in ring order visits ascending ids with at most one wrap past the top.</summary>
     private static bool IsIdentifierOrder(IReadOnlyList<ulong> walked)

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using DhtPs.Core.Diagnostics;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
 using DhtPs.Hosting;
 
 namespace DhtPs.Testing;
@@ -60,10 +61,24 @@ public sealed class DhtTestRing
 
     public bool IsRemoved { get; private set; }
 
+    /// <summary>$ring[4]: the member with id 4, whose string form is its contact (id@host:port), as -KnownPeer takes it.</summary>
+    public DhtTestRingMember this[ulong id] => Member(id);
+
     public DhtTestRingMember Member(ulong id) =>
         _members.FirstOrDefault(m => m.Id == id) ?? throw new ArgumentException($"Peer {id} is not a member of test ring {Number} ({string.Join(", ", MemberIds)}).", nameof(id));
 
     public override string ToString() => $"Test ring {Number}: {string.Join(", ", MemberIds)}{(IsProcess ? " (processes)" : "")}";
+
+    /// <summary>
+    /// Where a file is on disk: which running members should hold it (its key's owner) and which members' data folders do.
+    /// </summary>
+    public FileHolding CheckFile(string name)
+    {
+        if (!FileName.IsSafe(name))
+            throw new ArgumentException($"'{name}' is not a safe file name.", nameof(name));
+        return FileHolding.Check(name, new IdSpace(IdBits), [.. _members.Where(m => m.IsRunning).Select(m => m.Id)],
+            id => File.Exists(Path.Combine(Member(id).DataPath, name)));
+    }
 
     /// <summary>Starts the ring and waits until it is formed; on failure everything started is removed again.</summary>
     internal static DhtTestRing Start(

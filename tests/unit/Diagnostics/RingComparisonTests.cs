@@ -80,6 +80,7 @@ public sealed class RingComparisonTests
         Assert.False(report.IsHealthy);
         Assert.Equal(DhtRingProblemKind.WalkIncomplete, report.Problems[0].Kind);
         Assert.Equal(5UL, report.Problems[0].PeerId);
+        Assert.Equal("The walk stopped after peer 5, at its first successor, peer 8: Peer at 127.0.0.1:12008 did not answer within 5 s.", report.Problems[0].Message);
 
         var comparison = RingExpectation.OfMembers(Original).Evaluate(report);
         Assert.Contains(comparison.Differences, d => d is { Kind: DhtRingProblemKind.MissingMember, PeerId: 8UL, Message: "Peer 8 was not reached." });
@@ -161,4 +162,39 @@ internal sealed class SteppedClock : TimeProvider
     public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch.AddTicks(_ticks);
 
     public void Advance(TimeSpan by) => _ticks += by.Ticks;
+}
+
+public sealed class FileHoldingTests
+{
+    private static readonly DhtPs.Core.Ring.IdSpace Space = new(8);
+    private static readonly ulong[] Ring = [2, 4, 5, 8, 9, 14, 19];
+
+    [Fact]
+    public void A_file_is_expected_at_the_successor_of_its_key_and_named_peer_by_peer_when_it_is_elsewhere()
+    {
+        var held = FileHolding.Check("2067", Space, Ring, id => id == 14);
+        Assert.Equal(19UL, held.Key);
+        Assert.Equal([19UL], held.Expected);
+        Assert.False(held.Matches);
+        Assert.Equal(["File 2067 has key 19:", "  peer 19 (owner): does not hold it", "  peer 14 (neither owner nor replica): holds it"],
+            held.Describe().Split(Environment.NewLine));
+        Assert.True(FileHolding.Check("2067", Space, Ring, id => id == 19).Matches);
+    }
+
+    [Fact]
+    public void With_copies_the_next_members_are_expected_too_wrapping_past_the_top()
+    {
+        var held = FileHolding.Check("2012.pdf", Space, Ring, id => id is 2 or 5, copies: 3);
+        Assert.Equal(220UL, held.Key);
+        Assert.Equal([2UL, 4UL, 5UL], held.Expected);
+        Assert.Equal([4UL], held.Missing);
+    }
+
+    [Fact]
+    public void Successor_lists_are_compared_position_by_position()
+    {
+        Assert.Null(RingComparison.DescribeSuccessors(2, [4, 5], [4, 5]));
+        Assert.Equal("peer 2 lists successors 4, 8: successor 2 is 8, not 5", RingComparison.DescribeSuccessors(2, [4, 8], [4, 5]));
+        Assert.Equal("peer 2 lists successors 4: successor 2 is missing, not 5", RingComparison.DescribeSuccessors(2, [4], [4, 5]));
+    }
 }
