@@ -166,7 +166,7 @@ public sealed class DhtTestRing
         {
             if (PeerRegistry.TryGet(job.Peer.Id, out var running) && ReferenceEquals(running, job))
                 PeerRegistry.StopAsync(job, abrupt: true).Wait(ExitWait);
-            jobs?.Remove(job);
+            RemoveJob(jobs, job);
         }
         _jobs.Clear();
         if (DeleteWithRetries(DataRoot) is { } failure)
@@ -260,6 +260,18 @@ public sealed class DhtTestRing
         var walk = await RingWalker.WalkFromOutsideAsync(
             PeerLocator.Parse(start.Contact).EndPoint, new IdSpace(IdBits), AnswerTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
         return RingHealthCheck.Inspect(walk, start.Contact, DateTimeOffset.Now);
+    }
+
+    /// <summary>A test may have removed the job itself (Remove-Job, Stop-TestRing): nothing is left to remove then.</summary>
+    private static void RemoveJob(JobRepository? jobs, DhtPeerJob job)
+    {
+        try
+        {
+            jobs?.Remove(job);
+        }
+        catch (ArgumentException)
+        {
+        }
     }
 
     private bool OwnJob(ulong id, DhtPeerJob job) => _jobs.GetValueOrDefault(id)?.Contains(job) == true;
