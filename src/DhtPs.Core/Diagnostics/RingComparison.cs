@@ -1,6 +1,5 @@
 using System.Text;
 using DhtPs.Core.Peer;
-using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Diagnostics;
 
@@ -13,8 +12,11 @@ public sealed record ExpectedMember(ulong Id, IReadOnlyList<ulong> Successors, I
 /// </summary>
 public sealed class RingComparison
 {
-    /// <summary>How many predecessors a peer keeps (the two that ping it, SPEC §3).</summary>
-    public const int PredecessorLength = 2;
+    /// <summary>
+    /// The original program's list lengths: two successors, two predecessors (SPEC §3). A walk whose members list
+    /// more (a longer successor list) is held to its longest lists instead.
+    /// </summary>
+    public const int OriginalListLength = 2;
 
     private RingComparison(IReadOnlyList<ExpectedMember> expected, IReadOnlyList<DhtRingMember> actual, IReadOnlyList<DhtRingProblem> differences)
     {
@@ -41,11 +43,11 @@ public sealed class RingComparison
     /// <param name="successorLength">How many successors each member keeps; at least the walk's longest list.</param>
     /// <param name="extraDifferences">Differences found elsewhere (a member count, file checks), listed after the ring's own.</param>
     public static RingComparison Compare(
-        IEnumerable<ulong> expectedIds, RingWalk walk, int successorLength = SuccessorList.Length, IEnumerable<DhtRingProblem>? extraDifferences = null)
+        IEnumerable<ulong> expectedIds, RingWalk walk, int successorLength = OriginalListLength, IEnumerable<DhtRingProblem>? extraDifferences = null)
     {
         var actual = walk.Members;
         successorLength = Math.Max(successorLength, actual.Select(m => m.Successors.Count).DefaultIfEmpty(0).Max());
-        var predecessorLength = Math.Max(PredecessorLength, actual.Select(m => m.Predecessors.Count).DefaultIfEmpty(0).Max());
+        var predecessorLength = Math.Max(OriginalListLength, actual.Select(m => m.Predecessors.Count).DefaultIfEmpty(0).Max());
         var expected = Expect(expectedIds, successorLength, predecessorLength);
         var differences = new List<DhtRingProblem>();
 
@@ -88,7 +90,7 @@ public sealed class RingComparison
     }
 
     /// <summary>The consistent ring of these ids: each lists the next and the previous ids, as far as the ring has others.</summary>
-    public static IReadOnlyList<ExpectedMember> Expect(IEnumerable<ulong> ids, int successorLength = SuccessorList.Length, int predecessorLength = PredecessorLength)
+    public static IReadOnlyList<ExpectedMember> Expect(IEnumerable<ulong> ids, int successorLength = OriginalListLength, int predecessorLength = OriginalListLength)
     {
         var ring = ids.Distinct().Order().ToArray();
         var n = ring.Length;

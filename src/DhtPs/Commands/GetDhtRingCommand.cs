@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using DhtPs.Core.Peer;
+using DhtPs.Core.Ring;
+using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
 
@@ -9,17 +11,60 @@ namespace DhtPs.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "DhtRing")]
 [OutputType(typeof(DhtRingMember))]
-public sealed class GetDhtRingCommand : RingWalkCmdlet
+public sealed class GetDhtRingCommand : DhtCmdlet
 {
+    /// <summary>Where the walk starts: the id of a peer of this session, or any peer as id, host:port or id@host:port. Default: this session's first peer.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [ValidateNotNullOrEmpty]
+    public string? Via { get; set; }
+
+    /// <summary>The ring's id width, for a walk from a session that runs no peer.</summary>
+    [Parameter]
+    [ValidateRange(1, IdSpace.MaxBits)]
+    public int IdBits { get; set; } = IdSpace.DefaultBits;
+
     /// <summary>Seconds each member may take to answer.</summary>
     [Parameter]
     [ValidateRange(0.1, 600)]
     public double Timeout { get; set; } = 5;
 
+    /// <summary>The local peer the walk starts at: the one -Via names by id, or the first one when -Via is absent.</summary>
+    private PeerNode? StartPeer()
+    {
+        if (Via is null)
+            return PeerRegistry.All.FirstOrDefault()?.Peer;
+        return ulong.TryParse(Via, out var id) && PeerRegistry.TryGet(id, out var job) ? job.Peer : null;
+    }
+
     protected override void ProcessRecord()
     {
-        if (RingWalkFromVia(TimeSpan.FromSeconds(Timeout)) is not { } walk)
+        var timeout = TimeSpan.FromSeconds(Timeout);
+        Func<CancellationToken, Task<RingWalk>> walk;
+        if (StartPeer() is { } start)
+        {
+            walk = token => start.WalkRingAsync(timeout: timeout, cancellationToken: token);
+        }
+        else if (Via is null)
+        {
+            WriteError(Error(new InvalidOperationException("This session runs no peer; name a peer of the ring with -Via."),
+                "DhtRingStartUnknown", ErrorCategory.InvalidArgument, null));
             return;
+        }
+        else if (PeerLocator.TryParse(Via, out var locator, out var problem))
+        {
+            // Any local peer can ask; with none, a throwaway socket does.
+            var asker = PeerRegistry.All.FirstOrDefault()?.Peer;
+            walk = asker is null
+                ? token => RingWalker.WalkFromOutsideAsync(locator.EndPoint, new IdSpace(IdBits), timeout, cancellationToken: token)
+                : token => asker.WalkRingAsync(locator.EndPoint, timeout, token);
+        }
+        else
+        {
+            WriteError(Error(new ArgumentException(problem, nameof(Via)), "InvalidDhtRingStart", ErrorCategory.InvalidArgument, Via));
+            return;
+        }
+
         var result = Await(walk);
         WriteObject(result.Members, enumerateCollection: true);
         if (!result.Closed)

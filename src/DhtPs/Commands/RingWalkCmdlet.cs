@@ -5,7 +5,10 @@ using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
 
-/// <summary>What the cmdlets that walk a ring over the network share (Get-DhtRing, Test-DhtRing, Wait-DhtRing): where the walk starts.</summary>
+/// <summary>
+/// What Test-DhtRing and Wait-DhtRing share: where the walk starts, as Get-DhtRing takes it. (Get-DhtRing keeps its own copy
+/// while -Via becomes an address on every cmdlet; it can derive from this class afterwards.)
+/// </summary>
 public abstract class RingWalkCmdlet : DhtCmdlet
 {
     /// <summary>Where the walk starts: the id of a peer of this session, or any peer as id, host:port or id@host:port. Default: this session's first peer.</summary>
