@@ -141,6 +141,7 @@ Describe 'Assertions that fail name the peer that differs' {
         $ring.Restart(5).IsRunning | Should -BeTrue
         $ring | Wait-DhtRing -Members 2, 4, 5, 8, 9 | Out-Null
         $ring | Should -BeDhtRing 2, 4, 5, 8, 9
+        ($ring | Wait-DhtRing -Healthy -Timeout 5).MemberIds | Should -Be 2, 4, 5, 8, 9
         (Get-DhtPeer -Id 5).EndPoint | Should -Be $ring[5].EndPoint
         @(Get-Job -Name DhtPeer5).Count | Should -Be 1
     }
