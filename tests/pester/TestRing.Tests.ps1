@@ -199,6 +199,7 @@ Describe 'New-DhtTestRing -Process' {
         ($ids | Sort-Object -Unique).Count | Should -Be 5
         Get-DhtPeer | Should -BeNullOrEmpty
         $ring | Should -BeHealthyDhtRing
+        ($ring[8] | Test-DhtRing).MemberIds | Should -Be 8, 9, 2, 4, 5
     }
 
     It 'survives a SIGKILL of one member, reports it, and takes it back on restart with its files' {

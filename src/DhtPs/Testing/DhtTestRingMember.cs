@@ -24,6 +24,9 @@ public sealed class DhtTestRingMember
     /// <summary>id@host:port, as -Via, -KnownPeer and -FirstSuccessor take it.</summary>
     public string Contact => $"{Id}@{EndPoint}";
 
+    /// <summary>The contact again, so a member piped to Get-DhtRing, Test-DhtRing or Wait-DhtRing binds -Via to it rather than its bare Id.</summary>
+    public string Via => Contact;
+
     /// <summary>The folder the peer keeps its files in; it survives a kill and a restart, not Remove-DhtTestRing.</summary>
     public string DataPath { get; }
 
