@@ -177,6 +177,23 @@ Describe 'New-DhtTestRing parameters' {
         $ring | Should -BeDhtRing 16384, 49152
     }
 
+    It 'passes -PeerParameter to every Start-DhtPeer, and removes what it started when a peer fails to start' {
+        $failure = { New-DhtTestRing -Count 3 -PeerParameter @{ NoSuchParameter = 1 } } | Should -Throw -PassThru
+        $failure.Exception.Message | Should -BeLike "A peer of the test ring did not start: *'NoSuchParameter'*"
+        Get-DhtPeer | Should -BeNullOrEmpty
+        Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Should -BeNullOrEmpty
+
+        $failure = { New-DhtTestRing -Count 2 -Process -PeerParameter @{ NoSuchParameter = 1 } } | Should -Throw -ErrorId 'DhtTestRingPeerFailed,*' -PassThru
+        $failure.Exception.Message | Should -BeLike "*exited (code *) before its peer ran*NoSuchParameter*"
+        Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'dhtps-test-ring-*' -Directory | Where-Object CreationTime -GT (Get-Date).AddMinutes(-2) |
+            Should -BeNullOrEmpty -Because 'neither failed ring keeps its data root'
+    }
+
+    It 'refuses -PeerParameter keys the ring sets itself or declares as its own parameters' {
+        { New-DhtTestRing -Count 2 -PeerParameter @{ Port = 1 } } | Should -Throw -ErrorId 'InvalidDhtTestRingParameter,*'
+        { New-DhtTestRing -Count 2 -PeerParameter @{ pinginterval = 2 } } | Should -Throw '*give New-DhtTestRing -pinginterval instead*'
+    }
+
     It 'refuses ids outside the id space before starting anything' {
         { New-DhtTestRing -Id 2, 300 } | Should -Throw -ErrorId 'InvalidDhtTestRingId,*'
         Get-DhtPeer | Should -BeNullOrEmpty

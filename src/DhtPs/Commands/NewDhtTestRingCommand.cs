@@ -45,6 +45,14 @@ public sealed class NewDhtTestRingCommand : DhtCmdlet
     [ValidateNotNullOrEmpty]
     public string? DataRoot { get; set; }
 
+    /// <summary>
+    /// More parameters for every member's Start-DhtPeer, by name, for those New-DhtTestRing does not declare itself
+    /// (e.g. a parameter Start-DhtPeer gained after this version).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable PeerParameter { get; set; } = [];
+
     [Parameter, PassedToStartDhtPeer(Always = true)]
     [ValidateRange(0.05, 86400)]
     public double PingInterval { get; set; } = 1;
@@ -72,6 +80,11 @@ public sealed class NewDhtTestRingCommand : DhtCmdlet
             ThrowTerminatingError(Error(new ArgumentOutOfRangeException(nameof(Count), Count, $"The {space} has room for {space.MaxId + 1} peers."),
                 "InvalidDhtTestRingId", ErrorCategory.InvalidArgument, Count));
 
+        if (PeerParameter.Keys.Cast<object>().Select(k => $"{k}").FirstOrDefault(IsTaken) is { } taken)
+            ThrowTerminatingError(Error(new ArgumentException(
+                    $"-PeerParameter cannot set {taken}: {(RingOwned.Contains(taken) ? "the test ring sets it for each member" : $"give New-DhtTestRing -{taken} instead")}.", nameof(PeerParameter)),
+                "InvalidDhtTestRingParameter", ErrorCategory.InvalidArgument, taken));
+
         var host = Process ? TestRingHost.Of((string)SessionState.PSVariable.GetValue("PSHOME"), MyInvocation.MyCommand.Module.ModuleBase) : null;
         var parent = DataRoot is null ? Path.GetTempPath() : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataRoot);
         DhtTestRing ring;
@@ -96,10 +109,19 @@ public sealed class NewDhtTestRingCommand : DhtCmdlet
         WriteObject(ring);
     }
 
-    /// <summary>The parameters every member's Start-DhtPeer gets: those marked to pass through that were given, or are always passed.</summary>
+    /// <summary>The Start-DhtPeer parameters the ring sets for each member itself.</summary>
+    private static readonly HashSet<string> RingOwned = new(["Id", "Port", "DataPath", "FirstSuccessor", "SecondSuccessor", "KnownPeer", "JoinTimeout"],
+        StringComparer.OrdinalIgnoreCase);
+
+    private static bool IsTaken(string name) => RingOwned.Contains(name) || PassedThrough.Any(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The parameters every member's Start-DhtPeer gets: -PeerParameter, and the parameters marked to pass through
+    /// that were given or are always passed.
+    /// </summary>
     private Hashtable PeerParameters()
     {
-        var parameters = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        var parameters = new Hashtable(PeerParameter, StringComparer.OrdinalIgnoreCase);
         foreach (var property in PassedThrough)
             if (property.GetCustomAttribute<PassedToStartDhtPeerAttribute>()!.Always || MyInvocation.BoundParameters.ContainsKey(property.Name))
                 parameters[property.Name] = property.GetValue(this);

@@ -13,15 +13,8 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
     public void OnImport()
     {
         if (Interlocked.Exchange(ref _exitHooked, 1) == 0)
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => PeerRegistry.StopAll();
     }
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => StopAll();
-
-    private static void StopAll()
-    {
-        PeerRegistry.StopAll();
-        // Test rings: their peer processes and data folders too.
-        Testing.TestRingRegistry.RemoveAll();
-    }
+    public void OnRemove(PSModuleInfo psModuleInfo) => PeerRegistry.StopAll();
 }
