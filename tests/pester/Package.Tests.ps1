@@ -17,8 +17,7 @@ AfterAll {
 Describe 'The DhtPs package' {
     It 'installs the manifest, the dlls, the format views and the help, and no debug symbols' {
         $base = Get-ChildItem $installed -Directory -Filter DhtPs | Get-ChildItem -Directory | Select-Object -First 1
-        foreach ($file in 'DhtPs.psd1', 'module/bin/DhtPs.dll', 'module/bin/DhtPs.Core.dll', 'module/DhtPs.Format.ps1xml', 'en-US/DhtPs.dll-Help.xml', 'en-US/about_DhtPs.help.txt',
-            'module/DhtPs.Pester.psm1', 'module/DhtTestPeer.ps1', 'en-US/about_DhtPs_Testing.help.txt') {
+        foreach ($file in 'DhtPs.psd1', 'module/bin/DhtPs.dll', 'module/bin/DhtPs.Core.dll', 'module/DhtPs.Format.ps1xml', 'en-US/DhtPs.dll-Help.xml', 'en-US/about_DhtPs.help.txt') {
             Join-Path $base.FullName $file | Should -Exist
         }
         Get-ChildItem $base.FullName -Recurse -Filter *.pdb | Should -BeNullOrEmpty
@@ -38,6 +37,10 @@ Describe 'The DhtPs package' {
     }
 
     It 'runs a test ring of processes from where it was installed, with the Should operators' {
+        $base = Get-ChildItem $installed -Directory -Filter DhtPs | Get-ChildItem -Directory | Select-Object -First 1
+        foreach ($file in 'module/DhtPs.Pester.psm1', 'module/DhtTestPeer.ps1', 'en-US/about_DhtPs_Testing.help.txt') {
+            Join-Path $base.FullName $file | Should -Exist
+        }
         $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
         $script = "Import-Module '$((Get-Module Pester).Path)'; Import-Module '$(Join-Path $installed 'DhtPs')'; " +
             '$ring = New-DhtTestRing -Count 2 -Process; try { $ring | Should -BeDhtRing 64, 192; $ring.Members.ProcessId.Count } finally { Remove-DhtTestRing }'
