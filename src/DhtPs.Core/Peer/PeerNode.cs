@@ -28,6 +28,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         _options = options;
         _environment = environment;
+        _metrics = new Diagnostics.PeerMetrics(options.Id);
         Space = new IdSpace(options.IdBits);
         _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
@@ -72,9 +73,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         var port = options.Port ?? PeerContact.ForId(options.Id).Port;
         try
         {
-            node._transport = await node._environment.Network
-                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), node, cancellationToken)
-                .ConfigureAwait(false);
+            node._transport = await Diagnostics.MeteredTransport.BindAsync(node._environment.Network,
+                new IPEndPoint(IPAddress.Parse(options.Address), port), node, node._metrics, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -138,7 +138,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Volatile.Write(ref _snapshot, new DhtPeer(
             Id,
             Space.Bits,
-            Contact.EndPoint,
+            Contact.ToEndPoint(),
             _status,
             Predecessors: predecessors.Select(p => p.Id).ToArray(),
             Successors: successors.Select(s => s.Id).ToArray(),
@@ -146,11 +146,12 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime) { Fingers = _fingers.Entries });
+            _startTime) { Fingers = _fingers.Entries, DataPath = DataPath });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
     {
+        Count(kind);
         var handler = EventRaised;
         if (handler is null)
             return;
