@@ -20,8 +20,7 @@ try {
     for ($i = 0; $i -lt $SizeMiB; $i++) { $random.NextBytes($chunk); $file.Write($chunk, 0, $chunk.Length) }
     $file.Dispose()
 
-    $null = Start-TestRing -Id 4, 8, 19 -DataRoot (Join-Path $root 'peers')
-    Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled 4, 8, 19 }
+    $null = New-DhtTestRing -Id 4, 8, 19 -DataRoot $root
     $process = [System.Diagnostics.Process]::GetCurrentProcess()
     [System.GC]::Collect()
     $process.Refresh()
@@ -47,6 +46,6 @@ try {
         PeakAboveBeforeMiB  = [math]::Round(($process.PeakWorkingSet64 - $before) / 1MB, 1)
     }
 } finally {
-    Stop-TestRing
+    Remove-DhtTestRing
     Remove-Item -Recurse -Force $root
 }

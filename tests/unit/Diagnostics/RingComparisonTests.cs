@@ -9,7 +9,7 @@ public sealed class RingComparisonTests
     private static readonly ulong[] Original = [2, 4, 5, 8, 9, 14, 19];
 
     private static DhtRingMember Member(ulong id, ulong[] successors, ulong[] predecessors) =>
-        new(id, $"127.0.0.1:{12000 + id}", successors, predecessors);
+        new(id, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, (int)(12000 + id)), successors, predecessors);
 
     /// <summary>The consistent ring of these ids, walked from <paramref name="start"/>.</summary>
     private static List<DhtRingMember> Consistent(ulong[] ids, int start = 0)
