@@ -67,8 +67,9 @@ function Invoke-PesterTests {
     $summary = Join-Path $root 'TestResults/pester.json'
     New-Item (Split-Path $summary) -ItemType Directory -Force | Out-Null
     Remove-Item $summary -ErrorAction Ignore
-    # tests/multihost builds network namespaces; it skips itself, saying why, where it cannot (not Linux, not root, no iproute2).
-    $paths = if ($PesterPath) { $PesterPath } else { @((Join-Path $root 'tests/pester'), (Join-Path $root 'tests/multihost')) }
+    # The default run also runs the README's example test file, as written; tests/multihost builds network namespaces
+    # and skips itself, saying why, where it cannot (not Linux, not root, no iproute2).
+    $paths = if ($PesterPath) { $PesterPath } else { @((Join-Path $root 'tests/pester'), (Join-Path $root 'tests/multihost'), (Join-Path $root 'examples/Ring.Tests.ps1')) }
     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
         -PesterManifest (Get-PesterManifest) -Path ($paths -join ',') -SummaryPath $summary | Out-Host
     if (-not (Test-Path $summary)) { throw 'Pester ended without writing its summary.' }
