@@ -51,4 +51,7 @@ public sealed class DhtTestRingMember
     }
 
     public override string ToString() => Contact;
+
+    /// <summary>A member is a peer address (-Via, -KnownPeer): PowerShell converts it through this.</summary>
+    public static implicit operator DhtPs.Core.Ring.PeerAddress(DhtTestRingMember member) => DhtPs.Core.Ring.PeerAddress.Parse(member.Contact);
 }
