@@ -112,7 +112,7 @@ public sealed partial class PeerNode
                 continue;
             _declaredDead[id] = Time.GetUtcNow();
             (link.Dead, link.OutstandingPing, link.MissedPings) = (true, null, 0);
-            _fingers.Forget(id);
+            _router.ForgetPeer(id);
             Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id);
         }
         if (_successors.Any(l => !l.Dead))
@@ -171,7 +171,7 @@ public sealed partial class PeerNode
         IEnumerable<PeerContact> offered = live.Any(c => c.Id == answerer.Id) || live.Count == 0
             ? [answerer, .. neighbors.Successors]
             : [];
-        var repaired = SuccessorList.Compose(Space, Id, [.. live, .. offered], RecentlyDead());
+        var repaired = ComposeSuccessors([.. live, .. offered], RecentlyDead());
         if (repaired.Count == 0)
         {
             _repairPending = true; // Nothing usable: keep the candidates and ask again next round.
@@ -182,7 +182,7 @@ public sealed partial class PeerNode
             SetSuccessors(repaired);
             AnnounceSuccessors();
         }
-        if (repaired.Count < SuccessorList.Length && neighbors.Successors.All(s => s.Id != Id))
+        if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.
     }
 

@@ -79,12 +79,14 @@ public sealed partial class PeerNode
             return Refuse(ErrorCode.NotJoining, $"Peer {Id} is not joining a ring.");
         EndJoin();
         Raise(DhtEventKind.JoinAccepted, "Join request has been accepted", accepted.Sender.Id);
-        SetSuccessors(SuccessorList.Compose(Space, Id, accepted.Successors));
+        SetSuccessors(ComposeSuccessors(accepted.Successors));
         AnnounceSuccessors(initial: true);
         // The acceptor is the first predecessor and its own first predecessor the second: known now, not at the first pings.
         var now = Time.GetUtcNow();
         _predecessors[0] = new PredecessorSlot(accepted.Sender, now);
-        _predecessors[1] = accepted.Predecessors.FirstOrDefault() is { } second && second.Id != Id ? new PredecessorSlot(second, now) : null;
+        var before = accepted.Predecessors.Where(p => p.Id != Id).ToArray();
+        for (var rank = 2; rank <= _predecessors.Length; rank++)
+            _predecessors[rank - 1] = rank - 2 < before.Length ? new PredecessorSlot(before[rank - 2], now) : null;
         RequestTakeOver(accepted.Sender);
         PublishSnapshot();
         pending.Joined.SetResult(Snapshot);

@@ -4,11 +4,14 @@ using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer;
 
-/// <summary>SPEC §3: ping both successors every interval over UDP; learn predecessors from the pings received.</summary>
+/// <summary>
+/// SPEC §3: ping every successor (<see cref="PeerOptions.SuccessorCount"/>, two in the original) each interval over UDP,
+/// each ping naming its rank; learn predecessors, by rank, from the pings received.
+/// </summary>
 public sealed partial class PeerNode
 {
     private readonly List<SuccessorLink> _successors = [];
-    private readonly PredecessorSlot?[] _predecessors = new PredecessorSlot?[2];
+    private readonly PredecessorSlot?[] _predecessors;
     private ITimer? _pingTimer;
     private uint _pingSequence;
 
@@ -27,6 +30,10 @@ public sealed partial class PeerNode
     private IReadOnlyList<PeerContact> CurrentPredecessors() =>
         _predecessors.OfType<PredecessorSlot>().Select(p => p.Contact).ToArray();
 
+    /// <summary>The successor list <paramref name="candidates"/> make for this peer (<see cref="SuccessorList.Compose"/>, this peer's length).</summary>
+    private IReadOnlyList<PeerContact> ComposeSuccessors(IEnumerable<PeerContact> candidates, IReadOnlySet<ulong>? gone = null) =>
+        SuccessorList.Compose(Space, Id, candidates, gone, _options.SuccessorCount);
+
     /// <summary>Replaces the successor list, keeping what is known of successors that stay.</summary>
     private void SetSuccessors(IEnumerable<PeerContact> successors)
     {
@@ -43,7 +50,7 @@ public sealed partial class PeerNode
         ForgetSilentPredecessors();
         DetectDeadSuccessors();
         Stabilize();
-        RefreshFingers();
+        _router.RefreshFingers(LiveSuccessors());
         var pinged = new List<string>();
         for (var rank = 1; rank <= _successors.Count; rank++)
         {
@@ -69,13 +76,14 @@ public sealed partial class PeerNode
 
     private void HandlePingRequest(IPEndPoint from, uint sequence, PingRequest request)
     {
-        if (request.Rank is < 1 or > 2)
+        if (request.Rank < 1)
         {
-            CountMalformed(from, $"ping rank {request.Rank} is not 1 or 2");
+            CountMalformed(from, $"ping rank {request.Rank} is not positive");
             return;
         }
         Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
-        if (TakesPredecessorSlot(_predecessors[request.Rank - 1], request.Sender))
+        // A peer that keeps a longer successor list pings at ranks this one does not keep: answered, not remembered.
+        if (request.Rank <= _predecessors.Length && TakesPredecessorSlot(_predecessors[request.Rank - 1], request.Sender))
             _predecessors[request.Rank - 1] = new PredecessorSlot(request.Sender, Time.GetUtcNow());
         _transport.SendDatagram(from, sequence, new PingResponse { Sender = Contact, IdBits = Space.Bits });
     }

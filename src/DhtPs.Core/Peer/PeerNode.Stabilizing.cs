@@ -61,7 +61,7 @@ public sealed partial class PeerNode
             }
             _declaredDead.Remove(closer.Id); // It answered: it is alive, whatever was declared.
             var previous = _successors.Select(l => l.Contact.Id).ToArray();
-            SetSuccessors(SuccessorList.Compose(Space, Id, [closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
+            SetSuccessors(ComposeSuccessors([closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
             AnnounceChangedSuccessors(previous);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
                 AdoptCloser(closer, closerStill, hops + 1, otherwise: null);
@@ -80,7 +80,7 @@ public sealed partial class PeerNode
         var current = _successors.Select(l => l.Contact.Id).ToArray();
         var proposed = candidates is null || _status is not PeerStatus.Running || _repairing
             ? null
-            : SuccessorList.Compose(Space, Id, candidates, RecentlyDead());
+            : ComposeSuccessors(candidates, RecentlyDead());
         if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))
         {
             _proposal = null;

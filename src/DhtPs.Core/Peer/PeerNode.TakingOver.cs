@@ -48,7 +48,7 @@ public sealed partial class PeerNode
             ? [.. Files.Names().Where(name => IsNowOwnedBy(FileKey.Of(name, Space), newcomer.Id, request.Predecessor.Id))]
             : [];
         if (names.Length > 0)
-            _scheduler.RunInBackground(() => HandOverAsync(newcomer, names, UploadPurpose.TakeOver));
+            _scheduler.RunInBackground(() => HandOffAsync(newcomer, names, UploadPurpose.TakeOver));
         return new TakeOverOffer { Sender = Contact, IdBits = Space.Bits, Files = names.Length };
     }
 
