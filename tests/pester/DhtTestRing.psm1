@@ -24,11 +24,13 @@ function Start-TestRing {
     <#
     .SYNOPSIS
         Starts the given ids as an initialised ring (each knows its next two ids) on free ports.
-        Returns a hashtable id -> "id@127.0.0.1:port".
+        Returns a hashtable id -> "id@127.0.0.1:port". Routing is the original walk of first successors unless
+        -Routing Fingers is given, so the SPEC's texts at every hop hold (SPEC 9a).
     #>
     param(
         [Parameter(Mandatory)] [int[]] $Id,
         [double] $PingInterval = 1,
+        [ValidateSet('Successor', 'Fingers')] [string] $Routing = 'Successor',
         [hashtable] $Extra = @{},
         # When given, each peer keeps its files in DataRoot/peer<id>.
         [string] $DataRoot
@@ -42,7 +44,7 @@ function Start-TestRing {
         $second = $ids[($i + 2) % $ids.Count]
         $data = if ($DataRoot) { @{ DataPath = Join-Path $DataRoot "peer$($ids[$i])" } } else { @{} }
         Start-DhtPeer -Id $ids[$i] -Port $ports[$i] -FirstSuccessor $contacts[$first] -SecondSuccessor $contacts[$second] `
-            -PingInterval $PingInterval @Extra @data | Out-Null
+            -PingInterval $PingInterval -Routing $Routing @Extra @data | Out-Null
     }
     $contacts
 }
