@@ -199,10 +199,10 @@ public sealed class RouterTests
     {
         var (router, context) = RouterAt(19, [2, 4], predecessor: 14);
 
-        router.Route(Store("2067", origin: P(19), sender: P(19)));
+        router.Route(Store("2064", origin: P(19), sender: P(19)));   // key 16, in (14, 19]
         router.Route(new LookupRequest { Sender = P(19), IdBits = 8, RequestId = "x-2", Key = 16, Origin = P(19) });
 
-        Assert.Single(context.FileArrivals);
+        Assert.Equal(16UL, context.FileArrivals.Single().Key);
         Assert.IsType<LookupRequest>(context.TakeSent().Request);
     }
 
