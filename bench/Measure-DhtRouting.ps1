@@ -44,6 +44,23 @@ function Test-FingersExact([ulong[]] $Ids) {
     $true
 }
 
+# An initialised ring (each peer knows its next two ids) started last peer first on OS-chosen ports, so a machine
+# shared with other runs cannot take a port between choosing and binding it; only the first two peers, whose
+# contacts the last two need before they start, get their ports picked ahead.
+function Start-BenchRing([ulong[]] $Ids, [string] $Routing, [string] $DataRoot) {
+    $contacts = @{}
+    $early = Get-FreePort -Count 2
+    for ($i = 0; $i -lt 2; $i++) { $contacts[$Ids[$i]] = "$($Ids[$i])@127.0.0.1:$($early[$i])" }
+    for ($i = $Ids.Count - 1; $i -ge 0; $i--) {
+        $first = $contacts[$Ids[($i + 1) % $Ids.Count]]
+        $second = $contacts[$Ids[($i + 2) % $Ids.Count]]
+        $port = if ($i -lt 2) { $early[$i] } else { 0 }
+        $peer = Start-DhtPeer -Id $Ids[$i] -Port $port -FirstSuccessor $first -SecondSuccessor $second -IdBits $idBits `
+            -PingInterval $PingInterval -Routing $Routing -DataPath (Join-Path $DataRoot "peer$($Ids[$i])")
+        $contacts[$Ids[$i]] = "$($Ids[$i])@$($peer.EndPoint)"
+    }
+}
+
 function Measure-Ring([int] $N, [string] $Routing, [System.Random] $Random) {
     $root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-routing-$([guid]::NewGuid().ToString('N'))"
     $local = New-Item -ItemType Directory (Join-Path $root 'local')
@@ -51,7 +68,7 @@ function Measure-Ring([int] $N, [string] $Routing, [System.Random] $Random) {
         $ids = [System.Collections.Generic.SortedSet[ulong]]::new()
         while ($ids.Count -lt $N) { [void]$ids.Add([ulong]$Random.Next(0, [int]$space)) }
         $ids = [ulong[]]@($ids)
-        $null = Start-TestRing -Id $ids -PingInterval $PingInterval -Routing $Routing -Extra @{ IdBits = $idBits } -DataRoot (Join-Path $root 'peers')
+        Start-BenchRing -Ids $ids -Routing $Routing -DataRoot (Join-Path $root 'peers')
         Wait-Condition -Because "the $N-peer ring settled" -TimeoutSeconds 120 -Condition { Test-RingSettled $ids }
         if ($Routing -eq 'Fingers') {
             Wait-Condition -Because "every finger of the $N peers is exact" -TimeoutSeconds 300 -Condition { Test-FingersExact $ids }
