@@ -33,12 +33,12 @@ public sealed partial class PeerNode
     private void AcceptJoin(PeerContact joiner)
     {
         Raise(DhtEventKind.JoinRequestReceived, $"Peer {joiner.Id} Join request received", joiner.Id);
-        _declaredDead.Remove(joiner.Id);
+        _neighborhood.Vouch(joiner.Id);
         var previous = CurrentSuccessors();
         SetSuccessors(ComposeSuccessors([joiner, .. previous]));
         AnnounceSuccessors();
         if (previous.Count == 0)
-            _predecessors[0] = new PredecessorSlot(joiner, Time.GetUtcNow()); // A ring of two: the joiner is also the predecessor.
+            _neighborhood.SetFirstPredecessor(joiner, Time.GetUtcNow()); // A ring of two: the joiner is also the predecessor.
 
         var predecessors = CurrentPredecessors();
         if (predecessors.FirstOrDefault() is { } first && first.Id != joiner.Id)
@@ -70,7 +70,7 @@ public sealed partial class PeerNode
         Raise(DhtEventKind.SuccessorChangeReceived, "Successor Change request received", acceptor?.Id);
         if (acceptor is null)
             return Ack();
-        if (_successors.FirstOrDefault()?.Contact is { } first && first.Id != acceptor.Id)
+        if (_neighborhood.FirstSuccessor is { } first && first.Id != acceptor.Id)
         {
             if (Space.InOpen(first.Id, Id, acceptor.Id))
                 Ask(first, change with { Sender = Contact }, _ => { });
@@ -78,7 +78,7 @@ public sealed partial class PeerNode
         }
         var successors = ComposeSuccessors(change.Successors);
         foreach (var vouched in successors)
-            _declaredDead.Remove(vouched.Id); // A peer the acceptor vouches for is back.
+            _neighborhood.Vouch(vouched.Id); // A peer the acceptor vouches for is back.
         SetSuccessors(successors);
         AnnounceSuccessors();
         return Ack();

@@ -50,7 +50,7 @@ public sealed partial class PeerNode
     private Message HandleDepartureNotice(DepartureNotice notice)
     {
         var departing = notice.Sender.Id;
-        if (_successors.All(link => link.Contact.Id != departing))
+        if (!_neighborhood.Lists(departing))
             return Ack(); // Not a successor of this peer (any more): nothing to take over.
         Raise(DhtEventKind.DepartureNoticeReceived, $"Peer {departing} will depart from the network", departing);
         SetSuccessors(ComposeSuccessors([.. CurrentSuccessors(), .. notice.Successors], new HashSet<ulong> { departing }));

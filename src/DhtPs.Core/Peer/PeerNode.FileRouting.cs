@@ -33,9 +33,9 @@ public sealed partial class PeerNode
     /// <summary>True when this peer's own range, (first predecessor, this peer], holds <paramref name="key"/> (a lone peer holds every key).</summary>
     private bool Owns(ulong key)
     {
-        if (_successors.Count == 0 || key == Id)
+        if (_neighborhood.Count == 0 || key == Id)
             return true;
-        return CurrentPredecessors().FirstOrDefault() is { } predecessor && Space.InHalfOpen(key, predecessor.Id, Id);
+        return _neighborhood.FirstPredecessor is { } predecessor && Space.InHalfOpen(key, predecessor.Id, Id);
     }
 
     /// <summary>Starts a request from this peer and waits for the owner's answer (a delivery counts as one for a fetch: null).</summary>

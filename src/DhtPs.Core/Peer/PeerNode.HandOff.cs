@@ -21,7 +21,7 @@ public sealed partial class PeerNode
         PeerContact? successor;
         try
         {
-            successor = await Call(() => _status is PeerStatus.Running ? _successors.FirstOrDefault()?.Contact : null, CancellationToken.None)
+            successor = await Call(() => _status is PeerStatus.Running ? _neighborhood.FirstSuccessor : null, CancellationToken.None)
                 .WaitAsync(_options.RequestTimeout, Time).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or DhtFileException)

@@ -26,7 +26,7 @@ public sealed partial class PeerNode
 
     private void BeginJoin(PeerLocator knownPeer, TimeSpan timeout, TaskCompletionSource<DhtPeer> joined)
     {
-        if (_status is not PeerStatus.Running || _successors.Count > 0)
+        if (_status is not PeerStatus.Running || _neighborhood.Count > 0)
         {
             joined.SetException(new JoinException(JoinFailure.AlreadyInRing,
                 $"Peer {Id} is {(_status is PeerStatus.Joining ? "already joining a ring" : $"{_status} with successors")}; only a lone running peer can join a ring."));
@@ -83,10 +83,7 @@ public sealed partial class PeerNode
         AnnounceSuccessors(initial: true);
         // The acceptor is the first predecessor and its own first predecessor the second: known now, not at the first pings.
         var now = Time.GetUtcNow();
-        _predecessors[0] = new PredecessorSlot(accepted.Sender, now);
-        var before = accepted.Predecessors.Where(p => p.Id != Id).ToArray();
-        for (var rank = 2; rank <= _predecessors.Length; rank++)
-            _predecessors[rank - 1] = rank - 2 < before.Length ? new PredecessorSlot(before[rank - 2], now) : null;
+        _neighborhood.SetPredecessors([accepted.Sender, .. accepted.Predecessors.Where(p => p.Id != Id)], now);
         RequestTakeOver(accepted.Sender);
         PublishSnapshot();
         pending.Joined.SetResult(Snapshot);

@@ -13,7 +13,7 @@ public sealed partial class PeerNode : IRouterContext
 
     IReadOnlyList<PeerContact> IRouterContext.RoutingSuccessors => RoutingSuccessors();
 
-    PeerContact? IRouterContext.FirstPredecessor => CurrentPredecessors().FirstOrDefault();
+    PeerContact? IRouterContext.FirstPredecessor => _neighborhood.FirstPredecessor;
 
     void IRouterContext.Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to, request, onReply);
 

@@ -25,6 +25,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private int _startRequested;
     private int _stopRequested;
     private readonly Router _router;
+    private readonly Neighborhood _neighborhood;
 
     /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
     private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
@@ -36,7 +37,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Space = new IdSpace(options.IdBits);
         _startTime = environment.Time.GetUtcNow();
         _router = new Router(this, options, _startTime.UtcTicks);
-        _predecessors = new PredecessorSlot?[options.SuccessorCount];
+        _neighborhood = new Neighborhood(Space, options.Id, options);
+        _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
         _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
