@@ -34,6 +34,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         _options = options;
         _environment = environment;
+        _metrics = new Diagnostics.PeerMetrics(options.Id);
         Space = new IdSpace(options.IdBits);
         _startTime = environment.Time.GetUtcNow();
         _router = new Router(this, options, _startTime.UtcTicks);
@@ -81,9 +82,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         var port = options.Port ?? PeerContact.ForId(options.Id).Port;
         try
         {
-            node._transport = await node._environment.Network
-                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), node, cancellationToken)
-                .ConfigureAwait(false);
+            node._transport = await Diagnostics.MeteredTransport.BindAsync(node._environment.Network,
+                new IPEndPoint(IPAddress.Parse(options.Address), port), node, node._metrics, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -147,7 +147,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Volatile.Write(ref _snapshot, new DhtPeer(
             Id,
             Space.Bits,
-            Contact.EndPoint,
+            Contact.ToEndPoint(),
             _status,
             Predecessors: predecessors.Select(p => p.Id).ToArray(),
             Successors: successors.Select(s => s.Id).ToArray(),
@@ -155,11 +155,12 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime) { Fingers = _router.Fingers });
+            _startTime) { Fingers = _router.Fingers, DataPath = DataPath });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
     {
+        Count(kind);
         var handler = EventRaised;
         if (handler is null)
             return;
