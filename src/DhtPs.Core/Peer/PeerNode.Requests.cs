@@ -7,9 +7,6 @@ namespace DhtPs.Core.Peer;
 /// <summary>Asking other peers without ever blocking the logical thread.</summary>
 public sealed partial class PeerNode
 {
-    /// <summary>Another peer's answer, or why there is none (unreachable, timed out).</summary>
-    private readonly record struct Reply(Message? Message, Exception? Failure);
-
     private void Ask(PeerContact to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) =>
         Ask(to.ToEndPoint(), request, onReply, timeout);
 
@@ -39,17 +36,20 @@ public sealed partial class PeerNode
 
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
 
-    private static readonly string[] Ordinals = ["first", "second"];
+    private static readonly string[] Ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+
+    /// <summary>"first", "second", … as the original says; "11th" and so on past ten.</summary>
+    private static string Ordinal(int index) => index < Ordinals.Length ? Ordinals[index] : $"{index + 1}th";
 
     /// <summary>Says what the successor list now is, in the original's words ("My new first successor is Peer 15").</summary>
     private void AnnounceSuccessors(bool initial = false)
     {
         var successors = CurrentSuccessors();
-        for (var i = 0; i < Math.Min(successors.Count, Ordinals.Length); i++)
+        for (var i = 0; i < successors.Count; i++)
         {
             var id = successors[i].Id;
             Raise(DhtEventKind.SuccessorChanged,
-                initial ? $"My {Ordinals[i]} successor is Peer {id}" : $"My new {Ordinals[i]} successor is Peer {id}", id);
+                initial ? $"My {Ordinal(i)} successor is Peer {id}" : $"My new {Ordinal(i)} successor is Peer {id}", id);
         }
     }
 
@@ -57,11 +57,11 @@ public sealed partial class PeerNode
     private void AnnounceChangedSuccessors(IReadOnlyList<ulong> previous)
     {
         var successors = CurrentSuccessors();
-        for (var i = 0; i < Math.Min(successors.Count, Ordinals.Length); i++)
+        for (var i = 0; i < successors.Count; i++)
         {
             var id = successors[i].Id;
             if (i >= previous.Count || previous[i] != id)
-                Raise(DhtEventKind.SuccessorChanged, $"My new {Ordinals[i]} successor is Peer {id}", id);
+                Raise(DhtEventKind.SuccessorChanged, $"My new {Ordinal(i)} successor is Peer {id}", id);
         }
     }
 }

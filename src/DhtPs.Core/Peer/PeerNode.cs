@@ -1,4 +1,5 @@
 using System.Net;
+using DhtPs.Core.Peer.Routing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transport;
@@ -23,6 +24,11 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private long _malformedInputs;
     private int _startRequested;
     private int _stopRequested;
+    private readonly Router _router;
+    private readonly Neighborhood _neighborhood;
+
+    /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
+    private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
 
     private PeerNode(PeerOptions options, PeerEnvironment environment)
     {
@@ -30,8 +36,11 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _environment = environment;
         _metrics = new Diagnostics.PeerMetrics(options.Id);
         Space = new IdSpace(options.IdBits);
-        _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
+        _router = new Router(this, options, _startTime.UtcTicks);
+        _neighborhood = new Neighborhood(Space, options.Id, options);
+        _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
+        _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
     }
@@ -114,7 +123,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Run(() =>
         {
             StopProbing();
-            AbandonLookups();
+            _router.AbandonAll();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
         });
@@ -146,7 +155,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime) { Fingers = _fingers.Entries, DataPath = DataPath });
+            _startTime) { Fingers = _router.Fingers, DataPath = DataPath });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
@@ -228,21 +237,35 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         }
         if (_status is PeerStatus.Stopped)
             return Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped.");
-        return request switch
-        {
-            JoinRequest join => HandleJoinRequest(join),
-            JoinAccepted accepted => HandleJoinAccepted(accepted),
-            JoinRefused refused => HandleJoinRefused(refused),
-            SuccessorChange change => HandleSuccessorChange(change),
-            DepartureNotice departure => HandleDepartureNotice(departure),
-            NeighborsRequest => HandleNeighborsRequest(),
-            RoutedFileRequest file => HandleRoutedFileRequest(file),
-            FileRouteAnswer answer => HandleFileRouteAnswer(answer),
-            TakeOverRequest takeOver => HandleTakeOverRequest(takeOver),
-            LookupRequest lookup => HandleLookupRequest(lookup),
-            LookupAnswer answer => HandleLookupAnswer(answer),
-            _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
-        };
+        return _requestHandlers.TryGetValue(request.GetType(), out var handle)
+            ? handle(request)
+            : Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests.");
+    }
+
+    private Dictionary<Type, Func<Message, Message>> RequestHandlers() => new()
+    {
+        // Ring maintenance: join, admission, departure, repair and stabilization answers.
+        [typeof(JoinRequest)] = m => HandleJoinRequest((JoinRequest)m),
+        [typeof(JoinAccepted)] = m => HandleJoinAccepted((JoinAccepted)m),
+        [typeof(JoinRefused)] = m => HandleJoinRefused((JoinRefused)m),
+        [typeof(SuccessorChange)] = m => HandleSuccessorChange((SuccessorChange)m),
+        [typeof(DepartureNotice)] = m => HandleDepartureNotice((DepartureNotice)m),
+        [typeof(NeighborsRequest)] = _ => HandleNeighborsRequest(),
+        // Router: every routed request and the one answer shape.
+        [typeof(LookupRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(StoreRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(FileRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
+        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync).
+        [typeof(TakeOverRequest)] = m => HandleTakeOverRequest((TakeOverRequest)m),
+    };
+
+    private Message HandleRoutedRequest(RoutedRequest request)
+    {
+        if (_status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status} and takes no routed requests.");
+        _router.Route(request);
+        return Ack();
     }
 
     private ErrorResponse Refuse(ErrorCode code, string reason) =>

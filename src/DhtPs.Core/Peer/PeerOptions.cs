@@ -30,10 +30,16 @@ public sealed record PeerOptions
     /// The longest file this peer receives, in bytes (stores, hand-offs, take-overs and its own fetches).
     /// Longer files are refused before a byte is written, as are files longer than the free space on the receiving drive.
     /// </summary>
-    public long MaxFileLength { get; init; } = DefaultMaxFileLength;
+    public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 
     /// <summary>4 GiB: four times the largest transfer benchmarked (docs/benchmarks.md), yet no single upload can fill a typical disk.</summary>
-    public const long DefaultMaxFileLength = 4L * 1024 * 1024 * 1024;
+    public const long DefaultMaxFileSize = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>How lookups, stores, file requests and joins are routed; fingers by default.</summary>
+    public RoutingMode Routing { get; init; } = RoutingMode.Fingers;
+
+    /// <summary>How many successors a peer keeps, pings and hands on (the original kept 2). At most <see cref="SuccessorList.MaxLength"/>.</summary>
+    public int SuccessorCount { get; init; } = SuccessorList.DefaultLength;
 
     /// <summary>
     /// Keep the finger table fresh (one lookup per ping interval at most) so lookups take O(log N) hops.
@@ -69,8 +75,12 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
         if (TransferIdleTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
-        if (MaxFileLength < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxFileLength), MaxFileLength, "Maximum file length cannot be negative.");
+        if (MaxFileSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxFileSize), MaxFileSize, "Maximum file length cannot be negative.");
+        if (!Enum.IsDefined(Routing))
+            throw new ArgumentOutOfRangeException(nameof(Routing), Routing, "Routing must be Fingers or Successor.");
+        if (SuccessorCount is < 1 or > SuccessorList.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(SuccessorCount), SuccessorCount, $"Successor count must be between 1 and {SuccessorList.MaxLength}.");
         if (SecondSuccessor is not null && FirstSuccessor is null)
             throw new ArgumentException("A second successor needs a first successor.", nameof(SecondSuccessor));
         foreach (var successor in new[] { FirstSuccessor, SecondSuccessor })

@@ -21,13 +21,12 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(NeighborsResponse), "neighbors-reply")]
 [JsonDerivedType(typeof(StoreRequest), "store")]
 [JsonDerivedType(typeof(FileRequest), "request")]
-[JsonDerivedType(typeof(FileRouteAnswer), "file-route-answer")]
+[JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
 [JsonDerivedType(typeof(TakeOverRequest), "take-over")]
 [JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
 [JsonDerivedType(typeof(LookupRequest), "lookup")]
-[JsonDerivedType(typeof(LookupAnswer), "lookup-answer")]
 public abstract record Message
 {
     public required PeerContact Sender { get; init; }

@@ -12,8 +12,11 @@ public readonly record struct MessageProblem(ErrorCode Code, string Reason);
 /// </summary>
 public static class MessageValidator
 {
-    /// <summary>No message lists more peers than this (successor lists are 2 long; some slack for growth).</summary>
-    public const int MaxListedPeers = 8;
+    /// <summary>
+    /// No message lists more peers than this: the longest successor list a peer may keep, plus the sender itself
+    /// (a successor change lists the acceptor before its successors). Any successor count up to that is on the wire.
+    /// </summary>
+    public const int MaxListedPeers = SuccessorList.MaxLength + 1;
 
     /// <summary>Request ids are short tokens chosen by the origin.</summary>
     public const int MaxRequestIdLength = 64;
@@ -27,14 +30,15 @@ public static class MessageValidator
             JoinRequest { Joiner: null } => Invalid("the joiner is missing"),
             JoinRequest join when !space.Contains(join.Joiner.Id) =>
                 new MessageProblem(ErrorCode.IdOutOfRange, $"Peer id {join.Joiner.Id} is outside the {space} (0..{space.MaxId})."),
+            JoinRequest { Hops: < 0 } => Invalid("the hop count is negative"),
             JoinRequest join => CheckContact(join.Joiner, space, "joiner"),
             JoinAccepted accepted => CheckList(accepted.Successors, space, "successor") ?? CheckList(accepted.Predecessors, space, "predecessor"),
             SuccessorChange change => CheckList(change.Successors, space, "successor"),
             DepartureNotice departure => CheckList(departure.Successors, space, "successor"),
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
-            TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
-            LookupAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
+            TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
+            RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
             _ => null,
         };

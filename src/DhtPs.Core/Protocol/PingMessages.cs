@@ -1,3 +1,5 @@
+using DhtPs.Core.Ring;
+
 namespace DhtPs.Core.Protocol;
 
 /// <summary>
@@ -12,8 +14,8 @@ public sealed record PingRequest : Message
     public override void Validate()
     {
         base.Validate();
-        if (Rank is < 1 or > 2)
-            throw Malformed($"ping rank {Rank} is not 1 or 2");
+        if (Rank is < 1 or > SuccessorList.MaxLength)
+            throw Malformed($"ping rank {Rank} is not between 1 and {SuccessorList.MaxLength}");
     }
 }
 

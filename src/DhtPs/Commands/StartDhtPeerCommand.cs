@@ -71,7 +71,16 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     /// <summary>The longest file this peer receives, in bytes.</summary>
     [Parameter]
     [ValidateRange(0, long.MaxValue)]
-    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileLength;
+    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileSize;
+
+    /// <summary>Fingers (O(log N) hops, the default) or Successor (the original route, first successor after first successor).</summary>
+    [Parameter]
+    public RoutingMode Routing { get; set; } = RoutingMode.Fingers;
+
+    /// <summary>How many successors the peer keeps and pings; the original kept 2.</summary>
+    [Parameter]
+    [ValidateRange(1, SuccessorList.MaxLength)]
+    public int SuccessorCount { get; set; } = SuccessorList.DefaultLength;
 
     protected override void ProcessRecord()
     {
@@ -96,7 +105,9 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
-                MaxFileLength = MaxFileSize,
+                MaxFileSize = MaxFileSize,
+                Routing = Routing,
+                SuccessorCount = SuccessorCount,
             };
             options.Validate();
         }

@@ -54,7 +54,7 @@ public sealed class MessageCodecTests
     [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":0},"idBits":8,"rank":1}""")]
     [InlineData("""{"type":"ping","sender":{"id":300,"host":"127.0.0.1","port":1},"idBits":8,"rank":1}""")]
     [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":65,"rank":1}""")]
-    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":3}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":33}""")]
     [InlineData("""{"type":"error","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"code":99,"reason":"?"}""")]
     public void A_payload_that_is_not_a_message_is_malformed(string json)
     {
