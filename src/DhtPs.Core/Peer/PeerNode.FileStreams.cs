@@ -13,9 +13,7 @@ public sealed partial class PeerNode
         var stream = IdleLimited(connection); // The transport closes the connection when this returns.
         try
         {
-            if (opening.IdBits != Space.Bits)
-                await WriteStreamReplyAsync(stream, Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}."), cancellationToken).ConfigureAwait(false);
-            else if (opening is FileUpload upload)
+            if (opening is FileUpload upload)
                 await ReceiveUploadAsync(upload, stream, cancellationToken).ConfigureAwait(false);
             else if (opening is FileDelivery delivery)
                 await ReceiveDeliveryAsync(delivery, stream, cancellationToken).ConfigureAwait(false);
@@ -70,6 +68,6 @@ public sealed partial class PeerNode
     {
         var frame = await FrameCodec.ReadAsync(stream, cancellationToken).ConfigureAwait(false)
             ?? throw new ProtocolException(ProtocolError.Truncated, "The receiver closed the stream without confirming the file.");
-        return MessageCodec.DecodePayload(frame);
+        return MessageCodec.DecodeInStream(frame);
     }
 }

@@ -73,7 +73,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         try
         {
             node._transport = await node._environment.Network
-                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), node, cancellationToken)
+                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), new Ingest(node._environment.Codec, node), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch
@@ -192,15 +192,26 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         return reply.Task;
     }
 
-    void ITransportHandler.OnMalformed(IPEndPoint from, ProtocolException error)
+    /// <summary>Input the ingest point refused: counted and said so; a request that decoded is answered with the refusal.</summary>
+    Message? ITransportHandler.OnRefused(IPEndPoint from, InputRefusal refusal)
     {
+        if (refusal is { Kind: RefusalKind.OtherRing, Message: { } other })
+        {
+            if (refusal.Path is InputPath.Datagram)
+                Run(() => Raise(DhtEventKind.RingMismatch,
+                    $"Ignored a message from Peer {other.Sender.Id}: it uses {other.IdBits}-bit ids, this ring uses {Space.Bits}", other.Sender.Id));
+            return refusal.Path is InputPath.Request or InputPath.StreamOpening
+                ? Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {other.IdBits}-bit ring.")
+                : null;
+        }
         Interlocked.Increment(ref _malformedInputs);
-        Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {error.Message}"));
+        Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {refusal.Description}"));
+        return refusal is { Message: not null, Path: InputPath.Request or InputPath.StreamOpening } ? Refuse(refusal.Code, refusal.Reason) : null;
     }
 
     private void HandleDatagram(IPEndPoint from, uint sequence, Message message)
     {
-        if (_status is PeerStatus.Stopped || !IsSameRing(message))
+        if (_status is PeerStatus.Stopped)
             return;
         switch (message)
         {
@@ -216,15 +227,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>A request that passed the ingest point (decoded, authenticated, validated for this ring).</summary>
     private Message HandleRequest(IPEndPoint from, Message request)
     {
-        if (request.IdBits != Space.Bits)
-            return Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {request.IdBits}-bit ring.");
-        if (MessageValidator.Validate(request, Space) is { } problem)
-        {
-            CountMalformed(from, $"{request.GetType().Name}: {problem.Reason}");
-            return Refuse(problem.Code, problem.Reason);
-        }
         if (_status is PeerStatus.Stopped)
             return Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped.");
         return request switch
@@ -246,17 +251,6 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private ErrorResponse Refuse(ErrorCode code, string reason) =>
         new() { Sender = Contact, IdBits = Space.Bits, Code = code, Reason = reason };
-
-    /// <summary>A message from another ring width is refused, and said so once per message.</summary>
-    private bool IsSameRing(Message message)
-    {
-        if (message.IdBits == Space.Bits)
-            return true;
-        Raise(DhtEventKind.RingMismatch,
-            $"Ignored a message from Peer {message.Sender.Id}: it uses {message.IdBits}-bit ids, this ring uses {Space.Bits}",
-            message.Sender.Id);
-        return false;
-    }
 
     private void CountMalformed(IPEndPoint from, string reason)
     {

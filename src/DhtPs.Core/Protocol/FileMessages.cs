@@ -47,13 +47,6 @@ public sealed record FileRouteAnswer : Message
     public required FileRouteOutcome Outcome { get; init; }
     public int Hops { get; init; }
     public string? Reason { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Outcome))
-            throw Malformed($"outcome {(int)Outcome} is unknown");
-    }
 }
 
 public enum UploadPurpose
@@ -79,15 +72,6 @@ public sealed record FileUpload : Message
 
     /// <summary>For <see cref="UploadPurpose.Store"/>: the id of the <see cref="StoreRequest"/> the receiver accepted.</summary>
     public string? RequestId { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Purpose))
-            throw Malformed($"purpose {(int)Purpose} is unknown");
-        if (RequestId is { Length: > MessageValidator.MaxRequestIdLength })
-            throw Malformed($"the request id is longer than {MessageValidator.MaxRequestIdLength} characters");
-    }
 }
 
 /// <summary>
@@ -104,13 +88,6 @@ public sealed record TakeOverRequest : Message
 public sealed record TakeOverOffer : Message
 {
     public required int Files { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Files < 0)
-            throw Malformed($"it offers {Files} files");
-    }
 }
 
 /// <summary>

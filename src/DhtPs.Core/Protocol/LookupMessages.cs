@@ -37,11 +37,4 @@ public sealed record LookupAnswer : Message
     public required LookupOutcome Outcome { get; init; }
     public int Hops { get; init; }
     public string? Reason { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Outcome))
-            throw Malformed($"outcome {(int)Outcome} is unknown");
-    }
 }

@@ -7,7 +7,7 @@ namespace DhtPs.Core.Transport;
 /// <summary>
 /// UDP datagrams plus one-frame-request / one-frame-reply exchanges over TCP, and TCP streams
 /// opened with a <see cref="FrameKind.StreamOpening"/> frame and then handed to the handler whole.
-/// Every receive path decodes defensively: bad input is reported and dropped, never thrown into a loop.
+/// Everything received passes the <see cref="Ingest"/> point; bad input is reported and dropped, never thrown into a loop.
 /// </summary>
 internal sealed class SocketTransport : IPeerTransport
 {
@@ -16,19 +16,19 @@ internal sealed class SocketTransport : IPeerTransport
 
     private readonly Socket _datagram;
     private readonly Socket _listener;
-    private readonly ITransportHandler _handler;
+    private readonly Ingest _ingest;
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _connectionSlots = new(MaxConcurrentConnections);
     private readonly Task _receiveLoop;
     private readonly Task _acceptLoop;
     private uint _requestSequence;
 
-    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, ITransportHandler handler)
+    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest)
     {
         LocalEndPoint = localEndPoint;
         _datagram = datagram;
         _listener = listener;
-        _handler = handler;
+        _ingest = ingest;
         _receiveLoop = Task.Run(ReceiveDatagramsAsync);
         _acceptLoop = Task.Run(AcceptConnectionsAsync);
     }
@@ -39,7 +39,7 @@ internal sealed class SocketTransport : IPeerTransport
     {
         try
         {
-            _datagram.SendTo(MessageCodec.Encode(message, sequence), to);
+            _datagram.SendTo(_ingest.Codec.EncodeDatagram(message, sequence), to);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -55,12 +55,13 @@ internal sealed class SocketTransport : IPeerTransport
         try
         {
             await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await using var stream = await _ingest.Codec.ConnectAsync(new NetworkStream(socket, ownsSocket: false), deadline.Token).ConfigureAwait(false);
             var sequence = Interlocked.Increment(ref _requestSequence);
             await stream.WriteAsync(MessageCodec.Encode(request, sequence), deadline.Token).ConfigureAwait(false);
+            await stream.FlushAsync(deadline.Token).ConfigureAwait(false);
             var frame = await FrameCodec.ReadAsync(stream, deadline.Token).ConfigureAwait(false)
                 ?? throw new TransportException(to, $"Peer at {to} closed the connection without answering.");
-            return MessageCodec.DecodePayload(frame);
+            return _ingest.Answer(to, frame);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -80,7 +81,7 @@ internal sealed class SocketTransport : IPeerTransport
         try
         {
             await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
-            var stream = new NetworkStream(socket, ownsSocket: true);
+            var stream = await _ingest.Codec.ConnectAsync(new NetworkStream(socket, ownsSocket: true), deadline.Token).ConfigureAwait(false);
             await stream.WriteAsync(MessageCodec.EncodeOpening(opening, Interlocked.Increment(ref _requestSequence)), deadline.Token).ConfigureAwait(false);
             return stream;
         }
@@ -121,16 +122,7 @@ internal sealed class SocketTransport : IPeerTransport
                 return;
             }
 
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            try
-            {
-                var (sequence, message) = MessageCodec.Decode(buffer.AsMemory(0, received.ReceivedBytes));
-                _handler.OnDatagram(from, sequence, message);
-            }
-            catch (ProtocolException e)
-            {
-                _handler.OnMalformed(from, e);
-            }
+            _ingest.Datagram((IPEndPoint)received.RemoteEndPoint, buffer.AsMemory(0, received.ReceivedBytes));
         }
     }
 
@@ -163,7 +155,9 @@ internal sealed class SocketTransport : IPeerTransport
         try
         {
             connection.NoDelay = true;
-            await using var stream = new NetworkStream(connection, ownsSocket: true);
+            using var accepting = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            accepting.CancelAfter(IdleConnectionTimeout);
+            await using var stream = await _ingest.Codec.AcceptAsync(new NetworkStream(connection, ownsSocket: true), accepting.Token).ConfigureAwait(false);
             for (var first = true; !_stopping.IsCancellationRequested; first = false)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -177,16 +171,19 @@ internal sealed class SocketTransport : IPeerTransport
                     if (!first)
                         throw new ProtocolException(ProtocolError.UnknownFrameKind, "Only a connection's first frame may open a stream.");
                     // The connection now belongs to the handler until it is done with it; the handler sets its own idle limit.
-                    await _handler.OnStreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
+                    await _ingest.StreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
-                var reply = await _handler.OnRequestAsync(from, request, idle.Token).ConfigureAwait(false);
+                var reply = await _ingest.RequestAsync(from, request, idle.Token).ConfigureAwait(false);
+                if (reply is null)
+                    return;
                 await stream.WriteAsync(MessageCodec.Encode(reply, frame.Value.Sequence), idle.Token).ConfigureAwait(false);
+                await stream.FlushAsync(idle.Token).ConfigureAwait(false);
             }
         }
         catch (ProtocolException e)
         {
-            _handler.OnMalformed(from, e);
+            _ingest.Undecodable(from, InputPath.Request, e);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
