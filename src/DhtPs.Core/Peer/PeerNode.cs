@@ -21,6 +21,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private PeerStatus _status = PeerStatus.Starting;
     private DhtPeer _snapshot = null!;
     private long _malformedInputs;
+    private long _authenticationFailures;
+    private long _connectionsRefused;
+    private long _slowConnectionsCut;
     private int _startRequested;
     private int _stopRequested;
 
@@ -146,7 +149,14 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime) { Fingers = _fingers.Entries });
+            _startTime)
+        {
+            Fingers = _fingers.Entries,
+            Authenticated = _environment.Codec.IsAuthenticated,
+            AuthenticationFailures = Interlocked.Read(ref _authenticationFailures),
+            ConnectionsRefused = Interlocked.Read(ref _connectionsRefused),
+            SlowConnectionsCut = Interlocked.Read(ref _slowConnectionsCut),
+        });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
@@ -204,9 +214,30 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
                 ? Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {other.IdBits}-bit ring.")
                 : null;
         }
-        Interlocked.Increment(ref _malformedInputs);
-        Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {refusal.Description}"));
-        return refusal is { Message: not null, Path: InputPath.Request or InputPath.StreamOpening } ? Refuse(refusal.Code, refusal.Reason) : null;
+        switch (refusal.Kind)
+        {
+            case RefusalKind.Unauthenticated:
+                Interlocked.Increment(ref _authenticationFailures);
+                Run(() => Raise(DhtEventKind.AuthenticationFailed, refusal.Path is InputPath.Answer
+                    ? $"Authentication with {from} failed: {refusal.Reason}"
+                    : $"Dropped unauthenticated input from {from}: {refusal.Reason}"));
+                // Answered in the clear, so the other side learns it was refused rather than taking this peer for dead.
+                return refusal.Path is InputPath.Request or InputPath.StreamOpening
+                    ? Refuse(ErrorCode.AuthenticationFailed, _environment.Codec.IsAuthenticated
+                        ? $"Peer {Id} refused the connection: it is not authenticated with this ring's secret."
+                        : $"Peer {Id} belongs to an open ring and has no ring secret.")
+                    : null;
+            case RefusalKind.ConnectionLimit:
+                Interlocked.Increment(ref _connectionsRefused);
+                return null;
+            case RefusalKind.TooSlow:
+                Interlocked.Increment(ref _slowConnectionsCut);
+                return null;
+            default:
+                Interlocked.Increment(ref _malformedInputs);
+                Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {refusal.Description}"));
+                return refusal is { Message: not null, Path: InputPath.Request or InputPath.StreamOpening } ? Refuse(refusal.Code, refusal.Reason) : null;
+        }
     }
 
     private void HandleDatagram(IPEndPoint from, uint sequence, Message message)

@@ -69,6 +69,12 @@ public sealed class Ingest(WireCodec codec, ITransportHandler handler)
     /// <exception cref="TransportException">The answer is unusable; it has been reported, and counts as no answer.</exception>
     public Message Answer(IPEndPoint from, Message answer)
     {
+        if (answer is ErrorResponse { Code: ErrorCode.AuthenticationFailed } refusal)
+        {
+            var why = RemoteText.Clean(refusal.Reason);
+            Handler.OnRefused(from, new InputRefusal(RefusalKind.Unauthenticated, InputPath.Answer, $"the peer refused authentication: {why}"));
+            throw new DhtAuthenticationException(from, $"Peer at {from} refused this peer's authentication: {why}");
+        }
         var problem = answer is ErrorResponse ? MessageValidator.CheckShape(answer) : MessageValidator.Validate(answer, Handler.Space);
         if (problem is not { } found)
             return answer;
@@ -94,14 +100,24 @@ public sealed class Ingest(WireCodec codec, ITransportHandler handler)
         return Answer(from, answer);
     }
 
-    /// <summary>Input that did not decode or authenticate.</summary>
-    public void Undecodable(IPEndPoint from, InputPath path, ProtocolException error) =>
+    /// <summary>Input that did not decode or authenticate; for a connection, the handler's reply to send (plain) before closing it.</summary>
+    public Message? Undecodable(IPEndPoint from, InputPath path, ProtocolException error) =>
         Handler.OnRefused(from, new InputRefusal(
             error.Error == ProtocolError.Unauthenticated ? RefusalKind.Unauthenticated : RefusalKind.Malformed, path, RemoteText.Clean(error.Message)));
 
-    /// <summary>A connection refused before its first frame (over a limit).</summary>
-    public void OverLimit(IPEndPoint from, string reason) =>
-        Handler.OnRefused(from, new InputRefusal(RefusalKind.OverLimit, InputPath.Request, reason));
+    /// <summary>
+    /// This peer's request went unauthenticated (the other side refused it, or could not prove the ring secret):
+    /// reported like any unauthenticated input, and the failure the caller sees.
+    /// </summary>
+    public DhtAuthenticationException Unauthenticated(IPEndPoint to, ProtocolException error)
+    {
+        Undecodable(to, InputPath.Answer, error);
+        return new DhtAuthenticationException(to, $"Authentication with the peer at {to} failed: {RemoteText.Clean(error.Message)}", error);
+    }
+
+    /// <summary>A connection refused or cut off by a <see cref="TransportLimits"/> limit.</summary>
+    public void OverLimit(IPEndPoint from, RefusalKind kind, string reason) =>
+        Handler.OnRefused(from, new InputRefusal(kind, InputPath.Request, reason));
 
     private MessageProblem? Problem(Message message) => MessageValidator.Validate(message, Handler.Space);
 

@@ -13,8 +13,11 @@ public enum RefusalKind
     /// <summary>Input that does not carry this ring's authentication (a wrong secret, none, a replay or a forgery).</summary>
     Unauthenticated,
 
-    /// <summary>A connection or request over one of the peer's limits (per source address, deadlines, rates).</summary>
-    OverLimit,
+    /// <summary>A connection over the limit of connections from its source address (<see cref="TransportLimits"/>).</summary>
+    ConnectionLimit,
+
+    /// <summary>A connection cut off for being too slow: no first frame by its deadline, or a stream below the minimum rate.</summary>
+    TooSlow,
 }
 
 /// <summary>Where refused input arrived.</summary>

@@ -11,24 +11,25 @@ namespace DhtPs.Core.Transport;
 /// </summary>
 internal sealed class SocketTransport : IPeerTransport
 {
-    private static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(30);
-    private const int MaxConcurrentConnections = 256;
-
     private readonly Socket _datagram;
     private readonly Socket _listener;
     private readonly Ingest _ingest;
+    private readonly TransportLimits _limits;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _connectionSlots = new(MaxConcurrentConnections);
+    private readonly SemaphoreSlim _connectionSlots;
+    private readonly Dictionary<IPAddress, int> _connectionsBySource = [];
     private readonly Task _receiveLoop;
     private readonly Task _acceptLoop;
     private uint _requestSequence;
 
-    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest)
+    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest, TransportLimits limits)
     {
         LocalEndPoint = localEndPoint;
         _datagram = datagram;
         _listener = listener;
         _ingest = ingest;
+        _limits = limits;
+        _connectionSlots = new SemaphoreSlim(limits.MaxConnections);
         _receiveLoop = Task.Run(ReceiveDatagramsAsync);
         _acceptLoop = Task.Run(AcceptConnectionsAsync);
     }
@@ -67,6 +68,10 @@ internal sealed class SocketTransport : IPeerTransport
         {
             throw new TransportException(to, $"Peer at {to} did not answer within {timeout.TotalSeconds:0.###} s.");
         }
+        catch (ProtocolException e) when (e.Error == ProtocolError.Unauthenticated)
+        {
+            throw _ingest.Unauthenticated(to, e);
+        }
         catch (Exception e) when (e is SocketException or IOException or ProtocolException)
         {
             throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
@@ -90,7 +95,12 @@ internal sealed class SocketTransport : IPeerTransport
             socket.Dispose();
             throw new TransportException(to, $"Peer at {to} could not be reached within {connectTimeout.TotalSeconds:0.###} s.");
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (ProtocolException e) when (e.Error == ProtocolError.Unauthenticated)
+        {
+            socket.Dispose();
+            throw _ingest.Unauthenticated(to, e);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ProtocolException)
         {
             socket.Dispose();
             throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
@@ -145,24 +155,68 @@ internal sealed class SocketTransport : IPeerTransport
             {
                 return;
             }
-            _ = ServeConnectionAsync(connection);
+            var from = (IPEndPoint)connection.RemoteEndPoint!;
+            if (!TryAdmit(from.Address))
+            {
+                connection.Dispose();
+                _connectionSlots.Release();
+                _ingest.OverLimit(from, RefusalKind.ConnectionLimit, $"more than {_limits.MaxConnectionsPerSource} connections at once from {from.Address}");
+                continue;
+            }
+            _ = ServeConnectionAsync(connection, from);
         }
     }
 
-    private async Task ServeConnectionAsync(Socket connection)
+    /// <summary>
+    /// Counts a connection against its source address; false when that address already holds its share. Connections
+    /// from this peer's own address are other peers of this host (a ring of many peers in one process shares it) and
+    /// only count against the total: no stranger elsewhere can send from it.
+    /// </summary>
+    private bool TryAdmit(IPAddress source)
     {
-        var from = (IPEndPoint)connection.RemoteEndPoint!;
+        if (source.Equals(LocalEndPoint.Address))
+            return true;
+        lock (_connectionsBySource)
+        {
+            var held = _connectionsBySource.GetValueOrDefault(source);
+            if (held >= _limits.MaxConnectionsPerSource)
+                return false;
+            _connectionsBySource[source] = held + 1;
+            return true;
+        }
+    }
+
+    private void Release(IPAddress source)
+    {
+        if (!source.Equals(LocalEndPoint.Address))
+        {
+            lock (_connectionsBySource)
+            {
+                if (--_connectionsBySource[source] == 0)
+                    _connectionsBySource.Remove(source);
+            }
+        }
+        _connectionSlots.Release();
+    }
+
+    private async Task ServeConnectionAsync(Socket connection, IPEndPoint from)
+    {
+        connection.NoDelay = true;
+        var raw = new NetworkStream(connection, ownsSocket: true);
+        // The handshake and the first frame must come within the first-frame deadline, however slowly they drip.
+        using var firstFrame = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        firstFrame.CancelAfter(_limits.FirstFrameDeadline);
+        var awaitingFirstFrame = true;
+        Stream? stream = null; // Disposed only after a refusal has been written to the raw connection.
         try
         {
-            connection.NoDelay = true;
-            using var accepting = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            accepting.CancelAfter(IdleConnectionTimeout);
-            await using var stream = await _ingest.Codec.AcceptAsync(new NetworkStream(connection, ownsSocket: true), accepting.Token).ConfigureAwait(false);
+            stream = await _ingest.Codec.AcceptAsync(raw, firstFrame.Token).ConfigureAwait(false);
             for (var first = true; !_stopping.IsCancellationRequested; first = false)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                idle.CancelAfter(IdleConnectionTimeout);
-                var frame = await FrameCodec.ReadAsync(stream, idle.Token).ConfigureAwait(false);
+                idle.CancelAfter(_limits.IdleConnectionTimeout);
+                var frame = await FrameCodec.ReadAsync(stream, first ? firstFrame.Token : idle.Token).ConfigureAwait(false);
+                awaitingFirstFrame = false;
                 if (frame is null)
                     return;
                 var request = MessageCodec.DecodePayload(frame.Value);
@@ -170,8 +224,10 @@ internal sealed class SocketTransport : IPeerTransport
                 {
                     if (!first)
                         throw new ProtocolException(ProtocolError.UnknownFrameKind, "Only a connection's first frame may open a stream.");
-                    // The connection now belongs to the handler until it is done with it; the handler sets its own idle limit.
-                    await _ingest.StreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
+                    // The connection now belongs to the handler until it is done with it; the handler sets its own idle
+                    // limit, and the sender must keep a minimum rate.
+                    var limited = new MinimumRateStream(stream, _limits, reason => _ingest.OverLimit(from, RefusalKind.TooSlow, reason));
+                    await _ingest.StreamAsync(from, request, limited, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
                 var reply = await _ingest.RequestAsync(from, request, idle.Token).ConfigureAwait(false);
@@ -183,7 +239,14 @@ internal sealed class SocketTransport : IPeerTransport
         }
         catch (ProtocolException e)
         {
-            _ingest.Undecodable(from, InputPath.Request, e);
+            // Unauthenticated input is answered in the clear: the sides share no key, and the other side must learn
+            // it was refused, not take this peer for a dead one.
+            if (_ingest.Undecodable(from, InputPath.Request, e) is { } refusal && e.Error == ProtocolError.Unauthenticated)
+                await TryWriteAsync(raw, MessageCodec.Encode(refusal, sequence: 0)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (awaitingFirstFrame && !_stopping.IsCancellationRequested)
+        {
+            _ingest.OverLimit(from, RefusalKind.TooSlow, $"no complete request within {_limits.FirstFrameDeadline.TotalSeconds:0.###} s of connecting");
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -191,7 +254,23 @@ internal sealed class SocketTransport : IPeerTransport
         }
         finally
         {
-            _connectionSlots.Release();
+            if (stream is not null)
+                await stream.DisposeAsync().ConfigureAwait(false);
+            await raw.DisposeAsync().ConfigureAwait(false);
+            Release(from.Address);
+        }
+    }
+
+    private static async Task TryWriteAsync(Stream stream, byte[] bytes)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await stream.WriteAsync(bytes, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The refusal is a courtesy; the connection closes either way.
         }
     }
 
