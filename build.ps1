@@ -8,6 +8,7 @@
       Test   Build, then run xunit and Pester; ends with one line "N passed, N failed"
       Demo   Build, then tour the original 7-peer ring: join 15, files, quit 9, kill 14, the ring repaired
       Bench  Release benchmarks: a 1 GiB transfer beside a raw TCP copy, a 10,000-peer simulation
+      Fuzz   AFL++ over the frame, message, datagram and transfer-header decoders (tests/fuzz; needs afl-fuzz)
       Package  Build, then pack DhtPs.psd1, module/ and en-US/ into artifacts/DhtPs.<version>.nupkg
       Clean  remove build output
 .EXAMPLE
@@ -16,14 +17,17 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Fuzz', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     # Pester tests to run (paths or tags are not filtered when empty).
     [string[]] $PesterPath = @(),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Fuzz: executions per target (AFL's -E).
+    [long] $FuzzExecutions = 1000000
 )
 
 $ErrorActionPreference = 'Stop'
@@ -83,6 +87,9 @@ switch ($Task) {
         Invoke-Native 'dotnet build (Release)' { dotnet build (Join-Path $root 'DhtPs.sln') -c Release --nologo -v quiet -clp:NoSummary }
         Invoke-Native 'transfer benchmark' { dotnet run -c Release --no-build --project (Join-Path $root 'bench/DhtPs.Bench') -- transfer --size 1GiB }
         Invoke-Native 'simulation benchmark' { dotnet run -c Release --no-build --project (Join-Path $root 'tests/sim') -- --bench 10000 }
+    }
+    'Fuzz' {
+        & (Join-Path $root 'tests/fuzz/Invoke-Fuzz.ps1') -Executions $FuzzExecutions | Format-Table -AutoSize | Out-Host
     }
     'Clean' {
         Get-ChildItem $root -Directory -Recurse -Include bin, obj -ErrorAction Ignore | Remove-Item -Recurse -Force

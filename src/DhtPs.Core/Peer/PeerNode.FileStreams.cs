@@ -31,6 +31,8 @@ public sealed partial class PeerNode
 
     private async Task WriteStreamReplyAsync(Stream stream, Message reply, CancellationToken cancellationToken)
     {
+        if (reply is ErrorResponse refusal) // Its reason may come from this peer's disk: no local paths on the wire.
+            reply = refusal with { Reason = RemoteText.WithoutLocalPaths(refusal.Reason) };
         await stream.WriteAsync(MessageCodec.Encode(reply, sequence: 0), cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -7,7 +7,7 @@ namespace DhtPs.Core.Protocol;
 /// error record or a terminal: control characters (escape sequences, newlines, bidirectional overrides) become
 /// spaces and the length is bounded, so a remote peer cannot forge lines or repaint the user's console.
 /// </summary>
-public static class RemoteText
+public static partial class RemoteText
 {
     public const int MaxLength = 1024;
 
@@ -27,6 +27,24 @@ public static class RemoteText
         }
         return clean.ToString();
     }
+
+    /// <summary>
+    /// Text about to go to another peer (an error's reason), with every absolute local path cut to its last segment:
+    /// a failure of this peer's disk must not tell the other side where its data lives. Paths are recognised as a
+    /// rooted run of non-space characters holding a separator (/srv/dhtps/peer-4/x, C:\data\x, \\server\share\x).
+    /// </summary>
+    public static string WithoutLocalPaths(string text) =>
+        AbsolutePath().Replace(text, match =>
+        {
+            var path = match.Value.TrimEnd(PathEnd);
+            var name = Path.GetFileName(path.Replace('\\', '/'));
+            return (name.Length > 0 ? name : "<path>") + match.Value[path.Length..];
+        });
+
+    private static readonly char[] PathEnd = ['/', '\\', '\'', '"', '.', ',', ';', ':', ')'];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w.])(?:[A-Za-z]:[\\/]|\\\\|/)[^\s'""]*[\\/][^\s'""]*")]
+    private static partial System.Text.RegularExpressions.Regex AbsolutePath();
 
     private static bool IsUnsafe(Rune rune) =>
         Rune.IsControl(rune)
