@@ -41,7 +41,7 @@ public static class MessageCodec
         var message = DecodePayload(frame);
         if (MessageValidator.CheckShape(message) is { } problem)
             throw problem.ToException(message);
-        return message;
+        return RemoteText.Clean(message);
     }
 
     /// <summary>Decodes a datagram into its sequence number and message; only message frames travel as datagrams.</summary>

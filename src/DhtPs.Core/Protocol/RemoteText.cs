@@ -11,6 +11,21 @@ public static partial class RemoteText
 {
     public const int MaxLength = 1024;
 
+    /// <summary>
+    /// <paramref name="message"/> with the free text another peer put in it (reasons) cleaned; the same instance when
+    /// there was nothing to clean. The ingest point applies it to everything it lets through.
+    /// </summary>
+    public static Message Clean(Message message) => message switch
+    {
+        ErrorResponse error when NeedsCleaning(error.Reason) => error with { Reason = Clean(error.Reason) },
+        JoinRefused refused when NeedsCleaning(refused.Reason) => refused with { Reason = Clean(refused.Reason) },
+        FileRouteAnswer { Reason: { } reason } answer when NeedsCleaning(reason) => answer with { Reason = Clean(reason) },
+        LookupAnswer { Reason: { } reason } answer when NeedsCleaning(reason) => answer with { Reason = Clean(reason) },
+        _ => message,
+    };
+
+    private static bool NeedsCleaning(string? text) => text is not null && Clean(text) != text;
+
     public static string Clean(string? text)
     {
         if (string.IsNullOrEmpty(text))

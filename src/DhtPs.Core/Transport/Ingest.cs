@@ -38,21 +38,21 @@ public sealed class Ingest(WireCodec codec, ITransportHandler handler)
         if (Problem(message) is { } problem)
             Refuse(from, InputPath.Datagram, message, problem);
         else
-            Handler.OnDatagram(from, sequence, message);
+            Handler.OnDatagram(from, sequence, RemoteText.Clean(message));
     }
 
     /// <summary>A decoded request: the handler's answer, or the refusal to send back (null: close without a reply).</summary>
     public async Task<Message?> RequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken) =>
         Problem(request) is { } problem
             ? Refuse(from, InputPath.Request, request, problem)
-            : await Handler.OnRequestAsync(from, request, cancellationToken).ConfigureAwait(false);
+            : await Handler.OnRequestAsync(from, RemoteText.Clean(request), cancellationToken).ConfigureAwait(false);
 
     /// <summary>A decoded stream opening: the handler takes the stream, or the refusal is written to it.</summary>
     public async Task StreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken)
     {
         if (Problem(opening) is not { } problem)
         {
-            await Handler.OnStreamAsync(from, opening, stream, cancellationToken).ConfigureAwait(false);
+            await Handler.OnStreamAsync(from, RemoteText.Clean(opening), stream, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (Refuse(from, InputPath.StreamOpening, opening, problem) is { } reply)
@@ -77,7 +77,7 @@ public sealed class Ingest(WireCodec codec, ITransportHandler handler)
         }
         var problem = answer is ErrorResponse ? MessageValidator.CheckShape(answer) : MessageValidator.Validate(answer, Handler.Space);
         if (problem is not { } found)
-            return answer;
+            return RemoteText.Clean(answer);
         var reason = RemoteText.Clean(found.Reason);
         Handler.OnRefused(from, new InputRefusal(RefusalKind.Malformed, InputPath.Answer, reason, answer, found.Code));
         throw new TransportException(from, $"Peer at {from} sent an invalid answer ({answer.GetType().Name}: {reason}).", found.ToException(answer));

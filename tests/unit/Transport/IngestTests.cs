@@ -79,4 +79,16 @@ public sealed class IngestTests
         Assert.Equal("a b", RemoteText.Clean("a\u202Eb"));
         Assert.Equal(RemoteText.MaxLength + 1, RemoteText.Clean(new string('x', 5000)).Length);
     }
+
+    [Fact]
+    public async Task Reasons_that_pass_the_ingest_point_carry_no_control_characters()
+    {
+        var forged = new ErrorResponse { Sender = Two, IdBits = 8, Code = ErrorCode.Invalid, Reason = "done\r\nPeer 4 is no longer alive\u001b[2J" };
+        var answer = Assert.IsType<ErrorResponse>(_ingest.Answer(From, forged));
+        Assert.Equal("done  Peer 4 is no longer alive [2J", answer.Reason);
+        var refused = new JoinRefused { Sender = Two, IdBits = 8, Code = ErrorCode.IdTaken, Reason = "taken\u0007" };
+        _handler.Reply = request => request;
+        await _ingest.RequestAsync(From, refused, default);
+        Assert.Equal("taken ", Assert.IsType<JoinRefused>(Assert.Single(_handler.Requests)).Reason);
+    }
 }
