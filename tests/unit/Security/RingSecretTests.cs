@@ -109,6 +109,56 @@ public sealed class RingSecretTests : IAsyncLifetime
         Assert.DoesNotContain(_events, e => e.PeerId == 4 && e.Kind is DhtEventKind.StoreRequestAccepted or DhtEventKind.FileMissing or DhtEventKind.JoinRequestReceived);
     }
 
+    /// <summary>Issue 17's one-message attacks, sent by a stranger to a ring with a secret: every one refused, nothing changed.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_one_message_attacks_of_issue_17_are_refused_from_outside_a_ring_with_a_secret(bool hasOtherSecret)
+    {
+        var four = await StartAsync(4, Ours);
+        var nine = await StartAsync(9, Ours);
+        await nine.JoinAsync(Locate(four), Timeout);
+        await Eventually.Holds(() => four.Snapshot.Successors.SequenceEqual([9UL]) && four.Snapshot.Predecessors.FirstOrDefault() == 9,
+            "the ring of two is formed");
+        await using var stranger = await StrangerAsync(hasOtherSecret ? new AuthenticatedWireCodec(Theirs) : WireCodec.Open);
+        var impostor = ContactOf(stranger, 8); // Just before 9: what a take-over thief would claim.
+        Message[] attacks =
+        [
+            new TakeOverRequest { Sender = impostor, IdBits = 8, Predecessor = four.Contact },
+            new SuccessorChange { Sender = impostor, IdBits = 8, Successors = [impostor with { Id = 9 }] },
+            new DepartureNotice { Sender = impostor with { Id = 9 }, IdBits = 8, Successors = [impostor] },
+            new StoreRequest { Sender = impostor, IdBits = 8, RequestId = "x", Name = "2055", Key = 7, Origin = impostor, ToOwner = true },
+        ];
+        foreach (var attack in attacks)
+        {
+            await Assert.ThrowsAsync<DhtAuthenticationException>(() => stranger.RequestAsync(nine.Contact.ToEndPoint(), attack, Timeout, default));
+            await Assert.ThrowsAsync<DhtAuthenticationException>(() => stranger.RequestAsync(four.Contact.ToEndPoint(), attack, Timeout, default));
+        }
+        // A forged hand-off upload: refused before its opening is read.
+        if (hasOtherSecret)
+        {
+            await Assert.ThrowsAsync<DhtAuthenticationException>(() => stranger.OpenStreamAsync(nine.Contact.ToEndPoint(),
+                new FileUpload { Sender = impostor, IdBits = 8, Purpose = UploadPurpose.HandOff }, Timeout, default));
+        }
+        else
+        {
+            await using var upload = await stranger.OpenStreamAsync(nine.Contact.ToEndPoint(),
+                new FileUpload { Sender = impostor, IdBits = 8, Purpose = UploadPurpose.HandOff }, Timeout, default);
+            var refusal = MessageCodec.DecodePayload((await FrameCodec.ReadAsync(upload, default))!.Value);
+            Assert.Equal(ErrorCode.AuthenticationFailed, Assert.IsType<ErrorResponse>(refusal).Code);
+        }
+        // Spoofed pongs and pings: dropped.
+        stranger.SendDatagram(four.Contact.ToEndPoint(), 1, new PingResponse { Sender = nine.Contact, IdBits = 8 });
+        stranger.SendDatagram(nine.Contact.ToEndPoint(), 1, new PingRequest { Sender = impostor, IdBits = 8, Rank = 1 });
+        await Eventually.Holds(() => four.Snapshot.AuthenticationFailures >= 5 && nine.Snapshot.AuthenticationFailures >= 6,
+            "every attack was counted where it landed");
+        Assert.Equal([9UL], four.Snapshot.Successors);
+        Assert.Equal([4UL], nine.Snapshot.Successors);
+        Assert.DoesNotContain(8UL, nine.Snapshot.Predecessors);
+        Assert.DoesNotContain(_events, e => e.Kind is DhtEventKind.SuccessorChangeReceived or DhtEventKind.DepartureNoticeReceived
+            or DhtEventKind.StoreRequestAccepted or DhtEventKind.FileRefused);
+    }
+
     [Fact]
     public async Task An_open_peer_refuses_a_secured_one_too_and_says_so()
     {
