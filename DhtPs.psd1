@@ -6,7 +6,7 @@
     CompanyName          = 'DhtPs'
     Copyright            = '(c) DhtPs maintainers. MIT License.'
     Description          = 'A peer-to-peer distributed hash table (Chord-style ring) for .NET: start peers, join rings, store and retrieve files, all from PowerShell.'
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/DhtPs.Format.ps1xml')
     CmdletsToExport      = @(
@@ -23,10 +23,13 @@
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
+    HelpInfoURI          = 'https://github.com/dhtps/DhtPs/blob/main/en-US/about_DhtPs.help.txt'
     PrivateData          = @{
         PSData = @{
-            Tags       = @('DHT', 'Chord', 'P2P', 'Networking', 'PSEdition_Core')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('DHT', 'Chord', 'P2P', 'Networking', 'PSEdition_Core')
+            LicenseUri   = 'https://github.com/dhtps/DhtPs/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/dhtps/DhtPs'
+            ReleaseNotes = 'https://github.com/dhtps/DhtPs/blob/main/CHANGELOG.md'
         }
     }
 }

@@ -11,7 +11,7 @@ if (-not (Test-Path (Join-Path $root 'module/bin/DhtPs.dll'))) { throw 'module/b
 $staging = Join-Path ([IO.Path]::GetTempPath()) "dhtps-package-$([guid]::NewGuid().ToString('n'))/DhtPs"
 try {
     New-Item $staging -ItemType Directory -Force | Out-Null
-    Copy-Item (Join-Path $root 'DhtPs.psd1'), (Join-Path $root 'module'), (Join-Path $root 'en-US') $staging -Recurse
+    Copy-Item (Join-Path $root 'DhtPs.psd1'), (Join-Path $root 'LICENSE'), (Join-Path $root 'CHANGELOG.md'), (Join-Path $root 'module'), (Join-Path $root 'en-US') $staging -Recurse
     Get-ChildItem $staging -Recurse -Filter *.pdb | Remove-Item
     New-Item $OutputPath -ItemType Directory -Force | Out-Null
     Compress-PSResource -Path $staging -DestinationPath $OutputPath

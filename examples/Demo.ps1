@@ -47,8 +47,8 @@ try {
             -DataPath (Join-Path $files "peer$($ids[$i])") | Out-Null
     }
     Wait-Until { Test-Settled } 'every peer heard both predecessors ping'
-    Write-Host '   Peer 4 prints the original ping messages (Enter-DhtPeer 4 -Command Ring):'
-    Enter-DhtPeer 4 -Command Ring | Select-Object -Last 10 | ForEach-Object { Write-Host "   $_" }
+    Write-Host '   Peer 4 prints the original ping messages (Enter-DhtPeer 4 -Backlog 6 -Command Ring):'
+    Enter-DhtPeer 4 -Backlog 6 -Command Ring | Select-Object -Last 10 | ForEach-Object { Write-Host "   $_" }
     Write-Host "`n== Get-DhtRing walks the ring over the network:"
     Show-Ring
     $ids | ForEach-Object { Receive-Job -Name "DhtPeer$_" | Out-Null }

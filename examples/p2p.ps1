@@ -65,4 +65,5 @@ if (-not $peer) {
     [Console]::Error.WriteLine("Peer $id could not start: $($failed.Exception.Message)")
     exit 1
 }
-Enter-DhtPeer -Id $id
+# The whole backlog: the console prints what the peer said since it started, as the original program did.
+Enter-DhtPeer -Id $id -Backlog 1000

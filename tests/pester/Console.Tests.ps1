@@ -18,7 +18,7 @@ Describe 'Enter-DhtPeer with scripted input' {
     }
 
     It 'runs Ring, Help and -Command lines for a peer from the pipeline, printing its events with "> ", and leaves it running' {
-        $lines = @(Get-DhtPeer -Id 2 | Enter-DhtPeer -Command Ring, Help)
+        $lines = @(Get-DhtPeer -Id 2 | Enter-DhtPeer -Backlog 20 -Command Ring, Help)
         $lines | Should -Contain '> Ping requests sent to Peers 4 and 5'
         $ring = @($lines | Where-Object { $_ -notlike '> *' })
         $ring[0] | Should -Be 'Ring walked from Peer 2: 4 peers'

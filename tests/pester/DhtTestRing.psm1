@@ -64,9 +64,11 @@ function Wait-Condition {
 }
 
 function Get-PeerEvent {
-    <# The events a local peer has raised so far (kept in its job, not consumed). #>
+    <# The events a local peer has raised so far (kept in its job, not consumed): the ring's story and its pings, in order. #>
     param([Parameter(Mandatory)] [ulong] $Id, [string] $Kind)
-    $events = Receive-Job -Name "DhtPeer$Id" -Keep
+    $events = foreach ($job in Get-Job -Name "DhtPeer$Id" -ErrorAction Ignore) {
+        @(Receive-Job -Job $job -Keep -ErrorAction Ignore -WarningAction Ignore) + @($job.Pings) | Sort-Object Time -Stable
+    }
     if ($Kind) { $events = $events | Where-Object { "$($_.Kind)" -eq $Kind } }
     $events
 }

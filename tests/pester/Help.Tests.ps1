@@ -32,6 +32,20 @@ Describe 'The module manifest' {
             Should -Be (@($manifest.CmdletsToExport) | Sort-Object)
     }
 
+    It 'passes Test-ModuleManifest and requires the PowerShell the assemblies target' {
+        $module = Test-ModuleManifest (Join-Path $PSScriptRoot '../../DhtPs.psd1') -ErrorAction Stop
+        $module.PowerShellVersion | Should -Be ([version] '7.6')
+        $module.ProjectUri | Should -Not -BeNullOrEmpty
+        $module.LicenseUri | Should -Not -BeNullOrEmpty
+        $module.ReleaseNotes | Should -Not -BeNullOrEmpty
+        $module.HelpInfoUri | Should -BeLike '*about_DhtPs*'
+    }
+
+    It 'ships the LICENSE and CHANGELOG.md it points at' {
+        Join-Path $PSScriptRoot '../../LICENSE' | Should -FileContentMatch 'MIT License'
+        Join-Path $PSScriptRoot '../../CHANGELOG.md' | Should -FileContentMatch '## \[Unreleased\]'
+    }
+
     It 'has at least one cmdlet to check' {
         @(Get-Command -Module DhtPs -CommandType Cmdlet).Count | Should -BeGreaterThan 0
     }
@@ -73,6 +87,12 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
 
     It 'has related links, about_DhtPs among them' {
         $help.relatedLinks.navigationLink.linkText | Should -Contain 'about_DhtPs'
+    }
+
+    It 'has an online version for Get-Help -Online: the about topic in the repository' {
+        # Get-Help -Online opens the first related link that has a URI.
+        $online = @($help.relatedLinks.navigationLink | Where-Object { "$($_.uri)" -match '^https://' })[0]
+        $online.uri | Should -BeLike 'https://*/about_DhtPs.help.txt'
     }
 
     It 'describes every parameter it declares' {

@@ -141,8 +141,8 @@ Describe 'Join failures that need no ring' {
         try {
             Start-DhtPeer -Id 15 -Port 0 | Out-Null
             Get-DhtRing -Via "127.0.0.1:$($silent.LocalEndpoint.Port)" -Timeout 0.3 -ErrorAction SilentlyContinue -ErrorVariable failed | Should -BeNullOrEmpty
-            $failed.FullyQualifiedErrorId | Should -Be 'DhtRingIncomplete,DhtPs.Commands.GetDhtRingCommand'
-            $failed.Exception.Message | Should -BeLike '*did not answer within 0.3 s*'
+            $failed.FullyQualifiedErrorId | Should -Be 'DhtRingStartUnreachable,DhtPs.Commands.GetDhtRingCommand'
+            $failed.Exception.Message | Should -BeLike 'The ring walk could not start: *did not answer within 0.3 s*'
         } finally {
             $silent.Stop()
         }

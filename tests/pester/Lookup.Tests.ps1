@@ -24,7 +24,7 @@ Describe 'Resolve-DhtKey on the ring 2, 4, 5, 8, 9, 14, 19' {
         $owner.Name | Should -Be '2067'
         $owner.Key | Should -Be 19
         $owner.Owner | Should -Be 19
-        $owner.OwnerEndPoint | Should -Be ($ring[19] -replace '^19@')
+        "$($owner.OwnerEndPoint)" | Should -Be ($ring[19] -replace '^19@')
         $owner.Hops | Should -BeGreaterThan 0
     }
 

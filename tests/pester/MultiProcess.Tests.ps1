@@ -36,7 +36,7 @@ Describe 'A ring spread over several processes' {
         $ring.ForEach({ $_.Successors -join ',' }) | Should -Be '14,19', '19,2', '2,5', '5,9', '9,14'
         $ring.ForEach({ $_.Predecessors -join ',' }) | Should -Be '5,2', '9,5', '14,9', '19,14', '2,19'
         $ring | Should -BeOfType ([DhtPs.Core.Peer.DhtRingMember])
-        $ring[0].EndPoint | Should -Be ($contacts[9] -replace '^9@')
+        "$($ring[0].EndPoint)" | Should -Be ($contacts[9] -replace '^9@')
     }
 
     It 'repairs around a peer process killed with SIGKILL' {

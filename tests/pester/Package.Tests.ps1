@@ -17,7 +17,7 @@ AfterAll {
 Describe 'The DhtPs package' {
     It 'installs the manifest, the dlls, the format views and the help, and no debug symbols' {
         $base = Get-ChildItem $installed -Directory -Filter DhtPs | Get-ChildItem -Directory | Select-Object -First 1
-        foreach ($file in 'DhtPs.psd1', 'module/bin/DhtPs.dll', 'module/bin/DhtPs.Core.dll', 'module/DhtPs.Format.ps1xml', 'en-US/DhtPs.dll-Help.xml', 'en-US/about_DhtPs.help.txt') {
+        foreach ($file in 'DhtPs.psd1', 'LICENSE', 'CHANGELOG.md', 'module/bin/DhtPs.dll', 'module/bin/DhtPs.Core.dll', 'module/DhtPs.Format.ps1xml', 'en-US/DhtPs.dll-Help.xml', 'en-US/about_DhtPs.help.txt') {
             Join-Path $base.FullName $file | Should -Exist
         }
         Get-ChildItem $base.FullName -Recurse -Filter *.pdb | Should -BeNullOrEmpty

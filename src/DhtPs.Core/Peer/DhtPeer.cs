@@ -1,3 +1,4 @@
+using System.Net;
 using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer;
@@ -9,7 +10,7 @@ namespace DhtPs.Core.Peer;
 public sealed record DhtPeer(
     ulong Id,
     int IdBits,
-    string EndPoint,
+    IPEndPoint EndPoint,
     PeerStatus State,
     IReadOnlyList<ulong> Predecessors,
     IReadOnlyList<ulong> Successors,
@@ -32,4 +33,7 @@ public sealed record DhtPeer(
 
     /// <summary>Connections cut off for being too slow: no first frame by the deadline, or a stream below the minimum rate.</summary>
     public long SlowConnectionsCut { get; init; }
+
+    /// <summary>The directory that keeps the files this peer stores (it may not exist before the first one).</summary>
+    public string DataPath { get; init; } = "";
 }

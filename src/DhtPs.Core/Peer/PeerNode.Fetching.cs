@@ -14,7 +14,10 @@ public sealed partial class PeerNode
     /// <param name="timeout">How long the owner may take to answer or start sending.</param>
     /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
     /// <exception cref="DhtFileException">Not found at its owner, not routed, timed out, or the bytes did not arrive whole.</exception>
-    public async Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Measured("fetch", FetchFromHereAsync(name, destinationPath, progress, timeout, cancellationToken), fetched => fetched.Hops);
+
+    private async Task<DhtFileInfo> FetchFromHereAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var key = FileKey.Of(name, Space);
         var started = Time.GetTimestamp();

@@ -21,7 +21,7 @@ public sealed partial class PeerNode
     {
         var joined = new TaskCompletionSource<DhtPeer>(_scheduler.CompletionOptions);
         Run(() => BeginJoin(knownPeer, timeout, joined));
-        return joined.Task.WaitAsync(cancellationToken);
+        return Measured("join", joined.Task.WaitAsync(cancellationToken), _ => null);
     }
 
     private void BeginJoin(PeerLocator knownPeer, TimeSpan timeout, TaskCompletionSource<DhtPeer> joined)
@@ -40,7 +40,7 @@ public sealed partial class PeerNode
         Ask(knownPeer.EndPoint, new JoinRequest { Sender = Contact, IdBits = Space.Bits, Joiner = Contact }, reply =>
         {
             if (reply.Failure is { } failure)
-                FailJoin(joined, JoinFailure.Unreachable, $"Known peer {knownPeer} could not be reached: {failure.Message}", failure);
+                FailJoin(joined, JoinFailure.Unreachable, $"The join request through {knownPeer} failed: {failure.Message}", failure);
             else if (reply.Message is ErrorResponse error)
                 FailJoin(joined, FailureOf(error.Code), error.Reason);
         });

@@ -40,7 +40,7 @@ public sealed partial class PeerNode
             found.SetException(new LookupException(LookupFailure.NotRunning, $"Peer {Id} has stopped."));
         else
             Run(() => BeginLookup(key, timeout, found));
-        return found.Task.WaitAsync(cancellationToken);
+        return Measured("lookup", found.Task.WaitAsync(cancellationToken), lookup => lookup.Hops);
     }
 
     private void BeginLookup(ulong key, TimeSpan timeout, TaskCompletionSource<DhtLookup> found)

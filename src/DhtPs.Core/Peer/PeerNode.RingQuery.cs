@@ -9,7 +9,7 @@ public sealed partial class PeerNode
     /// <summary>Walks the ring along first successors, starting at <paramref name="start"/> (this peer when null).</summary>
     /// <param name="timeout">How long each member may take to answer; the peer's request timeout when null.</param>
     public Task<RingWalk> WalkRingAsync(IPEndPoint? start = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        RingWalker.WalkAsync(_transport, Contact, Space, start ?? Contact.ToEndPoint(), timeout ?? _options.RequestTimeout, cancellationToken);
+        Measured("walk", RingWalker.WalkAsync(_transport, Contact, Space, start ?? Contact.ToEndPoint(), timeout ?? _options.RequestTimeout, cancellationToken), _ => null);
 
     /// <summary>A departing peer is no longer a member: nobody must adopt it from its answer.</summary>
     private Message HandleNeighborsRequest() => _status is PeerStatus.Departing

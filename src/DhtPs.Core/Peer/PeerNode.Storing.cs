@@ -22,7 +22,10 @@ public sealed partial class PeerNode
     /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
     /// <exception cref="FileNotFoundException">The local file does not exist.</exception>
     /// <exception cref="DhtFileException">The store was not routed, timed out, or its bytes did not arrive whole.</exception>
-    public async Task<DhtFileInfo> StoreAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<DhtFileInfo> StoreAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Measured("store", StoreFromHereAsync(localPath, name, progress, timeout, cancellationToken), stored => stored.Hops);
+
+    private async Task<DhtFileInfo> StoreFromHereAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
         name ??= Path.GetFileName(localPath);
         var key = FileKey.Of(name, Space);

@@ -31,6 +31,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         _options = options;
         _environment = environment;
+        _metrics = new Diagnostics.PeerMetrics(options.Id);
         Space = new IdSpace(options.IdBits);
         _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
@@ -75,9 +76,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         var port = options.Port ?? PeerContact.ForId(options.Id).Port;
         try
         {
-            node._transport = await node._environment.Network
-                .BindAsync(new IPEndPoint(IPAddress.Parse(options.Address), port), new Ingest(node._environment.Codec, node), cancellationToken)
-                .ConfigureAwait(false);
+            node._transport = await Diagnostics.MeteredTransport.BindAsync(node._environment.Network,
+                new IPEndPoint(IPAddress.Parse(options.Address), port), node._environment.Codec, node, node._metrics, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -141,7 +141,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Volatile.Write(ref _snapshot, new DhtPeer(
             Id,
             Space.Bits,
-            Contact.EndPoint,
+            Contact.ToEndPoint(),
             _status,
             Predecessors: predecessors.Select(p => p.Id).ToArray(),
             Successors: successors.Select(s => s.Id).ToArray(),
@@ -152,6 +152,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             _startTime)
         {
             Fingers = _fingers.Entries,
+            DataPath = DataPath,
             Authenticated = _environment.Codec.IsAuthenticated,
             AuthenticationFailures = Interlocked.Read(ref _authenticationFailures),
             ConnectionsRefused = Interlocked.Read(ref _connectionsRefused),
@@ -161,6 +162,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
     {
+        Count(kind);
         var handler = EventRaised;
         if (handler is null)
             return;

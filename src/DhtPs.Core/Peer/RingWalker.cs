@@ -47,7 +47,7 @@ public static class RingWalker
                     ? new RingWalk(members, true, null)
                     : new RingWalk(members, false, $"Peer {id} was reached twice: the walk started off the ring's cycle.");
             }
-            members.Add(new DhtRingMember(id, neighbors.Sender.EndPoint,
+            members.Add(new DhtRingMember(id, neighbors.Sender.ToEndPoint(),
                 neighbors.Successors.Select(s => s.Id).ToArray(), neighbors.Predecessors.Select(p => p.Id).ToArray()));
             if (neighbors.Successors.Count == 0)
                 return members.Count == 1

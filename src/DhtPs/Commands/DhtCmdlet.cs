@@ -10,19 +10,32 @@ namespace DhtPs.Commands;
 /// <summary>What every DhtPs cmdlet shares: waiting on core tasks so Ctrl+C cancels, and error records.</summary>
 public abstract class DhtCmdlet : PSCmdlet
 {
-    /// <summary>Blocks the pipeline thread on a core task; Ctrl+C (StopProcessing) cancels the wait.</summary>
-    protected T Await<T>(Func<CancellationToken, Task<T>> operation) => Await(operation, drain: null);
+    /// <summary>The queue of the operation this cmdlet is waiting on, if any.</summary>
+    private PipelineQueue? _queue;
 
     /// <summary>
-    /// As <see cref="Await{T}(Func{CancellationToken, Task{T}})"/>; <paramref name="drain"/> runs on the pipeline thread first
-    /// and must return once the operation has ended (it writes what workers queued meanwhile, e.g. progress).
+    /// Blocks the pipeline thread on a core task; Ctrl+C (StopProcessing) cancels the wait. Meanwhile what the local
+    /// peers raise is written to Verbose (the ring's story: routes, hops, retries) and Debug (pings), and what workers
+    /// <see cref="Post"/> runs here, on the pipeline thread.
     /// </summary>
-    protected T Await<T>(Func<CancellationToken, Task<T>> operation, Action? drain)
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation)
     {
-        var task = operation(PipelineStopToken);
-        drain?.Invoke();
-        return PipelineWait.Result(task, PipelineStopToken);
+        using var queue = new PipelineQueue();
+        var previous = _queue;
+        _queue = queue;
+        using var trace = new PeerEventTrace(this, queue);
+        try
+        {
+            return queue.RunUntil(operation(PipelineStopToken), PipelineStopToken);
+        }
+        finally
+        {
+            _queue = previous;
+        }
     }
+
+    /// <summary>From any thread, while <see cref="Await{T}"/> waits: runs <paramref name="write"/> on the pipeline thread (dropped after the wait).</summary>
+    protected void Post(Action write) => _queue?.Post(write);
 
     protected void Await(Func<CancellationToken, Task> operation) =>
         Await(async token => { await operation(token).ConfigureAwait(false); return true; });
@@ -43,7 +56,11 @@ public abstract class DhtCmdlet : PSCmdlet
         }
         try
         {
-            return Await(token => peer.JoinAsync(locator, TimeSpan.FromSeconds(timeoutSeconds), token));
+            WriteVerbose($"Peer {peer.Id} asks {locator} to let it join.");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var joined = Await(token => peer.JoinAsync(locator, TimeSpan.FromSeconds(timeoutSeconds), token));
+            WriteVerbose($"Peer {peer.Id} joined in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s: successors {string.Join(", ", joined.Successors)}.");
+            return joined;
         }
         catch (JoinException e)
         {

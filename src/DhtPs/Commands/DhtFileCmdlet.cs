@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Storage;
@@ -16,6 +16,7 @@ public abstract class DhtFileCmdlet : DhtCmdlet
 
     /// <summary>The local peer the request enters the ring at. Default: the only peer this session runs.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong? Via { get; set; }
 
     /// <summary>Seconds the owner may take to answer (a fetch: to start sending).</summary>
@@ -45,37 +46,34 @@ public abstract class DhtFileCmdlet : DhtCmdlet
 
     /// <summary>
     /// Blocks on a transfer like <see cref="DhtCmdlet.Await{T}"/>, writing its progress from this (the pipeline) thread:
-    /// the core reports on worker threads into a queue that is drained here until the transfer ends.
+    /// the core reports on worker threads, and each report is posted here.
     /// </summary>
     protected T AwaitTransfer<T>(string activity, Func<IProgress<TransferProgress>, CancellationToken, Task<T>> transfer)
     {
-        using var reports = new BlockingCollection<TransferProgress>();
-        var progress = new QueuedProgress(reports);
-        var result = Await(token =>
+        ProgressRecord? record = null;
+        var progress = new Progress(report =>
         {
-            var task = transfer(progress, token);
-            task.ContinueWith(_ => progress.Complete(), TaskContinuationOptions.ExecuteSynchronously);
-            return task;
-        }, drain: () =>
+            if (report.BytesTotal < ProgressThreshold)
+                return;
+            record ??= new ProgressRecord(1, activity, report.Name);
+            record.StatusDescription = $"{report.Name}: {report.BytesDone / 1048576} of {report.BytesTotal / 1048576} MiB";
+            record.PercentComplete = report.Percent;
+            WriteProgress(record);
+        }, Post);
+        var result = Await(token => transfer(progress, token));
+        if (record is not null)
         {
-            ProgressRecord? record = null;
-            foreach (var report in reports.GetConsumingEnumerable(PipelineStopToken))
-            {
-                if (report.BytesTotal < ProgressThreshold)
-                    continue;
-                record ??= new ProgressRecord(1, activity, report.Name);
-                record.StatusDescription = $"{report.Name}: {report.BytesDone / 1048576} of {report.BytesTotal / 1048576} MiB";
-                record.PercentComplete = report.Percent;
-                WriteProgress(record);
-            }
-            if (record is not null)
-            {
-                record.RecordType = ProgressRecordType.Completed;
-                WriteProgress(record);
-            }
-        });
+            record.RecordType = ProgressRecordType.Completed;
+            WriteProgress(record);
+        }
         return result;
     }
+
+    /// <summary>Writes what a store or fetch did to Verbose: where it went, how many hops, how long it took.</summary>
+    protected void WriteVerboseOutcome(string verb, DhtFileInfo file) =>
+        WriteVerbose($"{verb} {file.Name} (key {file.Key}, {file.Length} bytes) at Peer {file.StoredAt} after {Hops(file.Hops)} in {file.Elapsed.TotalSeconds:0.000} s.");
+
+    protected static string Hops(int hops) => hops == 1 ? "1 hop" : $"{hops} hops";
 
     /// <summary>Writes the error record a failed store or fetch deserves.</summary>
     protected void WriteFileError(Exception exception, object target)
@@ -97,24 +95,9 @@ public abstract class DhtFileCmdlet : DhtCmdlet
         WriteError(Error(exception, errorId, category, target));
     }
 
-    /// <summary>Progress from worker threads, queued for the pipeline thread; reports after the end are dropped.</summary>
-    private sealed class QueuedProgress(BlockingCollection<TransferProgress> reports) : IProgress<TransferProgress>
+    /// <summary>Progress from worker threads, each report written on the pipeline thread through <paramref name="post"/>.</summary>
+    private sealed class Progress(Action<TransferProgress> write, Action<Action> post) : IProgress<TransferProgress>
     {
-        private readonly Lock _gate = new();
-
-        public void Report(TransferProgress value)
-        {
-            lock (_gate)
-            {
-                if (!reports.IsAddingCompleted)
-                    reports.Add(value);
-            }
-        }
-
-        public void Complete()
-        {
-            lock (_gate)
-                reports.CompleteAdding();
-        }
+        public void Report(TransferProgress value) => post(() => write(value));
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Hosting;
 using DhtPs.Interactive;
@@ -20,6 +21,7 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
     private PeerConsole? _console;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong Id { get; set; }
 
     /// <summary>A peer's state, as Start-DhtPeer and Get-DhtPeer write it.</summary>
@@ -30,6 +32,11 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
     [Parameter(ValueFromPipeline = true, ParameterSetName = ByIdSet)]
     [AllowEmptyString]
     public string? InputObject { get; set; }
+
+    /// <summary>Also print the latest N events the peer raised before the console attached (pings included).</summary>
+    [Parameter]
+    [ValidateRange(0, DhtPeerJob.BacklogLimit)]
+    public int Backlog { get; set; }
 
     /// <summary>Console lines to run in order instead of reading the console.</summary>
     [Parameter]
@@ -59,8 +66,9 @@ public sealed class EnterDhtPeerCommand : DhtCmdlet, IDisposable
             WriteError(GetDhtPeerCommand.PeerNotFound(id));
             return false;
         }
+        WriteVerbose($"Attached to Peer {id} at {job.Peer.Contact.EndPoint}.");
         _console = new PeerConsole(job, PeerFileCommands.Instance, SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            WriteObject, PipelineStopToken);
+            WriteObject, PipelineStopToken, Backlog);
         foreach (var line in Command ?? [])
             _console.Run(line);
         return true;

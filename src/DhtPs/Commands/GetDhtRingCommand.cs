@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Hosting;
@@ -17,6 +18,7 @@ public sealed class GetDhtRingCommand : DhtCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public string? Via { get; set; }
 
     /// <summary>The ring's id width, for a walk from a session that runs no peer.</summary>
@@ -65,9 +67,14 @@ public sealed class GetDhtRingCommand : DhtCmdlet
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = Await(walk);
+        WriteVerbose($"Walked {result.Members.Count} member{(result.Members.Count == 1 ? "" : "s")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s{(result.Closed ? ", back at the start" : "")}.");
         WriteObject(result.Members, enumerateCollection: true);
-        if (!result.Closed)
+        if (result.Members.Count == 0)
+            WriteError(Error(new InvalidOperationException($"The ring walk could not start: {result.Problem}"),
+                "DhtRingStartUnreachable", ErrorCategory.ConnectionError, Via));
+        else if (!result.Closed)
             WriteError(Error(new InvalidOperationException($"The ring walk did not come back to its start: {result.Problem}"),
                 "DhtRingIncomplete", ErrorCategory.ConnectionError, Via));
     }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Hosting;
 
@@ -13,6 +14,7 @@ public sealed class JoinDhtRingCommand : DhtCmdlet
     private const string ByPeerSet = "ByPeer";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong Id { get; set; }
 
     /// <summary>A peer's state, as Start-DhtPeer and Get-DhtPeer write it.</summary>
@@ -22,6 +24,7 @@ public sealed class JoinDhtRingCommand : DhtCmdlet
     /// <summary>A peer of the ring to join: an id (127.0.0.1:12000+id), host:port or id@host:port.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public string KnownPeer { get; set; } = "";
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>

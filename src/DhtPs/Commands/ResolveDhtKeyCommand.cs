@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Storage;
 
@@ -21,7 +22,15 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
     /// <summary>The file names whose keys to resolve.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(StoredNameCompleter))]
     public string[] Name { get; set; } = [];
+
+    /// <summary>
+    /// The provider path of an item piped by property name (Get-ChildItem output), so that a folder among the files is
+    /// skipped with an error instead of resolving its name. Not for typing.
+    /// </summary>
+    [Parameter(ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public string? PSPath { get; set; }
 
     /// <summary>The keys to resolve.</summary>
     [Parameter(Mandatory = true, ParameterSetName = KeySet)]
@@ -35,6 +44,12 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
         {
             foreach (var key in Key)
                 Resolve(peer, key, name: null);
+            return;
+        }
+        if (PSPath is not null && FolderOf(PSPath) is { } folder)
+        {
+            WriteError(Error(new ArgumentException($"{folder} is a folder, not a file: skipped. Resolve-DhtKey resolves file names (Get-ChildItem -File)."),
+                "DhtPathIsFolder", ErrorCategory.InvalidArgument, folder));
             return;
         }
         foreach (var name in Name)
@@ -53,11 +68,28 @@ public sealed class ResolveDhtKeyCommand : DhtFileCmdlet
         }
     }
 
+    /// <summary>The plain path of <paramref name="psPath"/> when it names a folder of the file system, else null.</summary>
+    private string? FolderOf(string psPath)
+    {
+        try
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(psPath, out var provider, out _);
+            return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) && Directory.Exists(path) ? path : null;
+        }
+        catch (Exception e) when (e is ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
     private void Resolve(PeerNode peer, ulong key, string? name)
     {
         try
         {
+            WriteVerbose($"Looking up key {key}{(name is null ? "" : $" ({name})")} through Peer {peer.Id}.");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var lookup = Await(token => peer.LookupAsync(key, TimeSpan.FromSeconds(Timeout), token));
+            WriteVerbose($"Key {key} is owned by Peer {lookup.Owner}, found after {Hops(lookup.Hops)} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
             WriteObject(DhtKeyOwner.Of(lookup, name));
         }
         catch (ArgumentOutOfRangeException e)

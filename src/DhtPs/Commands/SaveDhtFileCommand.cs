@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Core.Peer;
 
 namespace DhtPs.Commands;
@@ -46,8 +47,12 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
                     continue;
                 try
                 {
-                    WriteObject(AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
-                        (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token)));
+                    WriteVerbose($"Storing {file} as {Name ?? System.IO.Path.GetFileName(file)} through Peer {peer.Id}.");
+                    var stored = AwaitTransfer($"Saving to the ring through Peer {peer.Id}",
+                        (progress, token) => peer.StoreAsync(file, Name, progress, TimeSpan.FromSeconds(Timeout), token));
+                    StoredNames.Remember(stored.Name, $"Stored at Peer {stored.StoredAt}");
+                    WriteVerboseOutcome("Stored", stored);
+                    WriteObject(stored);
                 }
                 catch (Exception e) when (e is not PipelineStoppedException and not OperationCanceledException)
                 {
@@ -69,10 +74,14 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
         return false;
     }
 
-    /// <summary>The file-system paths a PowerShell path names; one that names nothing is reported as SPEC's "File does not exist".</summary>
+    /// <summary>
+    /// The file-system paths a PowerShell path names. A folder is skipped with one error of its own; a path that names
+    /// nothing is reported as SPEC's "File does not exist". Errors name the plain path, not the provider-qualified one.
+    /// </summary>
     private IEnumerable<string> ResolveFiles(string path, bool literal)
     {
         List<string> resolved = [];
+        var shown = path;
         try
         {
             ProviderInfo provider;
@@ -80,14 +89,24 @@ public sealed class SaveDhtFileCommand : DhtFileCmdlet
                 ? [SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _)]
                 : SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
             if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
                 resolved.AddRange(paths);
+                if (literal)
+                    shown = paths[0];
+            }
         }
         catch (ItemNotFoundException)
         {
         }
+        var folders = resolved.Where(Directory.Exists).ToList();
+        foreach (var folder in folders)
+        {
+            WriteError(Error(new ArgumentException($"{folder} is a folder, not a file: skipped. Save-DhtFile stores files (Get-ChildItem -File)."),
+                "DhtPathIsFolder", ErrorCategory.InvalidArgument, folder));
+        }
         var files = resolved.Where(File.Exists).ToList();
-        if (files.Count == 0)
-            WriteFileError(new FileNotFoundException($"File does not exist: {path}", path), path);
+        if (files.Count == 0 && folders.Count == 0)
+            WriteFileError(new FileNotFoundException($"File does not exist: {shown}", shown), shown);
         return files;
     }
 }

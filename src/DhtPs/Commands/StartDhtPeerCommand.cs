@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Net;
+using DhtPs.Completion;
 using System.Net.Sockets;
 using System.Security;
 using DhtPs.Core.Peer;
@@ -35,6 +36,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     /// <summary>A peer of the ring to join: an id (127.0.0.1:12000+id), host:port or id@host:port.</summary>
     [Parameter(Mandatory = true, ParameterSetName = JoinSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PeerLocatorCompleter))]
     public string KnownPeer { get; set; } = "";
 
     /// <summary>Seconds to wait for the join to be accepted.</summary>
@@ -102,8 +104,8 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 IdBits = IdBits,
                 Address = Address,
                 Port = Port < 0 ? null : Port,
-                FirstSuccessor = FirstSuccessor is null ? null : PeerLocator.Parse(FirstSuccessor),
-                SecondSuccessor = SecondSuccessor is null ? null : PeerLocator.Parse(SecondSuccessor),
+                FirstSuccessor = Successor(FirstSuccessor, nameof(FirstSuccessor)),
+                SecondSuccessor = Successor(SecondSuccessor, nameof(SecondSuccessor)),
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
@@ -136,6 +138,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
 
+        WriteVerbose($"Peer {Id} listens on {peer.Contact.EndPoint}; its files go to {peer.DataPath}.");
         var job = new DhtPeerJob(peer, MyInvocation.Line);
         if (!PeerRegistry.TryAdd(job))
         {
@@ -145,7 +148,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
         PeerRegistry.RemoveWhenStopped(job);
-        JobRepository.Add(job);
+        PeerRegistry.List(job, JobRepository);
         // Started only now that the job listens, so Receive-Job shows the "listening on" event too.
         try
         {
@@ -153,7 +156,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
         catch
         {
-            PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+            StopAndUnlist(job);
             throw;
         }
         if (ParameterSetName == JoinSet)
@@ -185,6 +188,18 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
     }
 
+    /// <summary>A successor must name its id: an id (127.0.0.1:12000+id) or id@host:port, never a bare host:port.</summary>
+    /// <exception cref="ArgumentException">The text names no successor.</exception>
+    private static PeerLocator? Successor(string? text, string parameter)
+    {
+        if (text is null)
+            return null;
+        if (!PeerLocator.TryParse(text, out var locator, out var problem) || locator.Id is null)
+            throw new ArgumentException($"-{parameter} '{text}' is not a successor: name it as an id (127.0.0.1:12000+id) or id@host:port." +
+                (locator is null ? $" {problem}" : ""));
+        return locator;
+    }
+
     private static Task StartBound(PeerNode peer, CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -192,7 +207,10 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>A peer that fails to join is stopped again: the join form promises a member of the ring or nothing.</summary>
+    /// <summary>
+    /// A peer that fails to join is stopped again and its job taken out of Get-Job: the join form promises a member
+    /// of the ring or nothing (the error record says why).
+    /// </summary>
     private void WriteJoinedOrStop(DhtPeerJob job)
     {
         DhtPeer? joined = null;
@@ -203,9 +221,15 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         finally
         {
             if (joined is null)
-                PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+                StopAndUnlist(job);
         }
         if (joined is not null)
             WriteObject(joined);
+    }
+
+    private static void StopAndUnlist(DhtPeerJob job)
+    {
+        PeerRegistry.StopAsync(job, abrupt: true).GetAwaiter().GetResult();
+        PeerRegistry.Unlist(job);
     }
 }

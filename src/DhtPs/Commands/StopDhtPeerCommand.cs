@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using DhtPs.Completion;
 using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
@@ -8,7 +9,7 @@ namespace DhtPs.Commands;
 /// (SPEC §5: its predecessors are told and acknowledge); -Abrupt stops it telling nobody.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "DhtPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByJobSet)]
-[OutputType(typeof(void))]
+[OutputType(typeof(Core.Peer.DhtPeer))]
 public sealed class StopDhtPeerCommand : DhtCmdlet
 {
     private const string ByIdSet = "ById";
@@ -17,6 +18,7 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
     private const string ByJobSet = "ByJob";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [ArgumentCompleter(typeof(LocalPeerCompleter))]
     public ulong[] Id { get; set; } = [];
 
     /// <summary>Peer jobs, as Get-Job writes them.</summary>
@@ -27,13 +29,28 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
     [Parameter]
     public SwitchParameter Abrupt { get; set; }
 
+    /// <summary>Seconds a graceful departure may take (handing files over, telling the predecessors) before the peer stops abruptly.</summary>
+    [Parameter]
+    [ValidateRange(0.1, 86400)]
+    public double Timeout { get; set; } = 60;
+
+    /// <summary>Write each stopped peer's last state (State Stopped).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
     protected override void ProcessRecord()
     {
         var jobs = ParameterSetName == ByJobSet ? RunningPeerJobs(Job) : RunningPeerJobs(Id);
         foreach (var job in jobs)
         {
             if (ShouldProcess($"Peer {job.Peer.Id} at {job.Peer.Contact.EndPoint}", Abrupt ? "Stop abruptly" : "Depart"))
-                Await(_ => PeerRegistry.StopAsync(job, Abrupt));
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                Await(_ => PeerRegistry.StopAsync(job, Abrupt, TimeSpan.FromSeconds(Timeout)));
+                WriteVerbose($"Peer {job.Peer.Id} {(Abrupt ? "stopped" : "departed")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
+                if (PassThru)
+                    WriteObject(job.Peer.Snapshot);
+            }
         }
     }
 

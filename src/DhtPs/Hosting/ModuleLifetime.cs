@@ -16,5 +16,9 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
             AppDomain.CurrentDomain.ProcessExit += (_, _) => PeerRegistry.StopAll();
     }
 
-    public void OnRemove(PSModuleInfo psModuleInfo) => PeerRegistry.StopAll();
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        PeerRegistry.StopAllAndUnlist();
+        Completion.StoredNames.Forget();
+    }
 }

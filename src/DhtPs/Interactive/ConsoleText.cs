@@ -28,7 +28,9 @@ public static class ConsoleText
         {
             yield return $"  Peer {member.Id} at {member.EndPoint}: successors {List(member.Successors)}; predecessors {List(member.Predecessors)}";
         }
-        if (!walk.Closed)
+        if (walk.Members.Count == 0)
+            yield return $"The ring walk could not start: {walk.Problem}";
+        else if (!walk.Closed)
             yield return $"The ring walk did not come back to its start: {walk.Problem}";
     }
 

@@ -8,13 +8,14 @@ namespace DhtPs.Interactive;
 /// <summary>
 /// The original program's console, attached to a peer of this process. Everything it prints goes through
 /// <c>write</c> on the thread that calls it (the pipeline thread): other threads only post to one channel —
-/// "the peer's job has new events" (its Output buffer's DataAdded), "a line was typed", "the peer stopped" —
-/// and the caller's thread drains that channel in order. The console receives the job's events as Receive-Job would.
+/// "the peer raised an event", "a line was typed", "the peer stopped" — and the caller's thread drains that channel
+/// in order. It prints the events raised after it attached, pings included, as the original program did, after the
+/// latest <c>backlog</c> ones the job kept; it leaves the job's streams to Receive-Job.
 /// </summary>
 internal sealed class PeerConsole : IDisposable
 {
     private abstract record Item;
-    private sealed record EventsAdded : Item;
+    private sealed record EventArrived(DhtEvent Raised) : Item;
     private sealed record LineTyped(string? Text) : Item; // Null: the end of input.
     private sealed record PeerStopped : Item;
 
@@ -25,16 +26,18 @@ internal sealed class PeerConsole : IDisposable
     private readonly CancellationToken _stop;
     private readonly Channel<Item> _items = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
 
-    public PeerConsole(DhtPeerJob job, IConsoleFileCommands files, string directory, Action<string> write, CancellationToken stop)
+    public PeerConsole(DhtPeerJob job, IConsoleFileCommands files, string directory, Action<string> write, CancellationToken stop, int backlog = 0)
     {
         _job = job;
         _files = files;
         _directory = directory;
         _write = write;
         _stop = stop;
-        job.Output.DataAdded += OnEventsAdded;
+        // What the job kept comes first; an event raised meanwhile may show twice, never not at all.
+        foreach (var raised in job.Backlog(backlog))
+            _items.Writer.TryWrite(new EventArrived(raised));
+        job.Peer.EventRaised += OnEventRaised;
         job.Peer.Completion.ContinueWith(_ => _items.Writer.TryWrite(new PeerStopped()), TaskScheduler.Default);
-        _items.Writer.TryWrite(new EventsAdded()); // What the job holds already comes first.
     }
 
     public ulong PeerId => _job.Peer.Id;
@@ -82,9 +85,9 @@ internal sealed class PeerConsole : IDisposable
         }
     }
 
-    public void Dispose() => _job.Output.DataAdded -= OnEventsAdded;
+    public void Dispose() => _job.Peer.EventRaised -= OnEventRaised;
 
-    private void OnEventsAdded(object? sender, DataAddedEventArgs e) => _items.Writer.TryWrite(new EventsAdded());
+    private void OnEventRaised(object? sender, DhtEvent raised) => _items.Writer.TryWrite(new EventArrived(raised));
 
     private async Task ReadInputAsync(CancellationToken cancellationToken)
     {
@@ -137,11 +140,10 @@ internal sealed class PeerConsole : IDisposable
     {
         switch (item)
         {
-            case EventsAdded:
-                WriteEvents();
+            case EventArrived arrived:
+                _write(ConsoleText.Event(arrived.Raised));
                 break;
-            case PeerStopped:
-                WriteEvents();
+            case PeerStopped: // after the peer's last event: it raised them all before it stopped
                 IsOver = true;
                 break;
         }
@@ -156,15 +158,6 @@ internal sealed class PeerConsole : IDisposable
     private Item Next() => Wait(token => _items.Reader.ReadAsync(token).AsTask());
 
     private T Wait<T>(Func<CancellationToken, Task<T>> operation) => PipelineWait.Result(operation(_stop), _stop);
-
-    private void WriteEvents()
-    {
-        foreach (var received in _job.Output.ReadAll())
-        {
-            if (received.BaseObject is DhtEvent raised)
-                _write(ConsoleText.Event(raised));
-        }
-    }
 
     private void WriteAll(IEnumerable<string> lines)
     {

@@ -79,6 +79,6 @@ public sealed class HostedCmdletTests : IDisposable
         Assert.Empty(errors);
         var member = Assert.IsType<DhtRingMember>(Assert.Single(members).BaseObject);
         Assert.Equal(42UL, member.Id);
-        Assert.Equal(elsewhere.Contact.EndPoint, member.EndPoint);
+        Assert.Equal(elsewhere.Contact.ToEndPoint(), member.EndPoint);
     }
 }

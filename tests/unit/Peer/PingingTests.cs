@@ -89,7 +89,7 @@ public sealed class PingingTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var reply = MessageCodec.Decode((await prober.ReceiveAsync(timeout.Token)).Buffer);
         Assert.IsType<PingResponse>(reply.Message);
-        Assert.Equal($"[::1]:{peer.Contact.Port}", peer.Snapshot.EndPoint);
+        Assert.Equal($"[::1]:{peer.Contact.Port}", peer.Snapshot.EndPoint.ToString());
     }
 
     [Fact]

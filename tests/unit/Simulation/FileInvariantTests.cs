@@ -29,7 +29,7 @@ public sealed class FileInvariantTests
     public void Ring_members_are_the_live_peers_on_the_cycle_of_best_successors()
     {
         DhtPeer Peer(ulong id, params ulong[] successors) =>
-            new(id, 8, $"10.0.0.{id}:12000", PeerStatus.Running, [], successors, TimeSpan.FromSeconds(1), [], [], 0, default);
+            new(id, 8, System.Net.IPEndPoint.Parse($"10.0.0.{id}:12000"), PeerStatus.Running, [], successors, TimeSpan.FromSeconds(1), [], [], 0, default);
         // 7 has crashed; 5 is an appendage: 4 skipped it (it lists 5 only second), and it points on to 2.
         IReadOnlyList<DhtPeer> live = [Peer(2, 7, 4), Peer(4, 9, 5), Peer(5, 9, 2), Peer(9, 2, 4)];
         Assert.Equal([2UL, 4UL, 9UL], FileInvariant.Members(live));

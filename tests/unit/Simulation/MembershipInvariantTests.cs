@@ -7,7 +7,7 @@ namespace DhtPs.Tests.Unit.Simulation;
 public sealed class MembershipInvariantTests
 {
     private static DhtPeer Peer(ulong id, params ulong[] successors) =>
-        new(id, 8, $"10.0.0.{id}:12000", PeerStatus.Running, [], successors, TimeSpan.FromSeconds(1), [], [], 0, default);
+        new(id, 8, System.Net.IPEndPoint.Parse($"10.0.0.{id}:12000"), PeerStatus.Running, [], successors, TimeSpan.FromSeconds(1), [], [], 0, default);
 
     /// <summary>The ring 2,4,5,8,9,14,19, after 15 joined between 14 and 19 and 12 left from between 9 and 14.</summary>
     private static List<DhtPeer> Ring()

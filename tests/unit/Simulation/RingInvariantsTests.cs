@@ -10,7 +10,7 @@ public sealed class RingInvariantsTests
     private static readonly IdSpace Space = new(8);
 
     private static DhtPeer Peer(ulong id, ulong[] successors, params ulong[] predecessors) =>
-        new(id, 8, $"10.0.0.{id}:12000", PeerStatus.Running, predecessors, successors, TimeSpan.FromSeconds(1), [], [], 0, default);
+        new(id, 8, System.Net.IPEndPoint.Parse($"10.0.0.{id}:12000"), PeerStatus.Running, predecessors, successors, TimeSpan.FromSeconds(1), [], [], 0, default);
 
     /// <summary>The assignment's ring 2,4,5,8,9,14,19 with correct successors and predecessors.</summary>
     private static List<DhtPeer> Ring()

@@ -108,7 +108,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var trace = new StringWriter();
         var run = SimulationRunner.Run(Settings with { Steps = 12 }, seed: 15, schedule, trace);
         Assert.True(run.Passed, run.Failure);
-        Assert.Contains($"31.0400  ** peer {newcomer} gives up: Known peer {via.Id}@{via.EndPoint} could not be reached: " +
+        Assert.Contains($"31.0400  ** peer {newcomer} gives up: The join request through {via.Id}@{via.EndPoint} failed: " +
             $"Peer at {via.EndPoint} did not answer within 5 s.", trace.ToString());
     }
 
