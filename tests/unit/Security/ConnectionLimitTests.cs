@@ -12,8 +12,9 @@ namespace DhtPs.Tests.Unit.Security;
 
 /// <summary>
 /// Issue 17's load: strangers holding 1,000 idle connections and a member dripping an upload a byte at a time cannot stop
-/// a peer's service; each refusal is counted in its snapshot. The attackers stand on other loopback addresses
-/// (127.0.0.2, 127.0.0.3), as other hosts would, so the per-source limit applies to them and not to the ring.
+/// a peer's service; each refusal is counted in its snapshot. The ring lives on 127.0.0.2 (apart from the open-ring
+/// tests on 127.0.0.1), the attackers on other loopback addresses (127.0.0.3, 127.0.0.4), as other hosts would, so
+/// the per-source limit applies to them and not to the ring.
 /// </summary>
 public sealed class ConnectionLimitTests : IAsyncLifetime
 {
@@ -46,7 +47,7 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         var environment = PeerEnvironment.Real with { Codec = new AuthenticatedWireCodec(Secret), Network = new SocketNetwork(Limits) };
         var peer = await PeerNode.StartAsync(new PeerOptions
         {
-            Id = id, Port = 0, PingInterval = TimeSpan.FromSeconds(1), DataPath = Path.Combine(_temp.Path, $"peer-{id}"),
+            Id = id, Address = "127.0.0.2", Port = 0, PingInterval = TimeSpan.FromSeconds(1), DataPath = Path.Combine(_temp.Path, $"peer-{id}"),
         }, environment);
         peer.EventRaised += (_, e) => _events.Enqueue(e);
         _peers.Add(peer);
@@ -66,8 +67,8 @@ public sealed class ConnectionLimitTests : IAsyncLifetime
         Assert.Equal(9UL, stored.StoredAt); // Key 2055 mod 256 = 7: owned by 9, so the fetch crosses 4's listener.
 
         for (var i = 0; i < 1000; i++)
-            _idle.Add(await ConnectFromAsync(IPAddress.Parse("127.0.0.2"), four.Contact.ToEndPoint()));
-        await using var drip = await StartDripAsync(IPAddress.Parse("127.0.0.3"), four);
+            _idle.Add(await ConnectFromAsync(IPAddress.Parse("127.0.0.3"), four.Contact.ToEndPoint()));
+        await using var drip = await StartDripAsync(IPAddress.Parse("127.0.0.4"), four);
 
         var fetched = await four.FetchAsync("2055", Path.Combine(_temp.Path, "fetched"), null, Timeout, default);
         Assert.Equal(stored.Sha256, fetched.Sha256);

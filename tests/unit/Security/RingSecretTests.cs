@@ -22,6 +22,12 @@ public sealed class RingSecretTests : IAsyncLifetime
     private static readonly RingSecret Ours = RingSecret.FromBytes("the ring's secret: 32 bytes long"u8);
     private static readonly RingSecret Theirs = RingSecret.FromBytes("another secret, also long enough"u8);
 
+    /// <summary>
+    /// These peers live on 127.0.0.2, apart from the open-ring tests on 127.0.0.1 that run in parallel: a port one of
+    /// those frees and one of these takes would make a stopped open peer answer "another secret", which never counts as dead.
+    /// </summary>
+    private const string Host = "127.0.0.2";
+
     private readonly List<PeerNode> _peers = [];
     private readonly ConcurrentQueue<DhtEvent> _events = new();
     private readonly TempDirectory _temp = new();
@@ -40,7 +46,7 @@ public sealed class RingSecretTests : IAsyncLifetime
         var environment = secret is null ? PeerEnvironment.Real : PeerEnvironment.Real with { Codec = new AuthenticatedWireCodec(secret) };
         var peer = await PeerNode.StartAsync(new PeerOptions
         {
-            Id = id, Port = 0, PingInterval = Interval, FirstSuccessor = firstSuccessor,
+            Id = id, Address = Host, Port = 0, PingInterval = Interval, FirstSuccessor = firstSuccessor,
             DataPath = Path.Combine(_temp.Path, $"peer-{id}"),
         }, environment);
         peer.EventRaised += (_, e) => _events.Enqueue(e);
@@ -52,9 +58,9 @@ public sealed class RingSecretTests : IAsyncLifetime
 
     /// <summary>A bare transport speaking <paramref name="codec"/>, to send the ring's messages by hand.</summary>
     private static async Task<IPeerTransport> StrangerAsync(WireCodec codec) =>
-        await SocketNetwork.Instance.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), new Ingest(codec, new Quiet()), default);
+        await SocketNetwork.Instance.BindAsync(new IPEndPoint(IPAddress.Parse(Host), 0), new Ingest(codec, new Quiet()), default);
 
-    private static PeerContact ContactOf(IPeerTransport transport, ulong id) => new(id, "127.0.0.1", transport.LocalEndPoint.Port);
+    private static PeerContact ContactOf(IPeerTransport transport, ulong id) => new(id, Host, transport.LocalEndPoint.Port);
 
     [Fact]
     public async Task Peers_of_one_secret_join_ping_store_and_fetch_as_an_open_ring_does()
@@ -190,8 +196,8 @@ public sealed class RingSecretTests : IAsyncLifetime
     {
         var four = await StartAsync(4, Ours);
         var codec = new AuthenticatedWireCodec(Ours);
-        using var prober = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var self = new PeerContact(77, "127.0.0.1", ((IPEndPoint)prober.Client.LocalEndPoint!).Port);
+        using var prober = new UdpClient(new IPEndPoint(IPAddress.Parse(Host), 0));
+        var self = new PeerContact(77, Host, ((IPEndPoint)prober.Client.LocalEndPoint!).Port);
         var datagram = codec.EncodeDatagram(new PingRequest { Sender = self, IdBits = 8, Rank = 1 }, 1);
         await prober.SendAsync(datagram, four.Contact.ToEndPoint());
         using var answered = new CancellationTokenSource(Timeout);
@@ -207,7 +213,7 @@ public sealed class RingSecretTests : IAsyncLifetime
     public async Task A_recorded_connection_replayed_on_a_new_one_is_refused()
     {
         var four = await StartAsync(4, Ours);
-        var recorder = new TcpListener(IPAddress.Loopback, 0);
+        var recorder = new TcpListener(IPAddress.Parse(Host), 0);
         recorder.Start();
         var recorded = RecordFirstBytesAsync(recorder);
         // A member asks the recorder (standing where a peer would); the recorder replies as peer 4 would, with 4's answer.
