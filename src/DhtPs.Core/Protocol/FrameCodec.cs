@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 
 namespace DhtPs.Core.Protocol;
 
@@ -58,7 +57,7 @@ public static class FrameCodec
         BinaryPrimitives.WriteUInt32BigEndian(frame[4..], sequence);
         BinaryPrimitives.WriteInt32BigEndian(frame[8..], payloadLength);
         var checked_ = frame[..(HeaderLength + payloadLength)];
-        BinaryPrimitives.WriteUInt32BigEndian(frame[checked_.Length..], Crc32.HashToUInt32(checked_));
+        BinaryPrimitives.WriteUInt32BigEndian(frame[checked_.Length..], FrameChecksum.Compute(checked_));
         return FrameLength(payloadLength);
     }
 
@@ -128,7 +127,7 @@ public static class FrameCodec
     {
         var body = frame[..^ChecksumLength];
         var expected = BinaryPrimitives.ReadUInt32BigEndian(frame[^ChecksumLength..]);
-        if (Crc32.HashToUInt32(body) != expected)
+        if (FrameChecksum.Compute(body) != expected)
             throw new ProtocolException(ProtocolError.ChecksumMismatch, "Frame checksum does not match its contents.");
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -27,7 +26,6 @@ public sealed class PartialFile : IAsyncDisposable
     public static readonly TimeSpan StaleAfter = TimeSpan.FromDays(1);
 
     private const string ResumablePrefix = FileName.ReservedPrefix + "resume-";
-    private const int HashBufferLength = 64 * 1024;
 
     private readonly IFileSystem _fileSystem;
     private readonly Stream _file;
@@ -167,8 +165,10 @@ public sealed class PartialFile : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
         if (bytes.Length > ExpectedLength - BytesWritten)
             throw Mismatch($"More than the announced {ExpectedLength} bytes arrived for {Name}.");
+        // The disk write runs on its own (an I/O thread on Unix) while this thread hashes the same bytes.
+        var writing = _file.WriteAsync(bytes, cancellationToken);
         _hash.AppendData(bytes.Span);
-        await _file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await writing.ConfigureAwait(false);
         BytesWritten += bytes.Length;
     }
 
@@ -227,19 +227,9 @@ public sealed class PartialFile : IAsyncDisposable
         return (destination, directory, digest);
     }
 
-    private static async Task HashAsync(Stream file, IncrementalHash hash, CancellationToken cancellationToken)
+    private static Task HashAsync(Stream file, IncrementalHash hash, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(HashBufferLength);
-        try
-        {
-            file.Position = 0;
-            int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, HashBufferLength), cancellationToken).ConfigureAwait(false)) > 0)
-                hash.AppendData(buffer, 0, read);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        file.Position = 0;
+        return FileDigest.AppendAsync(file, hash, cancellationToken);
     }
 }

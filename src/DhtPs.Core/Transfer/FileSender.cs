@@ -11,11 +11,21 @@ namespace DhtPs.Core.Transfer;
 /// carrying the content from that offset in chunks of <see cref="ChunkLength"/> bytes (the last may be
 /// shorter), then an empty data frame with the next sequence as the end marker. Each frame carries its own
 /// CRC-32; the header's SHA-256 covers the whole content, resumed or not.
+/// <para>
+/// The frames are written <see cref="FramesPerWrite"/> at a time, from two buffers in turn: while one batch
+/// is on its way to the socket, the next is read from the content and sealed. A frame per socket write would
+/// cost a system call (and an idle-timer) per 60 KiB.
+/// </para>
 /// </summary>
 public static class FileSender
 {
     /// <summary>The largest payload a frame may carry; big enough that framing costs 0.03 %.</summary>
     public const int ChunkLength = FrameCodec.MaxPayloadLength;
+
+    /// <summary>How many frames one socket write carries: 16 full chunks, just under 1 MiB.</summary>
+    internal const int FramesPerWrite = 16;
+
+    private const int BatchLength = FramesPerWrite * FrameCodec.MaxFrameLength;
 
     /// <summary>
     /// Sends the content <paramref name="header"/> announces: <paramref name="content"/> is positioned at its
@@ -51,30 +61,47 @@ public static class FileSender
         if (offset > 0)
             content.Seek(offset, SeekOrigin.Current);
         var progressThrottle = new ProgressThrottle(progress, header.Name, header.Length);
-        var frame = ArrayPool<byte>.Shared.Rent(FrameCodec.MaxFrameLength);
+        byte[][] batches = [ArrayPool<byte>.Shared.Rent(BatchLength), ArrayPool<byte>.Shared.Rent(BatchLength)];
+        var writing = Task.CompletedTask;
         try
         {
             uint sequence = 1;
             var sent = offset;
-            while (sent < header.Length)
+            var handedToSocket = offset;
+            for (var turn = 0; ; turn++)
             {
-                var want = (int)Math.Min(ChunkLength, header.Length - sent);
-                var read = await content.ReadAtLeastAsync(frame.AsMemory(FrameCodec.HeaderLength, want), want, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-                if (read < want)
-                    throw new FileContentMismatchException($"{header.Name} ended after {sent + read} bytes; {header.Length} were announced.");
-                var length = FrameCodec.Seal(frame, FrameKind.Data, sequence++, read);
-                await destination.WriteAsync(frame.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                sent += read;
-                progressThrottle.Advance(sent);
+                // Reads the next batch while the previous one is still being written.
+                var batch = batches[turn % 2];
+                var length = 0;
+                var ended = false;
+                for (var frames = 0; frames < FramesPerWrite && !ended; frames++)
+                {
+                    var want = (int)Math.Min(ChunkLength, header.Length - sent);
+                    var read = want == 0 ? 0 : await content.ReadAtLeastAsync(batch.AsMemory(length + FrameCodec.HeaderLength, want), want,
+                        throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                    if (read < want)
+                        throw new FileContentMismatchException($"{header.Name} ended after {sent + read} bytes; {header.Length} were announced.");
+                    length += FrameCodec.Seal(batch.AsSpan(length), FrameKind.Data, sequence++, read);
+                    sent += read;
+                    ended = read == 0; // the empty frame just sealed is the end marker
+                }
+                await writing.ConfigureAwait(false);
+                progressThrottle.Advance(handedToSocket);
+                writing = destination.WriteAsync(batch.AsMemory(0, length), cancellationToken).AsTask();
+                handedToSocket = sent;
+                if (ended)
+                    break;
             }
-            var end = FrameCodec.Seal(frame, FrameKind.Data, sequence, 0);
-            await destination.WriteAsync(frame.AsMemory(0, end), cancellationToken).ConfigureAwait(false);
+            await writing.ConfigureAwait(false);
             await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
             progressThrottle.Advance(sent);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(frame);
+            // A failure above may leave a write in flight: its buffer must outlive it.
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var batch in batches)
+                ArrayPool<byte>.Shared.Return(batch);
         }
     }
 }
