@@ -9,6 +9,8 @@
     PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/DhtPs.Format.ps1xml')
+    # Pester assertions for rings, registered only when Pester is loaded (issue 16).
+    NestedModules        = @('module/DhtPs.Pester.psm1')
     CmdletsToExport      = @(
         'Start-DhtPeer'
         'Get-DhtPeer'
@@ -19,6 +21,11 @@
         'Get-DhtFile'
         'Resolve-DhtKey'
         'Enter-DhtPeer'
+        # Testing rings (issue 16)
+        'Test-DhtRing'
+        'Wait-DhtRing'
+        'New-DhtTestRing'
+        'Remove-DhtTestRing'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -71,9 +71,10 @@ function Invoke-PesterTests {
     $summary = Join-Path $root 'TestResults/pester.json'
     New-Item (Split-Path $summary) -ItemType Directory -Force | Out-Null
     Remove-Item $summary -ErrorAction Ignore
-    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $root 'tests/pester') }
+    # The default run also runs the README's example test file, as written.
+    $paths = if ($PesterPath) { $PesterPath } else { @((Join-Path $root 'tests/pester'), (Join-Path $root 'examples/Ring.Tests.ps1')) }
     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1') `
-        -PesterManifest (Get-PesterManifest) -Path $paths -SummaryPath $summary | Out-Host
+        -PesterManifest (Get-PesterManifest) -Path ($paths -join ',') -SummaryPath $summary | Out-Host
     if (-not (Test-Path $summary)) { throw 'Pester ended without writing its summary.' }
     Get-Content $summary -Raw | ConvertFrom-Json
 }

@@ -40,7 +40,7 @@ function Measure-Callers([int] $Count, [string] $Call) {
 $root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-concurrency-$([guid]::NewGuid().ToString('N'))"
 New-Item -ItemType Directory $root | Out-Null
 try {
-    $null = Start-TestRing -Id 5 -PingInterval 1 -DataRoot (Join-Path $root 'peers')
+    $null = New-DhtTestRing -Id 5 -DataRoot $root
     $value = Join-Path $root 'value.bin'
     [System.IO.File]::WriteAllBytes($value, [byte[]]::new(1024))
     $null = Save-DhtFile -LiteralPath $value -Name 'value' -Via 5
@@ -60,6 +60,6 @@ try {
         }
     }
 } finally {
-    Stop-TestRing
+    Remove-DhtTestRing
     Remove-Item -Recurse -Force $root
 }

@@ -73,8 +73,7 @@ try {
     $file.Dispose()
     $sourceHash = (Get-FileHash $source).Hash
 
-    $null = Start-TestRing -Id 4, 8, 19 -DataRoot (Join-Path $root 'peers')
-    Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled 4, 8, 19 }
+    $ring = New-DhtTestRing -Id 4, 8, 19 -DataRoot $root
     # Names whose keys peer 19 owns (9..19 on the ring 4, 8, 19), one per round, so every round stores a new file.
     $space = [DhtPs.Core.Ring.IdSpace]::new(8)
     $names = @(1..10000 | ForEach-Object { "big-$_" } | Where-Object { $k = [DhtPs.Core.Storage.FileKey]::Of($_, $space); $k -ge 9 -and $k -le 19 } | Select-Object -First $Rounds)
@@ -101,7 +100,7 @@ try {
         if (-not ($round % 2)) { $c = & $cpu; $raw = [RawTcpCopy]::Run($source, $rawCopy); $rawCpu = (& $cpu) - $c }
         $identical = $stored.StoredAt -eq 19 -and $got.Sha256 -eq $stored.Sha256 -and (Get-FileHash $copy).Hash -eq $sourceHash
         Remove-Item $rawCopy, $copy
-        Remove-Item (Join-Path $root "peers/peer19/$name")
+        Remove-Item (Join-Path $ring[19].DataPath $name)
         $result = [pscustomobject]@{
             Round         = $round
             RawSeconds    = [math]::Round($raw, 3)
@@ -145,6 +144,6 @@ try {
         LoadAtEnd           = Get-LoadAverage
     } | Format-List | Out-String -Width 200
 } finally {
-    Stop-TestRing
+    Remove-DhtTestRing
     Remove-Item -Recurse -Force $root
 }

@@ -38,8 +38,7 @@ try {
     $spaceSize = 256 # Start-DhtPeer's default -IdBits 8
     $ids = [ulong[]](0..($spaceSize - 1) | Sort-Object { $random.Next() } | Select-Object -First $Peers | Sort-Object)
     $bootWatch = [System.Diagnostics.Stopwatch]::StartNew()
-    $null = Start-TestRing -Id $ids -PingInterval 1 -DataRoot (Join-Path $root 'peers')
-    Wait-Condition -Because "the $Peers-peer ring settled" -TimeoutSeconds 120 -Condition { Test-RingSettled $ids }
+    $null = New-DhtTestRing -Id $ids -DataRoot $root -Timeout 120
     $bootSeconds = $bootWatch.Elapsed.TotalSeconds
 
     $payload = [byte[]]::new($ValueBytes)
@@ -130,6 +129,6 @@ try {
         ConcurrentFound      = ($results.Found | Measure-Object -Sum).Sum
     }
 } finally {
-    Stop-TestRing
+    Remove-DhtTestRing
     Remove-Item -Recurse -Force $root -ErrorAction Ignore
 }

@@ -4,8 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
     Stop-TestRing
     $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-completion-$([guid]::NewGuid().ToString('N'))"
-    $script:ring = Start-TestRing -Id 3, 40, 41 -PingInterval 1 -DataRoot (Join-Path $root 'peers')
-    Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled 3, 40, 41 }
+    $script:ring = New-DhtTestRing -Id 3, 40, 41 -DataRoot $root
 
     # What TabExpansion2 offers with the cursor at the end of the line.
     function Get-Completion([string] $Line) {
@@ -13,6 +12,7 @@ BeforeAll {
     }
 }
 AfterAll {
+    Remove-DhtTestRing
     Stop-TestRing
     Remove-Item -Recurse -Force $root -ErrorAction Ignore
 }
@@ -21,7 +21,7 @@ Describe 'Completing peers' {
     It 'completes Stop-DhtPeer -Id with the ids of the local peers, each with its endpoint' {
         $matches = Get-Completion 'Stop-DhtPeer -Id '
         $matches.CompletionText | Should -Be '3', '40', '41'
-        $matches[0].ToolTip | Should -Be "Peer 3 at $($ring[3].Split('@')[1]) (Running)"
+        $matches[0].ToolTip | Should -Be "Peer 3 at $($ring[3].EndPoint) (Running)"
     }
 
     It 'completes only the ids that start with what was typed' {
@@ -34,8 +34,8 @@ Describe 'Completing peers' {
 
     It 'completes -KnownPeer with ids and then id@host:port' {
         $texts = (Get-Completion 'Join-DhtRing -Id 3 -KnownPeer ').CompletionText
-        $texts | Should -Be '3', '40', '41', $ring[3], $ring[40], $ring[41]
-        (Get-Completion 'Start-DhtPeer -Id 7 -KnownPeer 40@').CompletionText | Should -Be $ring[40]
+        $texts | Should -Be '3', '40', '41', $ring[3].Contact, $ring[40].Contact, $ring[41].Contact
+        (Get-Completion 'Start-DhtPeer -Id 7 -KnownPeer 40@').CompletionText | Should -Be $ring[40].Contact
     }
 }
 

@@ -10,10 +10,10 @@ BeforeAll {
 Describe 'Enter-DhtPeer with scripted input' {
     BeforeAll {
         $script:ids = [ulong[]](2, 4, 5, 8)
-        Start-TestRing -Id $ids -PingInterval 0.5 | Out-Null
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $ids }
+        New-DhtTestRing -Id $ids -PingInterval 0.5 | Out-Null
     }
     AfterAll {
+        Remove-DhtTestRing
         Stop-TestRing
     }
 

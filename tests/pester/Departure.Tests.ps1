@@ -11,11 +11,10 @@ BeforeAll {
 
 Describe 'Leaving the ring 2, 4, 5, 8, 9, 14, 19' {
     BeforeEach {
-        $script:ring = Start-TestRing -Id $original -PingInterval 1
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+        $script:ring = New-DhtTestRing -Id $original
     }
     AfterEach {
-        Stop-TestRing
+        Remove-DhtTestRing
     }
 
     It 'lets peer 9 quit gracefully with exactly the original messages (SPEC section 5)' {
@@ -35,12 +34,12 @@ Describe 'Leaving the ring 2, 4, 5, 8, 9, 14, 19' {
         foreach ($id in 2, 4, 14, 19) { Get-RingEvent $id | Should -BeNullOrEmpty }
 
         $remaining = $original | Where-Object { $_ -ne 9 }
+        Wait-DhtRing -Members $remaining | Out-Null
         Wait-Condition -Because 'pings follow the new successors' -Condition {
-            (Test-RingSettled $remaining) -and
             ((Get-PingerSince 8 $departed) -join ',') -eq '4,5' -and
             ((Get-PingerSince 14 $departed) -join ',') -eq '5,8'
         }
-        Assert-RingWalk 2, 4, 5, 8, 14, 19
+        Get-DhtRing | Should -BeDhtRing 2, 4, 5, 8, 14, 19
     }
 
     It 'departs gracefully on Stop-Job too' {
@@ -48,7 +47,7 @@ Describe 'Leaving the ring 2, 4, 5, 8, 9, 14, 19' {
         (Get-Job -Name DhtPeer9).State | Should -Be 'Stopped'
         Get-RingEvent 8 | Should -Contain 'Peer 9 will depart from the network'
         Get-RingEvent 5 | Should -Contain 'Peer 9 will depart from the network'
-        Wait-Condition -Because 'the ring closed around peer 9' -Condition { Test-RingSettled ($original | Where-Object { $_ -ne 9 }) }
+        Wait-DhtRing -Members ($original | Where-Object { $_ -ne 9 }) | Out-Null
     }
 
     It 'detects peer 14 killed abruptly through missed pings and repairs (SPEC section 6)' {
@@ -70,17 +69,17 @@ Describe 'Leaving the ring 2, 4, 5, 8, 9, 14, 19' {
             'My new first successor is Peer 9'
             'My new second successor is Peer 19')
         $remaining = $original | Where-Object { $_ -ne 14 }
-        Wait-Condition -Because 'pings follow the new successors' -Condition { Test-RingSettled $remaining }
-        Assert-RingWalk 2, 4, 5, 8, 9, 19
+        Wait-DhtRing -Members $remaining | Out-Null
+        Get-DhtRing | Should -BeDhtRing 2, 4, 5, 8, 9, 19
     }
 
     It 'closes the ring when two adjacent peers, 9 and 14, are killed at once' {
         Stop-DhtPeer -Id 9, 14 -Abrupt -Confirm:$false
         $remaining = [ulong[]](2, 4, 5, 8, 19)
-        Wait-Condition -Because 'the ring closed around both' -TimeoutSeconds 60 -Condition { Test-RingSettled $remaining }
+        Wait-DhtRing -Members $remaining -Timeout 60 | Out-Null
         Get-RingEvent 8 | Should -Contain 'Peer 9 is no longer alive'
         Get-RingEvent 8 | Should -Contain 'Peer 14 is no longer alive'
         Get-RingEvent 5 | Should -Contain 'Peer 9 is no longer alive'
-        Assert-RingWalk 2, 4, 5, 8, 19
+        Get-DhtRing | Should -BeDhtRing 2, 4, 5, 8, 19
     }
 }

@@ -1,4 +1,5 @@
-# Helpers shared by the Pester suites: free ports, test rings, and waiting on conditions.
+# Helpers shared by the Pester suites beyond the module's own test rings (New-DhtTestRing, Wait-DhtRing, the
+# Should operators): free ports, waiting on conditions, peer events, and peers in processes of their own.
 
 function Get-FreePort {
     <# Ports the OS hands out as free for TCP and also free for UDP, so parallel runs never collide. #>
@@ -18,33 +19,6 @@ function Get-FreePort {
         }
     }
     $ports.ToArray()
-}
-
-function Start-TestRing {
-    <#
-    .SYNOPSIS
-        Starts the given ids as an initialised ring (each knows its next two ids) on free ports.
-        Returns a hashtable id -> "id@127.0.0.1:port".
-    #>
-    param(
-        [Parameter(Mandatory)] [int[]] $Id,
-        [double] $PingInterval = 1,
-        [hashtable] $Extra = @{},
-        # When given, each peer keeps its files in DataRoot/peer<id>.
-        [string] $DataRoot
-    )
-    $ids = $Id | Sort-Object
-    $ports = Get-FreePort -Count $ids.Count
-    $contacts = @{}
-    for ($i = 0; $i -lt $ids.Count; $i++) { $contacts[$ids[$i]] = "$($ids[$i])@127.0.0.1:$($ports[$i])" }
-    for ($i = 0; $i -lt $ids.Count; $i++) {
-        $first = $ids[($i + 1) % $ids.Count]
-        $second = $ids[($i + 2) % $ids.Count]
-        $data = if ($DataRoot) { @{ DataPath = Join-Path $DataRoot "peer$($ids[$i])" } } else { @{} }
-        Start-DhtPeer -Id $ids[$i] -Port $ports[$i] -FirstSuccessor $contacts[$first] -SecondSuccessor $contacts[$second] `
-            -PingInterval $PingInterval @Extra @data | Out-Null
-    }
-    $contacts
 }
 
 function Wait-Condition {
@@ -74,7 +48,7 @@ function Get-PeerEvent {
 }
 
 function Stop-TestRing {
-    <# Stops every local peer at once (telling nobody) and forgets their jobs, so the next test's events start clean. #>
+    <# Stops every local peer at once (telling nobody) and forgets their jobs, so the next test's events start clean: for the peers a test started itself, beside its test ring. #>
     Get-DhtPeer | Stop-DhtPeer -Abrupt -Confirm:$false
     Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Remove-Job -Force
 }
@@ -84,36 +58,6 @@ function Get-RingEvent {
     param([Parameter(Mandatory)] [ulong] $Id)
     $chatter = 'Started', 'PingRequestsSent', 'PingRequestReceived', 'PingResponseReceived'
     @(Get-PeerEvent $Id | Where-Object { "$($_.Kind)" -notin $chatter } | ForEach-Object Message)
-}
-
-function Test-RingSettled {
-    <#
-    True when the local peers with these ids form exactly that ring: each has the next two ids
-    as successors and has heard the previous two ping it.
-    #>
-    param([Parameter(Mandatory)] [ulong[]] $Id)
-    $ids = @($Id | Sort-Object)
-    $n = $ids.Count
-    for ($i = 0; $i -lt $n; $i++) {
-        $peer = Get-DhtPeer -Id $ids[$i] -ErrorAction SilentlyContinue
-        if (-not $peer) { return $false }
-        $successors = @($ids[($i + 1) % $n], $ids[($i + 2) % $n]) | Where-Object { $_ -ne $ids[$i] } | Select-Object -Unique
-        $predecessors = @($ids[($i - 1 + $n) % $n], $ids[($i - 2 + $n) % $n]) | Where-Object { $_ -ne $ids[$i] } | Select-Object -Unique
-        if (($peer.Successors -join ',') -ne ($successors -join ',')) { return $false }
-        if (($peer.Predecessors -join ',') -ne ($predecessors -join ',')) { return $false }
-    }
-    $true
-}
-
-function Assert-RingWalk {
-    <# Walks the ring with Get-DhtRing and asserts its members, in order, and each one's two successors. #>
-    param([Parameter(Mandatory)] [ulong[]] $Expected)
-    $members = Get-DhtRing -ErrorAction Stop
-    $members.Id | Should -Be $Expected
-    $n = $Expected.Count
-    for ($i = 0; $i -lt $n; $i++) {
-        $members[$i].Successors | Should -Be @($Expected[($i + 1) % $n], $Expected[($i + 2) % $n])
-    }
 }
 
 function Start-PeerProcess {
@@ -138,4 +82,4 @@ function Start-PeerProcess {
         -RedirectStandardOutput (Join-Path $LogFolder "peer$Id.out.txt") -RedirectStandardError (Join-Path $LogFolder "peer$Id.err.txt")
 }
 
-Export-ModuleMember -Function Get-FreePort, Start-TestRing, Wait-Condition, Get-PeerEvent, Get-RingEvent, Stop-TestRing, Test-RingSettled, Assert-RingWalk, Start-PeerProcess
+Export-ModuleMember -Function Get-FreePort, Wait-Condition, Get-PeerEvent, Get-RingEvent, Stop-TestRing, Start-PeerProcess

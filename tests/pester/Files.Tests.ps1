@@ -21,14 +21,15 @@ BeforeAll {
     # The original ring with a data folder per peer and a local folder for the files to store, all under one temp root.
     function Start-FileRing {
         $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-files-$([guid]::NewGuid().ToString('N'))"
-        $script:data = Join-Path $root 'peers'
         $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
-        $script:ring = Start-TestRing -Id $original -PingInterval 1 -DataRoot $data
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+        $script:ring = New-DhtTestRing -Id $original -DataRoot $root
+        # Each member keeps its files in DataRoot/peer<id>.
+        $script:data = $ring.DataRoot
     }
 
     function Stop-FileRing {
         Stop-TestRing
+        Remove-DhtTestRing
         Remove-Item -Recurse -Force $root
     }
 
@@ -265,7 +266,7 @@ Describe 'Files and a graceful departure' {
             (Get-PeerEvent 2 -Kind FileTakenOver).Message | Should -Contain "File $($file.Name) taken over from Peer 19"
         }
         $remaining = $original | Where-Object { $_ -ne 19 }
-        Wait-Condition -Because 'the ring closed around peer 19' -Condition { Test-RingSettled $remaining }
+        Wait-DhtRing -Members $remaining | Out-Null
         $got = $files.Name | Get-DhtFile -Via 8 -Destination $root
         $got.StoredAt | Should -Be 2, 2, 2
         for ($i = 0; $i -lt 3; $i++) { Get-Sha256 $got[$i].Path | Should -Be (Get-Sha256 $files[$i].FullName) }

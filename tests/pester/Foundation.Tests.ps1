@@ -5,7 +5,7 @@ BeforeAll {
 
 Describe 'A ring of seven initialised peers (SPEC section 3)' {
     BeforeAll {
-        $script:ring = Start-TestRing -Id 2, 4, 5, 8, 9, 14, 19 -PingInterval 1
+        $script:ring = New-DhtTestRing -Id 2, 4, 5, 8, 9, 14, 19
         $script:expected = @{
             2 = @{ Successors = 4, 5; Predecessors = 19, 14 }
             4 = @{ Successors = 5, 8; Predecessors = 2, 19 }
@@ -24,7 +24,7 @@ Describe 'A ring of seven initialised peers (SPEC section 3)' {
         Wait-Condition -Because 'every peer learned its two predecessors' -TimeoutSeconds 20 -Condition $allLearned
     }
     AfterAll {
-        Get-DhtPeer | Stop-DhtPeer -Confirm:$false
+        Remove-DhtTestRing
     }
 
     It 'lists all seven peers as running, with the successors they were given' {

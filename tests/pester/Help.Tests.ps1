@@ -177,3 +177,13 @@ Describe 'about_DhtPs' {
         }
     }
 }
+
+Describe 'about_DhtPs_Testing' {
+    It 'is found by Get-Help and names the testing cmdlets and every Should operator' {
+        $text = Get-Help about_DhtPs_Testing | Out-String
+        $text | Should -Match 'TOPIC\s+about_DhtPs_Testing'
+        foreach ($name in 'New-DhtTestRing', 'Remove-DhtTestRing', 'Wait-DhtRing', 'Test-DhtRing', '-BeDhtRing', '-HaveDhtSuccessors', '-BeHealthyDhtRing', '-HoldDhtFile') {
+            $text | Should -Match ([regex]::Escape($name))
+        }
+    }
+}

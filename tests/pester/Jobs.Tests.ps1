@@ -63,12 +63,12 @@ Describe 'Job states' {
 
 Describe 'Job streams' {
     BeforeAll {
-        $null = Start-TestRing -Id 64, 68 -PingInterval 0.1
+        $null = New-DhtTestRing -Id 64, 68 -PingInterval 0.1
         $script:lone = Get-DhtPeer -Id 64
         $script:job = Get-Job -Name DhtPeer64
         Wait-Condition -Because 'the peers pinged each other a few times' -TimeoutSeconds 10 -Condition { $job.PingCount -ge 6 }
     }
-    AfterAll { Stop-TestRing }
+    AfterAll { Remove-DhtTestRing; Stop-TestRing }
 
     It 'keeps pings out of Output, in a bounded buffer of their own' {
         $story = @(Receive-Job -Job $job -Keep)
@@ -123,15 +123,14 @@ Describe 'No jobs left behind' {
 
 Describe 'Folders and overwrites in the pipeline' {
     BeforeAll {
-        $script:ring = Start-TestRing -Id 66, 67 -PingInterval 1 -DataRoot (Join-Path $root 'peers')
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled 66, 67 }
+        $script:ring = New-DhtTestRing -Id 66, 67 -DataRoot $root
         $script:inbox = New-Item -ItemType Directory (Join-Path $root 'inbox')
         New-Item -ItemType Directory (Join-Path $inbox 'sub') | Out-Null
         Set-Content -LiteralPath (Join-Path $inbox '1001') -Value 'one'
         Set-Content -LiteralPath (Join-Path $inbox '1002') -Value 'two'
         $script:folder = (Join-Path $inbox 'sub')
     }
-    AfterAll { Stop-TestRing }
+    AfterAll { Remove-DhtTestRing; Stop-TestRing }
 
     It 'Get-ChildItem | Save-DhtFile stores the files and skips the folder with one error naming its plain path' {
         $stored = @(Get-ChildItem $inbox | Save-DhtFile -Via 66 -ErrorAction SilentlyContinue -ErrorVariable failed)

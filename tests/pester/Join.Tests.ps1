@@ -7,10 +7,10 @@ BeforeAll {
 
 Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
     BeforeEach {
-        $script:ring = Start-TestRing -Id $original -PingInterval 1
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+        $script:ring = New-DhtTestRing -Id $original
     }
     AfterEach {
+        Remove-DhtTestRing
         Stop-TestRing
     }
 
@@ -35,30 +35,30 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
             'My first successor is Peer 19'
             'My second successor is Peer 2')
         (Get-DhtPeer 14).Successors | Should -Be 15, 19
-        Wait-Condition -Because 'every peer pings its new successors' -Condition { Test-RingSettled ($original + 15) }
-        Assert-RingWalk 2, 4, 5, 8, 9, 14, 15, 19
+        Wait-DhtRing -Members ($original + 15) | Out-Null
+        Get-DhtRing | Should -BeDhtRing 2, 4, 5, 8, 9, 14, 15, 19
     }
 
     It 'joins through the exact predecessor without forwarding' {
         Start-DhtPeer -Id 15 -Port 0 -KnownPeer $ring[14] -PingInterval 1 | Out-Null
-        Wait-Condition -Because 'the ring took peer 15 in' -Condition { Test-RingSettled ($original + 15) }
+        Wait-DhtRing -Members ($original + 15) | Out-Null
         Get-RingEvent 14 | Should -Be @('Peer 15 Join request received', 'My new first successor is Peer 15', 'My new second successor is Peer 19')
         foreach ($id in 2, 4, 5, 8, 9, 19) {
             Get-PeerEvent $id -Kind JoinRequestForwarded | Should -BeNullOrEmpty
         }
-        Assert-RingWalk 2, 4, 5, 8, 9, 14, 15, 19
+        Get-DhtRing | Should -BeDhtRing 2, 4, 5, 8, 9, 14, 15, 19
     }
 
     It 'joins an id below every peer and one above every peer, both after peer 19' {
         Start-DhtPeer -Id 1 -Port 0 -KnownPeer $ring[8] -PingInterval 1 | Out-Null
         Get-RingEvent 19 | Should -Be @('Peer 1 Join request received', 'My new first successor is Peer 1', 'My new second successor is Peer 2')
         Start-DhtPeer -Id 20 -Port 0 -KnownPeer $ring[2] -PingInterval 1 | Out-Null
-        Wait-Condition -Because 'the ring took peers 1 and 20 in' -Condition { Test-RingSettled ($original + 1 + 20) }
-        Assert-RingWalk 1, 2, 4, 5, 8, 9, 14, 19, 20
+        Wait-DhtRing -Members ($original + 1 + 20) | Out-Null
+        Get-DhtRing | Should -BeDhtRing 1, 2, 4, 5, 8, 9, 14, 19, 20
     }
 
     It 'takes in peers that join at the same time, two of them into the same gap' {
-        $knownPeers = @{ 15 = $ring[4]; 16 = $ring[8]; 3 = $ring[19] }
+        $knownPeers = @{ 15 = $ring[4].Contact; 16 = $ring[8].Contact; 3 = $ring[19].Contact }
         $joiners = [ulong[]]$knownPeers.Keys
         foreach ($id in $joiners) { Start-DhtPeer -Id $id -Port 0 -PingInterval 1 | Out-Null }
         # Joins started together, straight on the peers, so that none waits for another.
@@ -67,8 +67,8 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
             (Get-Job -Name "DhtPeer$($entry.Key)").Peer.JoinAsync($locator, [timespan]::FromSeconds(20), [Threading.CancellationToken]::None)
         }
         [Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]]$joins, [timespan]::FromSeconds(30)) | Should -BeTrue
-        Wait-Condition -Because 'the ring took all three in' -Condition { Test-RingSettled ($original + $joiners) }
-        Assert-RingWalk 2, 3, 4, 5, 8, 9, 14, 15, 16, 19
+        Wait-DhtRing -Members ($original + $joiners) | Out-Null
+        Get-DhtRing | Should -BeDhtRing 2, 3, 4, 5, 8, 9, 14, 15, 16, 19
     }
 
     It 'joins a running lone peer through the pipeline, by value and by property name' {
@@ -78,7 +78,7 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
         Start-DhtPeer -Id 3 -Port 0 -PingInterval 1 | Out-Null
         $byName = [pscustomobject]@{ Id = 3 } | Join-DhtRing -KnownPeer $ring[9]
         $byName.Successors | Should -Be 4, 5
-        Wait-Condition -Because 'the ring took both in' -Condition { Test-RingSettled ($original + 15 + 3) }
+        Wait-DhtRing -Members ($original + 15 + 3) | Out-Null
     }
 
     It 'refuses to join a peer that is already part of a ring' {
@@ -107,7 +107,7 @@ Describe 'Join failures that need no ring' {
         $lone.Successors | Should -BeNullOrEmpty
         (Get-DhtRing -Via 7).Id | Should -Be 7
         Start-DhtPeer -Id 15 -Port 0 -KnownPeer "7@$($lone.EndPoint)" -PingInterval 1 | Out-Null
-        Wait-Condition -Because 'peers 7 and 15 form a ring of two' -Condition { Test-RingSettled 7, 15 }
+        Wait-DhtRing -Members 7, 15 | Out-Null
         (Get-DhtRing -Via 15).Id | Should -Be 15, 7
     }
 

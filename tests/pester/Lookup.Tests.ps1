@@ -9,11 +9,10 @@ Describe 'Resolve-DhtKey on the ring 2, 4, 5, 8, 9, 14, 19' {
     BeforeAll {
         $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-lookup-$([guid]::NewGuid().ToString('N'))"
         $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
-        $script:ring = Start-TestRing -Id $original -PingInterval 1 -DataRoot (Join-Path $root 'peers')
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $original }
+        $script:ring = New-DhtTestRing -Id $original -DataRoot $root
     }
     AfterAll {
-        Stop-TestRing
+        Remove-DhtTestRing
         Remove-Item -Recurse -Force $root
     }
 

@@ -22,7 +22,6 @@ Describe 'A ring spread over several processes' {
         $script:describe = {
             (Get-DhtRing -Via 2 -ErrorAction SilentlyContinue).ForEach({ "$($_.Id): $($_.Successors -join ','); $($_.Predecessors -join ',')" }) -join ' | '
         }
-        $script:settled = { (& $describe) -eq '2: 5,9; 19,14 | 5: 9,14; 2,19 | 9: 14,19; 5,2 | 14: 19,2; 9,5 | 19: 2,5; 14,9' }
     }
     AfterAll {
         foreach ($child in $children.Values) { Stop-Process -Id $child.Id -Force -ErrorAction Ignore }
@@ -30,7 +29,8 @@ Describe 'A ring spread over several processes' {
     }
 
     It 'walks the ring across the processes, in order, with every member''s neighbours' {
-        Wait-Condition -Because 'the children started and the ring settled' -TimeoutSeconds 60 -Condition $settled
+        Wait-DhtRing -Via 2 -Members 2, 5, 9, 14, 19 -Timeout 60 | Out-Null
+        & $describe | Should -Be '2: 5,9; 19,14 | 5: 9,14; 2,19 | 9: 14,19; 5,2 | 14: 19,2; 9,5 | 19: 2,5; 14,9'
         $ring = Get-DhtRing -Via $contacts[9]
         $ring.Id | Should -Be 9, 14, 19, 2, 5
         $ring.ForEach({ $_.Successors -join ',' }) | Should -Be '14,19', '19,2', '2,5', '5,9', '9,14'
@@ -40,14 +40,14 @@ Describe 'A ring spread over several processes' {
     }
 
     It 'repairs around a peer process killed with SIGKILL' {
-        Wait-Condition -Because 'the ring settled' -TimeoutSeconds 60 -Condition $settled
+        Wait-DhtRing -Via 2 -Members 2, 5, 9, 14, 19 -Timeout 60 | Out-Null
         $killed = [DateTimeOffset]::UtcNow
         Stop-Process -Id $children[9].Id -Force
         $children[9].WaitForExit(10000) | Should -BeTrue
 
-        Wait-Condition -Because 'peers 5 (another process) and 2 (here) closed the ring around peer 9' -TimeoutSeconds 60 -Condition {
-            (& $describe) -eq '2: 5,14; 19,14 | 5: 14,19; 2,19 | 14: 19,2; 5,2 | 19: 2,5; 14,5'
-        }
+        # Peers 5 (another process) and 2 (here) close the ring around peer 9.
+        Wait-DhtRing -Via 2 -Members 2, 5, 14, 19 -Timeout 60 | Out-Null
+        & $describe | Should -Be '2: 5,14; 19,14 | 5: 14,19; 2,19 | 14: 19,2; 5,2 | 19: 2,5; 14,5'
         Get-RingEvent 2 | Select-Object -Last 3 |
             Should -Be @('Peer 9 is no longer alive', 'My new first successor is Peer 5', 'My new second successor is Peer 14')
         (Get-PeerEvent 2 -Kind SuccessorDead | Where-Object Time -GT $killed).Message | Should -Be 'Peer 9 is no longer alive'

@@ -35,4 +35,17 @@ Describe 'The DhtPs package' {
         $output[1] | Should -Not -Match 'Start-DhtPeer \[' # real help, not syntax generated from the cmdlet
         $output[2] | Should -BeLike "$installed*"
     }
+
+    It 'runs a test ring of processes from where it was installed, with the Should operators' {
+        $base = Get-ChildItem $installed -Directory -Filter DhtPs | Get-ChildItem -Directory | Select-Object -First 1
+        foreach ($file in 'module/DhtPs.Pester.psm1', 'module/DhtTestPeer.ps1', 'en-US/about_DhtPs_Testing.help.txt') {
+            Join-Path $base.FullName $file | Should -Exist
+        }
+        $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $script = "Import-Module '$((Get-Module Pester).Path)'; Import-Module '$(Join-Path $installed 'DhtPs')'; " +
+            '$ring = New-DhtTestRing -Count 2 -Process; try { $ring | Should -BeDhtRing 64, 192; $ring.Members.ProcessId.Count } finally { Remove-DhtTestRing }'
+        $output = & $pwsh -NoProfile -NonInteractive -Command $script
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        $output | Should -Be 2
+    }
 }

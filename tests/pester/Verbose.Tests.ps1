@@ -6,8 +6,7 @@ BeforeAll {
     Stop-TestRing
     $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-verbose-$([guid]::NewGuid().ToString('N'))"
     $script:ids = [ulong[]](2, 9, 20)
-    $null = Start-TestRing -Id $ids -PingInterval 0.5 -DataRoot (Join-Path $root 'peers')
-    Wait-Condition -Because 'the ring settled' -TimeoutSeconds 20 -Condition { Test-RingSettled $ids }
+    $null = New-DhtTestRing -Id $ids -PingInterval 0.5 -DataRoot $root
     $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
 
     # A file name whose key peer 20 owns, so that a store entering at 2 goes 2 -> 9 -> 20.
@@ -17,6 +16,7 @@ BeforeAll {
     Set-Content -LiteralPath (Join-Path $local $name) -Value 'routed twice'
 }
 AfterAll {
+    Remove-DhtTestRing
     Stop-TestRing
     Remove-Item -Recurse -Force $root -ErrorAction Ignore
 }
