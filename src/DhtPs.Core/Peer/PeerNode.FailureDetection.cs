@@ -71,6 +71,8 @@ public sealed partial class PeerNode
             link.Confirming = false;
             if (reply.Message is NeighborsResponse)
                 (link.MissedPings, link.OutstandingPing) = (0, null);
+            else if (reply.Failure is Transport.DhtAuthenticationException)
+                (link.MissedPings, link.OutstandingPing) = (0, null); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
             else if (_status is PeerStatus.Running && _neighborhood.Links.Contains(link))
                 DeclareDead([link.Contact.Id]);
         }, timeout: _options.PingInterval);

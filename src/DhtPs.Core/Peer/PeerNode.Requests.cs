@@ -17,22 +17,11 @@ public sealed partial class PeerNode
     private void Ask(IPEndPoint to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) =>
         _transport.RequestAsync(to, request, timeout ?? _options.RequestTimeout, CancellationToken.None)
             .ContinueWith(
+                // An answer passed the ingest point like any input: one this peer cannot use arrives as a TransportException.
                 task => Run(() => onReply(task.IsCompletedSuccessfully
-                    ? Checked(to, task.Result)
+                    ? new Reply(task.Result, null)
                     : new Reply(null, task.Exception?.GetBaseException() ?? new OperationCanceledException()))),
                 TaskContinuationOptions.ExecuteSynchronously);
-
-    /// <summary>An answer is input like any other: one this peer cannot use is dropped, counted, and treated as no answer.</summary>
-    private Reply Checked(IPEndPoint from, Message answer)
-    {
-        var problem = answer.IdBits != Space.Bits
-            ? $"the answer uses {answer.IdBits}-bit ids, this ring uses {Space.Bits}"
-            : MessageValidator.Validate(answer, Space)?.Reason;
-        if (problem is null || answer is ErrorResponse)
-            return new Reply(answer, null);
-        CountMalformed(from, $"{answer.GetType().Name}: {problem}");
-        return new Reply(null, new ProtocolException(ProtocolError.MalformedPayload, problem));
-    }
 
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
 

@@ -61,8 +61,10 @@ public sealed record PeerOptions
     public void Validate()
     {
         var space = new IdSpace(IdBits);
-        if (!IPAddress.TryParse(Address, out _))
+        if (!IPAddress.TryParse(Address, out var address))
             throw new ArgumentException($"Address '{Address}' is not an IP address (e.g. 127.0.0.1 or 10.0.0.2).", nameof(Address));
+        if (PeerContact.NotUnicast(address) is { } why)
+            throw new ArgumentException($"Address {Address} is {why}; a peer advertises the address it binds, so give one of this host's unicast addresses (e.g. 127.0.0.1 or 10.0.0.2).", nameof(Address));
         if (!space.Contains(Id))
             throw new ArgumentOutOfRangeException(nameof(Id), Id, $"Peer id {Id} is outside the {space} (0..{space.MaxId}).");
         if (Port is < 0 or > 65535)

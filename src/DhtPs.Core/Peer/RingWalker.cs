@@ -36,7 +36,8 @@ public static class RingWalker
             }
             if (reply is ErrorResponse error)
                 return new RingWalk(members, false, $"Peer at {next} refused: {error.Reason}");
-            if (reply is not NeighborsResponse neighbors || MessageValidator.Validate(reply, space) is not null)
+            // The transport's ingest point validated the answer; it may still be the wrong kind.
+            if (reply is not NeighborsResponse neighbors)
                 return new RingWalk(members, false, $"Peer at {next} sent an invalid answer.");
 
             var id = neighbors.Sender.Id;
@@ -59,19 +60,37 @@ public static class RingWalker
 
     /// <summary>Walks a ring from outside it, on a throwaway socket (no local peer needed).</summary>
     public static async Task<RingWalk> WalkFromOutsideAsync(
-        IPEndPoint start, IdSpace space, TimeSpan timeout, INetwork? network = null, CancellationToken cancellationToken = default)
+        IPEndPoint start, IdSpace space, TimeSpan timeout, INetwork? network = null, CancellationToken cancellationToken = default, WireCodec? codec = null)
     {
         var local = new IPEndPoint(start.Address.Equals(IPAddress.Loopback) ? IPAddress.Loopback : IPAddress.Any, 0);
-        await using var transport = await (network ?? SocketNetwork.Instance).BindAsync(local, IgnoreEverything.Instance, cancellationToken)
+        await using var transport = await (network ?? SocketNetwork.Instance).BindAsync(local, new Ingest(codec ?? WireCodec.Open, new IgnoreEverything(space)), cancellationToken)
             .ConfigureAwait(false);
-        var asker = new PeerContact(0, local.Address.ToString(), transport.LocalEndPoint.Port);
+        // Contacts are unicast: the walker names the address it reaches the ring from, not the wildcard it listens on.
+        var asker = new PeerContact(0, SourceAddressTowards(start, local.Address).ToString(), transport.LocalEndPoint.Port);
         return await WalkAsync(transport, asker, space, start, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The throwaway socket of an outside walk is nobody's peer: it answers nothing.</summary>
-    private sealed class IgnoreEverything : ITransportHandler
+    /// <summary>The local address the system routes to <paramref name="target"/> from (connecting a UDP socket sends nothing).</summary>
+    private static IPAddress SourceAddressTowards(IPEndPoint target, IPAddress bound)
     {
-        public static IgnoreEverything Instance { get; } = new();
+        if (PeerContact.NotUnicast(bound) is null)
+            return bound;
+        try
+        {
+            using var probe = new System.Net.Sockets.Socket(target.AddressFamily, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            probe.Connect(target);
+            return ((IPEndPoint)probe.LocalEndPoint!).Address;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return IPAddress.Loopback; // No route: the walk fails at its first request anyway.
+        }
+    }
+
+    /// <summary>The throwaway socket of an outside walk is nobody's peer: it answers nothing.</summary>
+    private sealed class IgnoreEverything(IdSpace space) : ITransportHandler
+    {
+        public IdSpace Space { get; } = space;
 
         public void OnDatagram(IPEndPoint from, uint sequence, Message message)
         {
@@ -82,8 +101,6 @@ public static class RingWalker
 
         public Task OnStreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public void OnMalformed(IPEndPoint from, ProtocolException error)
-        {
-        }
+        public Message? OnRefused(IPEndPoint from, InputRefusal refusal) => null;
     }
 }

@@ -40,15 +40,6 @@ public sealed record FileUpload : Message
 
     /// <summary>For <see cref="UploadPurpose.Store"/>: the id of the <see cref="StoreRequest"/> the receiver accepted.</summary>
     public string? RequestId { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Purpose))
-            throw Malformed($"purpose {(int)Purpose} is unknown");
-        if (RequestId is { Length: > MessageValidator.MaxRequestIdLength })
-            throw Malformed($"the request id is longer than {MessageValidator.MaxRequestIdLength} characters");
-    }
 }
 
 /// <summary>
@@ -65,13 +56,6 @@ public sealed record TakeOverRequest : Message
 public sealed record TakeOverOffer : Message
 {
     public required int Files { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Files < 0)
-            throw Malformed($"it offers {Files} files");
-    }
 }
 
 /// <summary>

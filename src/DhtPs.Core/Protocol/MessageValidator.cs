@@ -3,12 +3,18 @@ using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Protocol;
 
-/// <summary>What is wrong with a well-formed message whose contents a peer of <see cref="IdSpace"/> cannot use.</summary>
-public readonly record struct MessageProblem(ErrorCode Code, string Reason);
+/// <summary>What is wrong with a decoded message; <see cref="Code"/> is what a refused request is answered with.</summary>
+public readonly record struct MessageProblem(ErrorCode Code, string Reason)
+{
+    /// <summary>For callers that cannot go on without a valid message (a stream's verdict): the problem as malformed input.</summary>
+    public ProtocolException ToException(Message message) => new(ProtocolError.MalformedPayload, $"{message.GetType().Name} is malformed: {Reason}.");
+}
 
 /// <summary>
-/// Checks what arrives before a peer acts on it: ids inside the id space, usable endpoints,
-/// peer lists of a sane length. A message that fails is dropped and counted, never acted on.
+/// The one way a decoded message is checked before anything acts on it (<see cref="Transport.Ingest"/> runs it for
+/// every frame and datagram a peer receives): the JSON shape says little, so this checks a usable sender, known
+/// enumeration values, the receiver's ring width, ids inside its id space, dialable endpoints and lists of a sane
+/// length. A message with a problem is dropped and counted, never acted on; a request is answered with the code.
 /// </summary>
 public static class MessageValidator
 {
@@ -21,8 +27,16 @@ public static class MessageValidator
     /// <summary>Request ids are short tokens chosen by the origin.</summary>
     public const int MaxRequestIdLength = 64;
 
+    /// <summary>
+    /// Checks <paramref name="message"/> for a peer of <paramref name="space"/>: its shape, then the ring width
+    /// (<see cref="ErrorCode.IdBitsMismatch"/>), then its contents.
+    /// </summary>
     public static MessageProblem? Validate(Message message, IdSpace space)
     {
+        if (CheckShape(message) is { } shapeProblem)
+            return shapeProblem;
+        if (message.IdBits != space.Bits)
+            return new MessageProblem(ErrorCode.IdBitsMismatch, $"it uses {message.IdBits}-bit ids, this ring uses {space.Bits}");
         if (CheckContact(message.Sender, space, "sender") is { } senderProblem)
             return senderProblem;
         return message switch
@@ -42,6 +56,36 @@ public static class MessageValidator
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// What a message must satisfy whatever ring reads it: a sender whose id fits the sender's own id width and whose
+    /// endpoint can be dialled, and known values where the type has a closed set. Enough for an <see cref="ErrorResponse"/>
+    /// from another ring, which is passed on as it is.
+    /// </summary>
+    public static MessageProblem? CheckShape(Message message)
+    {
+        if (message.Sender is null)
+            return Invalid("it names no sender");
+        if (message.IdBits is < 1 or > IdSpace.MaxBits)
+            return Invalid($"id width {message.IdBits} is not between 1 and {IdSpace.MaxBits}");
+        if (!new IdSpace(message.IdBits).Contains(message.Sender.Id))
+            return Invalid($"sender id {message.Sender.Id} does not fit in {message.IdBits} bits");
+        if (!message.Sender.IsReachable(out var reason))
+            return Invalid($"sender contact is unusable: {reason}");
+        var problem = message switch
+        {
+            PingRequest { Rank: < 1 or > SuccessorList.MaxLength } ping => $"ping rank {ping.Rank} is not between 1 and {SuccessorList.MaxLength}",
+            ErrorResponse error when !Enum.IsDefined(error.Code) => $"error code {(int)error.Code} is unknown",
+            ErrorResponse { Reason: null } => "the reason is missing",
+            JoinRefused refused when !Enum.IsDefined(refused.Code) => $"error code {(int)refused.Code} is unknown",
+            RouteAnswer answer when !Enum.IsDefined(answer.Outcome) => $"outcome {(int)answer.Outcome} is unknown",
+            FileUpload upload when !Enum.IsDefined(upload.Purpose) => $"purpose {(int)upload.Purpose} is unknown",
+            FileUpload { RequestId.Length: > MaxRequestIdLength } => $"the request id is longer than {MaxRequestIdLength} characters",
+            TakeOverOffer { Files: < 0 } offer => $"it offers {offer.Files} files",
+            _ => null,
+        };
+        return problem is null ? null : Invalid(problem);
     }
 
     private static MessageProblem? CheckList(IReadOnlyList<PeerContact>? contacts, IdSpace space, string role)

@@ -1,5 +1,3 @@
-using DhtPs.Core.Ring;
-
 namespace DhtPs.Core.Protocol;
 
 /// <summary>
@@ -10,13 +8,6 @@ namespace DhtPs.Core.Protocol;
 public sealed record PingRequest : Message
 {
     public required int Rank { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Rank is < 1 or > SuccessorList.MaxLength)
-            throw Malformed($"ping rank {Rank} is not between 1 and {SuccessorList.MaxLength}");
-    }
 }
 
 /// <summary>The answer to a <see cref="PingRequest"/>; the frame's sequence number pairs them.</summary>

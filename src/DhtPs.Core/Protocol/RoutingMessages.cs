@@ -44,11 +44,4 @@ public sealed record RouteAnswer : Message
     public required RouteOutcome Outcome { get; init; }
     public int Hops { get; init; }
     public string? Reason { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Outcome))
-            throw Malformed($"outcome {(int)Outcome} is unknown");
-    }
 }
