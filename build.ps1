@@ -11,6 +11,7 @@
              DhtPs beside OpenDHT (64 members, 1 KiB, 1 and 16 callers), concurrent cmdlet callers,
              a 10,000-peer simulation;
              the results go into docs/benchmarks.md with machine, date, commit and commands
+      Fuzz   AFL++ over the frame, message, datagram and transfer-header decoders (tests/fuzz; needs afl-fuzz)
       Package  Build, then pack DhtPs.psd1, module/ and en-US/ into artifacts/DhtPs.<version>.nupkg
       Clean  remove build output
 .EXAMPLE
@@ -19,14 +20,17 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Fuzz', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     # Pester tests to run (paths or tags are not filtered when empty).
     [string[]] $PesterPath = @(),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Fuzz: executions per target (AFL's -E).
+    [long] $FuzzExecutions = 1000000
 )
 
 $ErrorActionPreference = 'Stop'
@@ -173,6 +177,9 @@ switch ($Task) {
                     dotnet run -c Release --no-build --project (Join-Path $root 'tests/sim') -- --bench 10000 }
         )
         Write-BenchmarkResults $sections $commit
+    }
+    'Fuzz' {
+        & (Join-Path $root 'tests/fuzz/Invoke-Fuzz.ps1') -Executions $FuzzExecutions | Format-Table -AutoSize | Out-Host
     }
     'Clean' {
         Get-ChildItem $root -Directory -Recurse -Include bin, obj -ErrorAction Ignore | Remove-Item -Recurse -Force

@@ -9,6 +9,7 @@
     is a bare id (127.0.0.1:BasePort+id) or id@host:port. The console prints the peer's events and reads
     Store <name>, Request <name>, Ring, Help and Quit from standard input; files are read from and
     received into the current directory. The script ends when the peer stops (Quit, or Ctrl+C).
+    Requests are routed as the original routed them, first successor after first successor (-Routing Successor).
 .PARAMETER BasePort
     Port of peer 0; peer n listens on BasePort + n. Default: $env:DHTPS_BASE_PORT, else 12000.
 .PARAMETER Port
@@ -52,6 +53,8 @@ $start = @{
     Id           = $id
     Port         = $Port -ge 0 ? $Port : $BasePort + $id
     PingInterval = [double]$Arguments[-1]
+    # The original program's route, first successor after first successor, with exactly its texts (SPEC 9a).
+    Routing      = 'Successor'
 }
 if ($Mode -eq 'init') {
     $start.FirstSuccessor = ConvertTo-Contact $Arguments[1]

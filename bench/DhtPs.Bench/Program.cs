@@ -2,6 +2,9 @@ using System.Globalization;
 using DhtPs.Bench;
 
 // Usage: dotnet run -c Release --project bench/DhtPs.Bench -- transfer [--size 1GiB] [--seed 1] [--rounds 3]
+//        dotnet run -c Release --project bench/DhtPs.Bench -- auth [rounds]
+if (args is ["auth", .. var rest])
+    return await AuthenticationBenchmark.RunAsync(rest is [var fetches] ? int.Parse(fetches, CultureInfo.InvariantCulture) : 500);
 if (args is not ["transfer", .. var options] || options.Length % 2 != 0)
 {
     Console.Error.WriteLine("Usage: DhtPs.Bench transfer [--size 1GiB] [--seed 1] [--rounds 3]");

@@ -4,7 +4,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
     Stop-TestRing
     $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-completion-$([guid]::NewGuid().ToString('N'))"
-    $script:ring = New-DhtTestRing -Id 3, 40, 41 -DataRoot $root
+    $script:ring = New-DhtTestRing -Id 3, 40, 41 -DataRoot $root -Routing Successor
 
     # What TabExpansion2 offers with the cursor at the end of the line.
     function Get-Completion([string] $Line) {

@@ -10,7 +10,7 @@ BeforeAll {
 Describe 'Enter-DhtPeer with scripted input' {
     BeforeAll {
         $script:ids = [ulong[]](2, 4, 5, 8)
-        New-DhtTestRing -Id $ids -PingInterval 0.5 | Out-Null
+        New-DhtTestRing -Id $ids -PingInterval 0.5 -Routing Successor | Out-Null
     }
     AfterAll {
         Remove-DhtTestRing

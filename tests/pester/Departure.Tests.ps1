@@ -11,7 +11,7 @@ BeforeAll {
 
 Describe 'Leaving the ring 2, 4, 5, 8, 9, 14, 19' {
     BeforeEach {
-        $script:ring = New-DhtTestRing -Id $original
+        $script:ring = New-DhtTestRing -Id $original -Routing Successor
     }
     AfterEach {
         Remove-DhtTestRing

@@ -22,7 +22,7 @@ BeforeAll {
     function Start-FileRing {
         $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-files-$([guid]::NewGuid().ToString('N'))"
         $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
-        $script:ring = New-DhtTestRing -Id $original -DataRoot $root
+        $script:ring = New-DhtTestRing -Id $original -DataRoot $root -Routing Successor
         # Each member keeps its files in DataRoot/peer<id>.
         $script:data = $ring.DataRoot
     }
@@ -288,7 +288,7 @@ Describe 'Files and a join (SPEC section 10)' {
         $stored = $files | Save-DhtFile -Via 8
         $stored.StoredAt | Should -Be 19, 19, 19
 
-        Start-DhtPeer -Id 15 -KnownPeer $ring[4] -Port 0 -PingInterval 1 -DataPath (Join-Path $data 'peer15') | Out-Null
+        Start-DhtPeer -Id 15 -KnownPeer $ring[4] -Port 0 -PingInterval 1 -Routing Successor -DataPath (Join-Path $data 'peer15') | Out-Null
 
         Wait-Condition -Because 'peer 15 took over the files of keys 14 < key <= 15' -Condition {
             (Test-Path (Join-Path $data 'peer15/0015')) -and (Test-Path (Join-Path $data 'peer15/2063')) -and
@@ -303,5 +303,53 @@ Describe 'Files and a join (SPEC section 10)' {
         $got.StoredAt | Should -Be 15, 15, 19
         for ($i = 0; $i -lt 3; $i++) { Get-Sha256 $got[$i].Path | Should -Be (Get-Sha256 $files[$i].FullName) }
         Get-PeerEvent 15 -Kind FileMissing | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The default routing through fingers on the same ring (SPEC 9a)' {
+    BeforeAll {
+        $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-fingers-$([guid]::NewGuid().ToString('N'))"
+        $script:data = Join-Path $root 'peers'
+        $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
+        $script:ring = New-DhtTestRing -Id $original -DataRoot $data -Routing Fingers
+        # Peer 8's finger 3 (start 16) is 19, learned by a lookup; its successors 9 and 14 cover fingers 0 to 2.
+        Wait-Condition -Because 'peer 8 learned the finger the store below takes' -TimeoutSeconds 30 -Condition {
+            (Get-DhtPeer -Id 8).Fingers[3].Id -eq 19
+        }
+        Push-Location $local
+    }
+    AfterAll {
+        Pop-Location
+        Stop-TestRing
+        Remove-DhtTestRing
+        Remove-Item -Recurse -Force $root
+    }
+
+    It 'stores 2067 at peer 8 along 8 -> 14 -> 19, naming the hop that is not the first successor' {
+        $mark = [DateTimeOffset]::UtcNow
+        $file = New-TestFile (Join-Path $local '2067') 1024
+
+        $stored = Save-DhtFile -Path $file.FullName -Via 8
+
+        $stored.StoredAt | Should -Be 19
+        $stored.Hops | Should -Be 2
+        Get-FileEvent 8 $mark | Should -Be @('Store 2067 request forwarded to Peer 14')
+        Get-FileEvent 14 $mark | Should -Be @('Store 2067 request forwarded to my successor')
+        Wait-Condition -Because 'peer 19 stored the file' -Condition { (Get-FileEvent 19 $mark).Count -eq 2 }
+        foreach ($id in 2, 4, 5, 9) { Get-FileEvent $id $mark | Should -BeNullOrEmpty }
+    }
+
+    It 'retrieves 4103 at peer 2 along 2 -> 5 -> 8' {
+        $file = New-TestFile (Join-Path $local '4103') 1024
+        Save-DhtFile -Path $file.FullName -Via 8 | Select-Object -ExpandProperty StoredAt | Should -Be 8
+        $mark = [DateTimeOffset]::UtcNow
+
+        $got = Get-DhtFile -Name 4103 -Via 2
+
+        $got.StoredAt | Should -Be 8
+        $got.Hops | Should -Be 2
+        (Get-FileEvent 2 $mark)[0] | Should -Be 'File request for 4103 has been sent to Peer 5'
+        Get-FileEvent 5 $mark | Should -Be @('Request for File 4103 has been received, but the file is not stored here')
+        Get-FileEvent 4 $mark | Should -BeNullOrEmpty
     }
 }

@@ -5,7 +5,7 @@ BeforeAll {
 
 Describe 'A ring of seven initialised peers (SPEC section 3)' {
     BeforeAll {
-        $script:ring = New-DhtTestRing -Id 2, 4, 5, 8, 9, 14, 19
+        $script:ring = New-DhtTestRing -Id 2, 4, 5, 8, 9, 14, 19 -Routing Successor
         $script:expected = @{
             2 = @{ Successors = 4, 5; Predecessors = 19, 14 }
             4 = @{ Successors = 5, 8; Predecessors = 2, 19 }

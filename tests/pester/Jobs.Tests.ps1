@@ -63,7 +63,7 @@ Describe 'Job states' {
 
 Describe 'Job streams' {
     BeforeAll {
-        $null = New-DhtTestRing -Id 64, 68 -PingInterval 0.1
+        $null = New-DhtTestRing -Id 64, 68 -PingInterval 0.1 -Routing Successor
         $script:lone = Get-DhtPeer -Id 64
         $script:job = Get-Job -Name DhtPeer64
         Wait-Condition -Because 'the peers pinged each other a few times' -TimeoutSeconds 10 -Condition { $job.PingCount -ge 6 }
@@ -123,7 +123,7 @@ Describe 'No jobs left behind' {
 
 Describe 'Folders and overwrites in the pipeline' {
     BeforeAll {
-        $script:ring = New-DhtTestRing -Id 66, 67 -DataRoot $root
+        $script:ring = New-DhtTestRing -Id 66, 67 -DataRoot $root -Routing Successor
         $script:inbox = New-Item -ItemType Directory (Join-Path $root 'inbox')
         New-Item -ItemType Directory (Join-Path $inbox 'sub') | Out-Null
         Set-Content -LiteralPath (Join-Path $inbox '1001') -Value 'one'

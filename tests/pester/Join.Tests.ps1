@@ -7,7 +7,7 @@ BeforeAll {
 
 Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
     BeforeEach {
-        $script:ring = New-DhtTestRing -Id $original
+        $script:ring = New-DhtTestRing -Id $original -Routing Successor
     }
     AfterEach {
         Remove-DhtTestRing
@@ -15,7 +15,7 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
     }
 
     It 'joins peer 15 through peer 4 with exactly the original messages' {
-        $joined = Start-DhtPeer -Id 15 -Port 0 -KnownPeer $ring[4] -PingInterval 1
+        $joined = Start-DhtPeer -Id 15 -Port 0 -KnownPeer $ring[4] -PingInterval 1 -Routing Successor
         $joined.State | Should -Be 'Running'
         $joined.Successors | Should -Be 19, 2
         Wait-Condition -Because 'peer 9 took the successor change' -Condition { (Get-DhtPeer 9).Successors -join ',' -eq '14,15' }
@@ -40,7 +40,7 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
     }
 
     It 'joins through the exact predecessor without forwarding' {
-        Start-DhtPeer -Id 15 -Port 0 -KnownPeer $ring[14] -PingInterval 1 | Out-Null
+        Start-DhtPeer -Id 15 -Port 0 -KnownPeer $ring[14] -PingInterval 1 -Routing Successor | Out-Null
         Wait-DhtRing -Members ($original + 15) | Out-Null
         Get-RingEvent 14 | Should -Be @('Peer 15 Join request received', 'My new first successor is Peer 15', 'My new second successor is Peer 19')
         foreach ($id in 2, 4, 5, 8, 9, 19) {
@@ -50,9 +50,9 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
     }
 
     It 'joins an id below every peer and one above every peer, both after peer 19' {
-        Start-DhtPeer -Id 1 -Port 0 -KnownPeer $ring[8] -PingInterval 1 | Out-Null
+        Start-DhtPeer -Id 1 -Port 0 -KnownPeer $ring[8] -PingInterval 1 -Routing Successor | Out-Null
         Get-RingEvent 19 | Should -Be @('Peer 1 Join request received', 'My new first successor is Peer 1', 'My new second successor is Peer 2')
-        Start-DhtPeer -Id 20 -Port 0 -KnownPeer $ring[2] -PingInterval 1 | Out-Null
+        Start-DhtPeer -Id 20 -Port 0 -KnownPeer $ring[2] -PingInterval 1 -Routing Successor | Out-Null
         Wait-DhtRing -Members ($original + 1 + 20) | Out-Null
         Get-DhtRing | Should -BeDhtRing 1, 2, 4, 5, 8, 9, 14, 19, 20
     }
@@ -72,10 +72,10 @@ Describe 'Joining the ring 2, 4, 5, 8, 9, 14, 19 (SPEC section 4)' {
     }
 
     It 'joins a running lone peer through the pipeline, by value and by property name' {
-        $byValue = Start-DhtPeer -Id 15 -Port 0 -PingInterval 1 | Join-DhtRing -KnownPeer $ring[4]
+        $byValue = Start-DhtPeer -Id 15 -Port 0 -PingInterval 1 -Routing Successor | Join-DhtRing -KnownPeer $ring[4]
         $byValue.Id | Should -Be 15
         $byValue.Successors | Should -Be 19, 2
-        Start-DhtPeer -Id 3 -Port 0 -PingInterval 1 | Out-Null
+        Start-DhtPeer -Id 3 -Port 0 -PingInterval 1 -Routing Successor | Out-Null
         $byName = [pscustomobject]@{ Id = 3 } | Join-DhtRing -KnownPeer $ring[9]
         $byName.Successors | Should -Be 4, 5
         Wait-DhtRing -Members ($original + 15 + 3) | Out-Null
@@ -103,10 +103,10 @@ Describe 'Join failures that need no ring' {
     }
 
     It 'starts a lone peer as a ring of one that another peer joins' {
-        $lone = Start-DhtPeer -Id 7 -Port 0 -PingInterval 1
+        $lone = Start-DhtPeer -Id 7 -Port 0 -PingInterval 1 -Routing Successor
         $lone.Successors | Should -BeNullOrEmpty
         (Get-DhtRing -Via 7).Id | Should -Be 7
-        Start-DhtPeer -Id 15 -Port 0 -KnownPeer "7@$($lone.EndPoint)" -PingInterval 1 | Out-Null
+        Start-DhtPeer -Id 15 -Port 0 -KnownPeer "7@$($lone.EndPoint)" -PingInterval 1 -Routing Successor | Out-Null
         Wait-DhtRing -Members 7, 15 | Out-Null
         (Get-DhtRing -Via 15).Id | Should -Be 15, 7
     }
@@ -124,7 +124,7 @@ Describe 'Join failures that need no ring' {
         $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $silent.Start()
         try {
-            Start-DhtPeer -Id 15 -Port 0 -PingInterval 1 | Out-Null
+            Start-DhtPeer -Id 15 -Port 0 -PingInterval 1 -Routing Successor | Out-Null
             $error.Clear()
             Join-DhtRing -Id 15 -KnownPeer "127.0.0.1:$($silent.LocalEndpoint.Port)" -JoinTimeout 0.5 -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $error[0].FullyQualifiedErrorId | Should -Be 'DhtJoinTimedOut,DhtPs.Commands.JoinDhtRingCommand'

@@ -9,7 +9,7 @@ Describe 'Resolve-DhtKey on the ring 2, 4, 5, 8, 9, 14, 19' {
     BeforeAll {
         $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-lookup-$([guid]::NewGuid().ToString('N'))"
         $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
-        $script:ring = New-DhtTestRing -Id $original -DataRoot $root
+        $script:ring = New-DhtTestRing -Id $original -DataRoot $root -Routing Successor
     }
     AfterAll {
         Remove-DhtTestRing

@@ -6,7 +6,7 @@ BeforeAll {
     Stop-TestRing
     $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-verbose-$([guid]::NewGuid().ToString('N'))"
     $script:ids = [ulong[]](2, 9, 20)
-    $null = New-DhtTestRing -Id $ids -PingInterval 0.5 -DataRoot $root
+    $null = New-DhtTestRing -Id $ids -PingInterval 0.5 -DataRoot $root -Routing Successor
     $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
 
     # A file name whose key peer 20 owns, so that a store entering at 2 goes 2 -> 9 -> 20.

@@ -1,10 +1,11 @@
 namespace DhtPs.Simulation;
 
 /// <summary>The console's arguments; null from <see cref="Parse"/> means print the usage.</summary>
-internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups)
+internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups,
+    bool SuccessorRouting = false, int Successors = 2)
 {
     public const string Usage =
-        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--bench PEERS [--lookups N]]";
+        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--bench PEERS [--lookups N]]";
 
     public static CommandLine? Parse(string[] args)
     {
@@ -25,6 +26,8 @@ internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Pe
                     "--trace" => parsed with { Trace = true },
                     "--bench" => parsed with { Bench = Number() },
                     "--lookups" => parsed with { Lookups = Number() },
+                    "--routing-successor" => parsed with { SuccessorRouting = true },
+                    "--successors" => parsed with { Successors = Number() },
                     _ => null,
                 };
             }

@@ -7,7 +7,7 @@ namespace DhtPs.Simulation;
 public static class Lookups
 {
     /// <summary>How a batch of lookups went; <see cref="Wrong"/> names every answer that was not the true owner or did not come.</summary>
-    public sealed record Sample(int Count, IReadOnlyList<int> Hops, IReadOnlyList<string> Wrong, TimeSpan SimulatedTime)
+    public sealed record Sample(int Count, IReadOnlyList<int> Hops, IReadOnlyList<string> Wrong, TimeSpan SimulatedTime, string Noun = "lookups")
     {
         public double MeanHops => Hops.Count == 0 ? 0 : Hops.Average();
 
@@ -17,7 +17,7 @@ public static class Lookups
             Hops.Count == 0 ? 0 : Hops.Order().ElementAt((int)Math.Ceiling(percentile / 100 * Hops.Count) - 1);
 
         public override string ToString() =>
-            $"{Count} lookups, {Wrong.Count} wrong or unanswered; hops mean {MeanHops:0.00}, p99 {PercentileHops(99)}, max {MaxHops}; " +
+            $"{Count} {Noun}, {Wrong.Count} wrong or unanswered; hops mean {MeanHops:0.00}, p99 {PercentileHops(99)}, max {MaxHops}; " +
             $"{SimulatedTime.TotalSeconds:0.0} s simulated";
     }
 

@@ -5,7 +5,7 @@ using DhtPs.Simulation.Schedules;
 // Long runs of the deterministic simulation. Examples:
 //   dotnet run --project tests/sim -c Release -- --seeds 1000 --peers 256
 //   dotnet run --project tests/sim -c Release -- --seed 42 --peers 64 --trace      (replay one seed, printing its trace)
-//   dotnet run --project tests/sim -c Release -- --bench 10000                      (a large ring until stable and fingers fixed, then 10,000 lookups)
+//   dotnet run --project tests/sim -c Release -- --bench 10000                      (a large ring until stable and fingers fixed, then 10,000 lookups, 1,000 stores and fetches)
 
 var options = CommandLine.Parse(args);
 if (options is null)
@@ -13,18 +13,27 @@ if (options is null)
     Console.Error.WriteLine(CommandLine.Usage);
     return 2;
 }
-var settings = new SimulationSettings { Peers = options.Peers, Steps = options.Steps, UseCodec = options.Codec };
+var settings = new SimulationSettings
+{
+    Peers = options.Peers, Steps = options.Steps, UseCodec = options.Codec, SuccessorListLength = options.Successors,
+    Routing = options.SuccessorRouting ? DhtPs.Core.Peer.RoutingMode.Successor : DhtPs.Core.Peer.RoutingMode.Fingers,
+};
 
 if (options.Bench is { } benchPeers)
 {
     var outcome = RingBenchmark.Run(settings with { Peers = benchPeers }, options.FirstSeed, limit: TimeSpan.FromMinutes(10),
-        lookups: options.Lookups, successorOnlyLookups: Math.Max(1, options.Lookups / 100));
+        lookups: options.Lookups, successorOnlyLookups: Math.Max(1, options.Lookups / 100), files: Math.Max(1, options.Lookups / 10));
     Console.WriteLine($"{outcome.Peers} peers, {(settings with { Peers = benchPeers }).EffectiveIdBits}-bit ids, seed {options.FirstSeed}:");
     foreach (var phase in outcome.Phases)
         Console.WriteLine($"  {phase.Name}: {(phase.Reached ? "" : "NOT REACHED, ")}{phase.SimulatedTime.TotalSeconds:0.0} s simulated, {phase.WallTime.TotalSeconds:0.00} s wall, {phase.CpuTime.TotalSeconds:0.00} s CPU");
-    Console.WriteLine($"  with fingers:    {outcome.Lookups}");
-    Console.WriteLine($"  without fingers: {outcome.SuccessorOnly}");
-    foreach (var wrong in outcome.Lookups.Wrong.Concat(outcome.SuccessorOnly.Wrong).Take(10))
+    Console.WriteLine($"  with fingers:       {outcome.Lookups}");
+    Console.WriteLine($"                      {outcome.Files.Stores}");
+    Console.WriteLine($"                      {outcome.Files.Fetches}");
+    Console.WriteLine($"  routing Successor:  {outcome.SuccessorOnly}");
+    Console.WriteLine($"                      {outcome.SuccessorOnlyFiles.Stores}");
+    Console.WriteLine($"                      {outcome.SuccessorOnlyFiles.Fetches}");
+    foreach (var wrong in new[] { outcome.Lookups, outcome.Files.Stores, outcome.Files.Fetches, outcome.SuccessorOnly, outcome.SuccessorOnlyFiles.Stores, outcome.SuccessorOnlyFiles.Fetches }
+        .SelectMany(s => s.Wrong).Take(10))
         Console.WriteLine($"  WRONG: {wrong}");
     Console.WriteLine($"  peak working set {outcome.PeakWorkingSetBytes / (1024.0 * 1024):0} MiB, managed heap {outcome.ManagedHeapBytes / (1024.0 * 1024):0} MiB (with fingers, after the lookups)");
     Console.WriteLine($"  {outcome.CallbacksRun} callbacks run, {outcome.DatagramsDelivered} datagrams delivered, {outcome.RequestsSent} requests sent (with fingers)");
@@ -45,7 +54,8 @@ var failed = results.Where(r => !r.Passed).ToArray();
 foreach (var failure in failed)
 {
     Console.WriteLine(failure);
-    Console.WriteLine($"  replay: dotnet run --project tests/sim -c Release -- --seed {failure.Seed} --peers {settings.Peers} --steps {settings.Steps}{(settings.UseCodec ? " --codec" : "")} --trace");
+    Console.WriteLine($"  replay: dotnet run --project tests/sim -c Release -- --seed {failure.Seed} --peers {settings.Peers} --steps {settings.Steps}{(settings.UseCodec ? " --codec" : "")}" +
+        $"{(options.SuccessorRouting ? " --routing-successor" : "")}{(options.Successors != 2 ? $" --successors {options.Successors}" : "")} --trace");
 }
 Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps ({FaultBudget.Describe(settings)}): " +
     $"{results.Count - failed.Length} passed, {failed.Length} failed in {wall.Elapsed.TotalSeconds:0.0} s; " +

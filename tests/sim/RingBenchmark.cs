@@ -5,8 +5,9 @@ namespace DhtPs.Simulation;
 
 /// <summary>
 /// A large init ring, in wall time and memory: until every predecessor is learned, then until every finger is exact,
-/// then a batch of lookups checked against the true owners. The same ids without finger maintenance, side by side,
-/// show what routing along successor lists alone costs.
+/// then a batch of lookups checked against the true owners, then stores and fetches of 1 KiB files (their hops to the
+/// owner). The same ids routed the original way (<see cref="DhtPs.Core.Peer.RoutingMode.Successor"/>, no finger upkeep),
+/// side by side, show what walking first successors costs.
 /// </summary>
 public static class RingBenchmark
 {
@@ -14,12 +15,15 @@ public static class RingBenchmark
     public sealed record Phase(string Name, bool Reached, TimeSpan SimulatedTime, TimeSpan WallTime, TimeSpan CpuTime);
 
     public sealed record Outcome(int Peers, IReadOnlyList<Phase> Phases, Lookups.Sample Lookups, Lookups.Sample SuccessorOnly,
+        FileRoutes.Outcome Files, FileRoutes.Outcome SuccessorOnlyFiles,
         long PeakWorkingSetBytes, long ManagedHeapBytes, long CallbacksRun, long DatagramsDelivered, long RequestsSent)
     {
-        public bool Passed => Phases.All(p => p.Reached) && Lookups.Wrong.Count == 0 && SuccessorOnly.Wrong.Count == 0;
+        public bool Passed => Phases.All(p => p.Reached) && new[] { Lookups, SuccessorOnly, Files.Stores, Files.Fetches, SuccessorOnlyFiles.Stores, SuccessorOnlyFiles.Fetches }
+            .All(s => s.Wrong.Count == 0);
     }
 
-    public static Outcome Run(SimulationSettings settings, int seed, TimeSpan limit, int lookups, int successorOnlyLookups)
+    /// <param name="files">Stores (then as many fetches) with fingers; the successor walk gets a hundredth of them, at least one.</param>
+    public static Outcome Run(SimulationSettings settings, int seed, TimeSpan limit, int lookups, int successorOnlyLookups, int files)
     {
         var phases = new List<Phase>();
         var ring = new SimulatedRing(settings, seed, new TraceRecorder());
@@ -29,6 +33,10 @@ public static class RingBenchmark
         var (wall, cpu) = (Stopwatch.StartNew(), CpuTime());
         var sample = DhtPs.Simulation.Lookups.Run(ring, new Random(seed), lookups, limit);
         phases.Add(new Phase($"{lookups} lookups", sample.Wrong.Count == 0, sample.SimulatedTime, wall.Elapsed, CpuTime() - cpu));
+        (wall, cpu) = (Stopwatch.StartNew(), CpuTime());
+        var fileSample = FileRoutes.Run(ring, new Random(seed), files, limit);
+        phases.Add(new Phase($"{files} stores, then fetches", fileSample.Stores.Wrong.Count + fileSample.Fetches.Wrong.Count == 0,
+            fileSample.Stores.SimulatedTime + fileSample.Fetches.SimulatedTime, wall.Elapsed, CpuTime() - cpu));
         var managedHeap = GC.GetTotalMemory(forceFullCollection: true);
         using var process = Process.GetCurrentProcess();
         var peakWorkingSet = process.PeakWorkingSet64;
@@ -36,14 +44,19 @@ public static class RingBenchmark
         GC.KeepAlive(ring);
         ring = null;
 
-        var plain = new SimulatedRing(settings with { MaintainFingers = false }, seed, new TraceRecorder());
+        var plain = new SimulatedRing(settings with { MaintainFingers = false, Routing = DhtPs.Core.Peer.RoutingMode.Successor }, seed, new TraceRecorder());
         plain.StartAll();
-        phases.Add(RunUntil(plain, "without fingers: stable", limit, Stable));
+        phases.Add(RunUntil(plain, "routing Successor: stable", limit, Stable));
         (wall, cpu) = (Stopwatch.StartNew(), CpuTime());
         var successorOnly = DhtPs.Simulation.Lookups.Run(plain, new Random(seed), successorOnlyLookups, limit);
-        phases.Add(new Phase($"without fingers: {successorOnlyLookups} lookups", successorOnly.Wrong.Count == 0, successorOnly.SimulatedTime, wall.Elapsed, CpuTime() - cpu));
+        phases.Add(new Phase($"routing Successor: {successorOnlyLookups} lookups", successorOnly.Wrong.Count == 0, successorOnly.SimulatedTime, wall.Elapsed, CpuTime() - cpu));
+        var plainFiles = Math.Max(1, files / 100);
+        (wall, cpu) = (Stopwatch.StartNew(), CpuTime());
+        var successorOnlyFiles = FileRoutes.Run(plain, new Random(seed), plainFiles, limit);
+        phases.Add(new Phase($"routing Successor: {plainFiles} stores, then fetches", successorOnlyFiles.Stores.Wrong.Count + successorOnlyFiles.Fetches.Wrong.Count == 0,
+            successorOnlyFiles.Stores.SimulatedTime + successorOnlyFiles.Fetches.SimulatedTime, wall.Elapsed, CpuTime() - cpu));
 
-        return new Outcome(settings.Peers, phases, sample, successorOnly, peakWorkingSet, managedHeap, callbacks, datagrams, requests);
+        return new Outcome(settings.Peers, phases, sample, successorOnly, fileSample, successorOnlyFiles, peakWorkingSet, managedHeap, callbacks, datagrams, requests);
     }
 
     private static bool Stable(SimulatedRing ring)

@@ -275,6 +275,8 @@ public sealed class SimulatedRing
         MissedPingLimit = Settings.MissedPingLimit,
         RequestTimeout = Settings.RequestTimeout,
         MaintainFingers = Settings.MaintainFingers,
+        Routing = Settings.Routing,
+        SuccessorCount = Settings.SuccessorListLength,
         DataPath = SimulatedPeer.DataPath,
     };
 

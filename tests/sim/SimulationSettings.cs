@@ -30,8 +30,14 @@ public sealed record SimulationSettings
     /// <summary>Whether peers keep their finger tables fresh (<see cref="DhtPs.Core.Peer.PeerOptions.MaintainFingers"/>).</summary>
     public bool MaintainFingers { get; init; } = true;
 
-    /// <summary>The successor-list length r of the protocol: init rings configure two successors.</summary>
-    public int SuccessorListLength => 2;
+    /// <summary>How peers route (<see cref="DhtPs.Core.Peer.PeerOptions.Routing"/>): fingers, as the cmdlets do by default.</summary>
+    public DhtPs.Core.Peer.RoutingMode Routing { get; init; } = DhtPs.Core.Peer.RoutingMode.Fingers;
+
+    /// <summary>
+    /// The successor-list length r of the protocol (<see cref="DhtPs.Core.Peer.PeerOptions.SuccessorCount"/>): init rings
+    /// configure two successors, and peers learn the rest from their first successor.
+    /// </summary>
+    public int SuccessorListLength { get; init; } = 2;
 
     public int EffectiveIdBits => IdBits ?? Math.Max(8, (int)Math.Ceiling(Math.Log2(Peers * 4.0)));
 

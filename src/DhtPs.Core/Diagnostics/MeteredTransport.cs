@@ -20,9 +20,10 @@ public sealed class MeteredTransport : IPeerTransport
         _metrics = metrics;
     }
 
-    /// <summary>Binds through <paramref name="network"/> with both sides metered.</summary>
-    public static async Task<IPeerTransport> BindAsync(INetwork network, IPEndPoint endPoint, ITransportHandler handler, PeerMetrics metrics, CancellationToken cancellationToken) =>
-        new MeteredTransport(await network.BindAsync(endPoint, new MeteredHandler(handler, metrics), cancellationToken).ConfigureAwait(false), metrics);
+    /// <summary>Binds through <paramref name="network"/>, speaking <paramref name="codec"/>, with both sides metered.</summary>
+    public static async Task<IPeerTransport> BindAsync(INetwork network, IPEndPoint endPoint, WireCodec codec, ITransportHandler handler, PeerMetrics metrics,
+        CancellationToken cancellationToken) =>
+        new MeteredTransport(await network.BindAsync(endPoint, new Ingest(codec, new MeteredHandler(handler, metrics)), cancellationToken).ConfigureAwait(false), metrics);
 
     public IPEndPoint LocalEndPoint => _inner.LocalEndPoint;
 
@@ -78,6 +79,8 @@ public sealed class MeteredTransport : IPeerTransport
 
     private sealed class MeteredHandler(ITransportHandler inner, PeerMetrics metrics) : ITransportHandler
     {
+        public Ring.IdSpace Space => inner.Space;
+
         public void OnDatagram(IPEndPoint from, uint sequence, Message message)
         {
             metrics.MessageReceived(message);
@@ -100,10 +103,24 @@ public sealed class MeteredTransport : IPeerTransport
             return inner.OnStreamAsync(from, opening, new CountingStream(stream, metrics, PurposeOf(opening)), cancellationToken);
         }
 
-        public void OnMalformed(IPEndPoint from, ProtocolException error)
+        /// <summary>Refused at the ingest point: a failure by its kind, and the refusal sent back, if any, as a reply.</summary>
+        public Message? OnRefused(IPEndPoint from, InputRefusal refusal)
         {
-            metrics.Failed("malformed");
-            inner.OnMalformed(from, error);
+            metrics.Failed(refusal.Kind switch
+            {
+                RefusalKind.Malformed => "malformed",
+                RefusalKind.OtherRing => "other-ring",
+                RefusalKind.Unauthenticated => "unauthenticated",
+                RefusalKind.ConnectionLimit => "connection-limit",
+                _ => "too-slow",
+            });
+            var reply = inner.OnRefused(from, refusal);
+            if (reply is ErrorResponse sent)
+            {
+                metrics.MessageSent(sent);
+                metrics.Refused(sent.Code, here: true);
+            }
+            return reply;
         }
     }
 }

@@ -36,4 +36,7 @@ public enum DhtEventKind
     FileHandedOver,
     FileTakenOver,
     FileRefused,
+
+    /// <summary>Input that was not authenticated with this ring's secret was dropped, or another peer refused this one's.</summary>
+    AuthenticationFailed,
 }

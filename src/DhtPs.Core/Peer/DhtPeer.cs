@@ -22,6 +22,18 @@ public sealed record DhtPeer(
 {
     public IReadOnlyList<PeerContact?> Fingers { get; init; } = [];
 
+    /// <summary>True when the peer speaks the authenticated wire of a ring secret; false for the open ring.</summary>
+    public bool Authenticated { get; init; }
+
+    /// <summary>Input dropped because it did not authenticate (no secret, another one, a replay), and refusals of this peer's own.</summary>
+    public long AuthenticationFailures { get; init; }
+
+    /// <summary>Connections closed at once because their source address already held its share.</summary>
+    public long ConnectionsRefused { get; init; }
+
+    /// <summary>Connections cut off for being too slow: no first frame by the deadline, or a stream below the minimum rate.</summary>
+    public long SlowConnectionsCut { get; init; }
+
     /// <summary>The directory that keeps the files this peer stores (it may not exist before the first one).</summary>
     public string DataPath { get; init; } = "";
 }

@@ -4,7 +4,7 @@ using DhtPs.Core.Ring;
 namespace DhtPs.Core.Peer;
 
 /// <summary>
-/// SPEC §4, the ring's side of a join: a join request is passed along first successors until it
+/// SPEC §4, the ring's side of a join: a join request is routed (<see cref="Routing.Router.RouteJoin"/>) until it
 /// reaches the peer after which the joiner belongs; that peer takes it in and tells its own first predecessor.
 /// </summary>
 public sealed partial class PeerNode
@@ -22,40 +22,8 @@ public sealed partial class PeerNode
             case not PeerStatus.Running:
                 return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status} and takes no joins.");
         }
-        RouteJoin(request);
+        _router.RouteJoin(request);
         return Ack();
-    }
-
-    private void RouteJoin(JoinRequest request)
-    {
-        var joiner = request.Joiner;
-        switch (JoinRoute.Decide(Space, Id, _successors.FirstOrDefault()?.Contact.Id, joiner.Id))
-        {
-            case JoinVerdict.IdTaken:
-                TellJoiner(joiner, new JoinRefused
-                {
-                    Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.IdTaken,
-                    Reason = $"Peer id {joiner.Id} is already taken in the ring.",
-                });
-                break;
-            case JoinVerdict.Forward:
-                var successor = _successors[0].Contact;
-                Raise(DhtEventKind.JoinRequestForwarded, $"Peer {joiner.Id} Join request forwarded to my successor", joiner.Id);
-                Ask(successor, request with { Sender = Contact }, reply =>
-                {
-                    if (reply.Message is not Acknowledgement)
-                        TellJoiner(joiner, new JoinRefused
-                        {
-                            Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.Unreachable,
-                            Reason = $"Peer {Id} could not forward the join request to Peer {successor.Id}: " +
-                                (reply.Failure?.Message ?? (reply.Message as ErrorResponse)?.Reason ?? "unexpected answer"),
-                        });
-                });
-                break;
-            case JoinVerdict.Accept:
-                AcceptJoin(joiner);
-                break;
-        }
     }
 
     /// <summary>
@@ -65,12 +33,12 @@ public sealed partial class PeerNode
     private void AcceptJoin(PeerContact joiner)
     {
         Raise(DhtEventKind.JoinRequestReceived, $"Peer {joiner.Id} Join request received", joiner.Id);
-        _declaredDead.Remove(joiner.Id);
+        _neighborhood.Vouch(joiner.Id);
         var previous = CurrentSuccessors();
-        SetSuccessors(SuccessorList.Compose(Space, Id, [joiner, .. previous]));
+        SetSuccessors(ComposeSuccessors([joiner, .. previous]));
         AnnounceSuccessors();
         if (previous.Count == 0)
-            _predecessors[0] = new PredecessorSlot(joiner, Time.GetUtcNow()); // A ring of two: the joiner is also the predecessor.
+            _neighborhood.SetFirstPredecessor(joiner, Time.GetUtcNow()); // A ring of two: the joiner is also the predecessor.
 
         var predecessors = CurrentPredecessors();
         if (predecessors.FirstOrDefault() is { } first && first.Id != joiner.Id)
@@ -79,7 +47,7 @@ public sealed partial class PeerNode
         var accepted = new JoinAccepted
         {
             Sender = Contact, IdBits = Space.Bits,
-            Successors = SuccessorList.ForJoiner(Space, joiner, Contact, previous),
+            Successors = SuccessorList.ForJoiner(Space, joiner, Contact, previous, _options.SuccessorCount),
             Predecessors = predecessors.Where(p => p.Id != joiner.Id).ToArray(),
         };
         Ask(joiner, accepted, reply =>
@@ -102,15 +70,15 @@ public sealed partial class PeerNode
         Raise(DhtEventKind.SuccessorChangeReceived, "Successor Change request received", acceptor?.Id);
         if (acceptor is null)
             return Ack();
-        if (_successors.FirstOrDefault()?.Contact is { } first && first.Id != acceptor.Id)
+        if (_neighborhood.FirstSuccessor is { } first && first.Id != acceptor.Id)
         {
             if (Space.InOpen(first.Id, Id, acceptor.Id))
                 Ask(first, change with { Sender = Contact }, _ => { });
             return Ack();
         }
-        var successors = SuccessorList.Compose(Space, Id, change.Successors);
+        var successors = ComposeSuccessors(change.Successors);
         foreach (var vouched in successors)
-            _declaredDead.Remove(vouched.Id); // A peer the acceptor vouches for is back.
+            _neighborhood.Vouch(vouched.Id); // A peer the acceptor vouches for is back.
         SetSuccessors(successors);
         AnnounceSuccessors();
         return Ack();
@@ -119,6 +87,6 @@ public sealed partial class PeerNode
     private void HandleDeferredJoins()
     {
         while (_status is PeerStatus.Running && _deferredJoins.TryDequeue(out var request))
-            RouteJoin(request);
+            _router.RouteJoin(request);
     }
 }

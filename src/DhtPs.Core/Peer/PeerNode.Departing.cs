@@ -8,14 +8,14 @@ namespace DhtPs.Core.Peer;
 public sealed partial class PeerNode
 {
     /// <summary>
-    /// Leaves the ring gracefully: hands its files to its first successor (see <see cref="HandOverFilesAsync"/>), stops pinging, tells both predecessors its successors, waits for their
+    /// Leaves the ring gracefully: hands its files to its first successor (see <see cref="HandOffFilesAsync"/>), stops pinging, tells both predecessors its successors, waits for their
     /// acknowledgements (each bounded by <see cref="PeerOptions.RequestTimeout"/>), then stops.
     /// </summary>
     public async Task DepartAsync()
     {
         if (Volatile.Read(ref _stopRequested) == 0)
         {
-            await HandOverFilesAsync().ConfigureAwait(false);
+            await HandOffFilesAsync().ConfigureAwait(false);
             var notices = new TaskCompletionSource<Task>(_scheduler.CompletionOptions);
             Run(() => notices.SetResult(NotifyPredecessorsOfDeparture()));
             try
@@ -50,10 +50,10 @@ public sealed partial class PeerNode
     private Message HandleDepartureNotice(DepartureNotice notice)
     {
         var departing = notice.Sender.Id;
-        if (_successors.All(link => link.Contact.Id != departing))
+        if (!_neighborhood.Lists(departing))
             return Ack(); // Not a successor of this peer (any more): nothing to take over.
         Raise(DhtEventKind.DepartureNoticeReceived, $"Peer {departing} will depart from the network", departing);
-        SetSuccessors(SuccessorList.Compose(Space, Id, [.. CurrentSuccessors(), .. notice.Successors], new HashSet<ulong> { departing }));
+        SetSuccessors(ComposeSuccessors([.. CurrentSuccessors(), .. notice.Successors], new HashSet<ulong> { departing }));
         AnnounceSuccessors();
         return Ack();
     }

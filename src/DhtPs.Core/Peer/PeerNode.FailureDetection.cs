@@ -16,12 +16,6 @@ namespace DhtPs.Core.Peer;
 /// </summary>
 public sealed partial class PeerNode
 {
-    /// <summary>
-    /// Successors declared dead, and when. For <see cref="DeadMemory"/> they are left out of every list an answer
-    /// offers (a neighbour may not have noticed yet); after that only an answer of their own brings them back sooner.
-    /// </summary>
-    private readonly Dictionary<ulong, DateTimeOffset> _declaredDead = [];
-
     /// <summary>A backward walk visits at most this many peers.</summary>
     private const int MaxWalkHops = 1024;
 
@@ -32,29 +26,16 @@ public sealed partial class PeerNode
     /// <summary>Runs once per ping round, before the pings go out.</summary>
     private void DetectDeadSuccessors()
     {
-        var suspects = _successors
+        var suspects = _neighborhood.Links
             .Where(link => !link.Confirming && link.OutstandingPing is not null && ++link.MissedPings >= _options.MissedPingLimit)
             .ToArray();
         foreach (var link in suspects)
             ConfirmDead(link);
         if (suspects.Length == 0 && _repairPending)
             RepairSuccessors();
-        if (_probeTimer is null && _successors.Any(link => link.MissedPings > 0))
+        if (_probeTimer is null && _neighborhood.Links.Any(link => link.MissedPings > 0))
             _probeTimer = Time.CreateTimer(_ => Run(ProbeSuspects), null, ProbePeriod, ProbePeriod);
     }
-
-    /// <summary>Long enough for every live neighbour of a dead peer to have declared it dead too.</summary>
-    private TimeSpan DeadMemory => _options.PingInterval * (_options.MissedPingLimit + 1);
-
-    private HashSet<ulong> RecentlyDead()
-    {
-        var now = Time.GetUtcNow();
-        foreach (var (id, declared) in _declaredDead.Where(d => now - d.Value > DeadMemory).ToArray())
-            _declaredDead.Remove(id);
-        return [.. _declaredDead.Keys];
-    }
-
-    private IReadOnlyList<PeerContact> LiveSuccessors() => _successors.Where(l => !l.Dead).Select(l => l.Contact).ToArray();
 
     /// <summary>The whole missed-ping budget of a suspect fits in one ping interval.</summary>
     private TimeSpan ProbePeriod => _options.PingInterval / (_options.MissedPingLimit + 1);
@@ -63,9 +44,10 @@ public sealed partial class PeerNode
     {
         if (_status is not PeerStatus.Running)
             return;
-        for (var rank = 1; rank <= _successors.Count; rank++)
+        var links = _neighborhood.Links;
+        for (var rank = 1; rank <= links.Count; rank++)
         {
-            var link = _successors[rank - 1];
+            var link = links[rank - 1];
             if (link.Dead || link.Confirming || link.MissedPings == 0 || link.OutstandingPing is null)
                 continue;
             if (++link.MissedPings >= _options.MissedPingLimit)
@@ -73,7 +55,7 @@ public sealed partial class PeerNode
             else
                 SendPing(link, rank);
         }
-        if (!_successors.Any(link => link.MissedPings > 0))
+        if (!_neighborhood.Links.Any(link => link.MissedPings > 0))
             StopProbing();
     }
 
@@ -89,7 +71,9 @@ public sealed partial class PeerNode
             link.Confirming = false;
             if (reply.Message is NeighborsResponse)
                 (link.MissedPings, link.OutstandingPing) = (0, null);
-            else if (_status is PeerStatus.Running && _successors.Contains(link))
+            else if (reply.Failure is Transport.DhtAuthenticationException)
+                (link.MissedPings, link.OutstandingPing) = (0, null); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
+            else if (_status is PeerStatus.Running && _neighborhood.Links.Contains(link))
                 DeclareDead([link.Contact.Id]);
         }, timeout: _options.PingInterval);
     }
@@ -106,17 +90,8 @@ public sealed partial class PeerNode
     /// </summary>
     private void DeclareDead(IReadOnlyCollection<ulong> ids)
     {
-        foreach (var id in ids)
-        {
-            if (_successors.FirstOrDefault(l => l.Contact.Id == id && !l.Dead) is not { } link)
-                continue;
-            _declaredDead[id] = Time.GetUtcNow();
-            (link.Dead, link.OutstandingPing, link.MissedPings) = (true, null, 0);
-            _fingers.Forget(id);
+        foreach (var id in _neighborhood.DeclareDead(ids, Time.GetUtcNow()))
             Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id);
-        }
-        if (_successors.Any(l => !l.Dead))
-            _successors.RemoveAll(l => l.Dead);
         RepairSuccessors();
     }
 
@@ -132,7 +107,7 @@ public sealed partial class PeerNode
         if (LiveSuccessors().FirstOrDefault() is { } nearest)
             Ask(nearest, NeighborsQuery(), reply => FinishRepair(nearest, reply));
         else
-            AskCandidates(_successors.Select(l => l.Contact).ToArray(), 0);
+            AskCandidates(CurrentSuccessors(), 0);
     }
 
     /// <summary>No live successor: the dead candidates are asked again, nearest first, before walking back.</summary>
@@ -151,7 +126,7 @@ public sealed partial class PeerNode
                 AskCandidates(candidates, index + 1);
                 return;
             }
-            _declaredDead.Remove(candidate.Id); // It answered: it was never dead, or it is back.
+            _neighborhood.Vouch(candidate.Id); // It answered: it was never dead, or it is back.
             FinishRepair(candidate, reply);
         });
     }
@@ -171,18 +146,18 @@ public sealed partial class PeerNode
         IEnumerable<PeerContact> offered = live.Any(c => c.Id == answerer.Id) || live.Count == 0
             ? [answerer, .. neighbors.Successors]
             : [];
-        var repaired = SuccessorList.Compose(Space, Id, [.. live, .. offered], RecentlyDead());
+        var repaired = ComposeSuccessors([.. live, .. offered], RecentlyDead());
         if (repaired.Count == 0)
         {
             _repairPending = true; // Nothing usable: keep the candidates and ask again next round.
             return;
         }
-        if (!repaired.Select(c => c.Id).SequenceEqual(CurrentSuccessors().Select(c => c.Id)) || _successors.Any(l => l.Dead))
+        if (!repaired.Select(c => c.Id).SequenceEqual(CurrentSuccessors().Select(c => c.Id)) || _neighborhood.AnyDead)
         {
             SetSuccessors(repaired);
             AnnounceSuccessors();
         }
-        if (repaired.Count < SuccessorList.Length && neighbors.Successors.All(s => s.Id != Id))
+        if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.
     }
 
@@ -200,7 +175,7 @@ public sealed partial class PeerNode
             _repairPending = true;
             return;
         }
-        if (at is null || at.Id == Id || RecentlyDead().Contains(at.Id) || _successors.Any(l => l.Dead && l.Contact.Id == at.Id) || hops > MaxWalkHops)
+        if (at is null || at.Id == Id || RecentlyDead().Contains(at.Id) || _neighborhood.IsDeadCandidate(at.Id) || hops > MaxWalkHops)
         {
             if (later is { } found)
                 FinishRepair(found.Peer, found.Reply);
@@ -208,7 +183,7 @@ public sealed partial class PeerNode
             {
                 // Every peer this one knows of is dead: it is genuinely alone, a ring of one that others can still join.
                 _repairing = false;
-                _successors.Clear();
+                _neighborhood.Clear();
             }
             return;
         }

@@ -21,12 +21,12 @@ public sealed partial class PeerNode
     {
         var key = FileKey.Of(name, Space);
         var started = Time.GetTimestamp();
-        var request = new FileRequest { Sender = Contact, IdBits = Space.Bits, RequestId = NewRequestId(), Name = name, Key = key, Origin = Contact };
+        var request = new FileRequest { Sender = Contact, IdBits = Space.Bits, RequestId = _router.NewRequestId(), Name = name, Key = key, Origin = Contact };
         var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _scheduler.CompletionOptions);
         try
         {
             if (await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false) is { } answer)
-                throw answer.Outcome == FileRouteOutcome.NotStored
+                throw answer.Outcome == RouteOutcome.NotStored
                     ? new DhtFileException(DhtFileFailure.NotFound, $"File {name} (key {key}) is not stored at Peer {answer.Sender.Id}, the peer that should hold it.", answer.Sender.Id)
                     : new DhtFileException(DhtFileFailure.Unroutable, $"The request for {name} did not reach its owner: {answer.Reason}", answer.Sender.Id);
             var received = await pending.Received.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -34,7 +34,7 @@ public sealed partial class PeerNode
         }
         finally
         {
-            Run(() => _pendingFileRequests.Remove(request.RequestId));
+            Run(() => EndFileRequest(request.RequestId));
         }
     }
 
@@ -68,7 +68,7 @@ public sealed partial class PeerNode
     /// <summary>A requester that owns the file itself copies it from its store to the destination, verified like a transfer.</summary>
     private async Task ReceiveLocallyAsync(FileRequest request, StoredFile stored, Stream content)
     {
-        if (await Call(() => _pendingFileRequests.GetValueOrDefault(request.RequestId), CancellationToken.None).ConfigureAwait(false) is not { } pending)
+        if (await Call(() => DeliveryArriving(request.RequestId), CancellationToken.None).ConfigureAwait(false) is not { } pending)
             return;
         pending.Answered.TrySetResult(null);
         try
@@ -94,7 +94,7 @@ public sealed partial class PeerNode
     private async Task ReceiveDeliveryAsync(FileDelivery delivery, Stream stream, CancellationToken cancellationToken)
     {
         var owner = delivery.Sender.Id;
-        var pending = await Call(() => _pendingFileRequests.GetValueOrDefault(delivery.RequestId), cancellationToken).ConfigureAwait(false);
+        var pending = await Call(() => DeliveryArriving(delivery.RequestId), cancellationToken).ConfigureAwait(false);
         if (pending is null || !pending.Answered.TrySetResult(null))
         {
             await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, $"Peer {Id} is not waiting for this file (any more)."), cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ public sealed partial class PeerNode
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.CancellationToken);
         try
         {
-            var header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileLength, cancel.Token).ConfigureAwait(false);
+            var header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileSize, cancel.Token).ConfigureAwait(false);
             if (header.Name != pending.Name)
                 throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {header.Name}, not {pending.Name}.");
             if (RefuseWithoutRoom(header, Path.GetDirectoryName(pending.Destination)!) is { } noRoom)
@@ -131,6 +131,15 @@ public sealed partial class PeerNode
             return;
         }
         await WriteStreamReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The fetch a delivery answers, if this peer still waits for it: the file itself is the answer, so the route's deadline ends.</summary>
+    private PendingFileRequest? DeliveryArriving(string requestId)
+    {
+        if (!_pendingFileRequests.TryGetValue(requestId, out var pending))
+            return null;
+        _router.Forget(requestId);
+        return pending;
     }
 
     private static Exception AsTransferFailure(Exception e, string name, ulong peerId) => e switch

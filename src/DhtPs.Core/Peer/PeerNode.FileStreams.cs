@@ -13,14 +13,12 @@ public sealed partial class PeerNode
         var stream = IdleLimited(connection); // The transport closes the connection when this returns.
         try
         {
-            if (opening.IdBits != Space.Bits)
-                await WriteStreamReplyAsync(stream, Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}."), cancellationToken).ConfigureAwait(false);
-            else if (opening is FileUpload upload)
+            if (opening is FileUpload upload)
                 await ReceiveUploadAsync(upload, stream, cancellationToken).ConfigureAwait(false);
             else if (opening is FileDelivery delivery)
                 await ReceiveDeliveryAsync(delivery, stream, cancellationToken).ConfigureAwait(false);
             else if (opening is ClientRequest client)
-                await new ClientGateway(this, _options.MaxFileLength).ServeAsync(client, stream, cancellationToken).ConfigureAwait(false);
+                await new ClientGateway(this, _options.MaxFileSize).ServeAsync(client, stream, cancellationToken).ConfigureAwait(false);
             else
                 await WriteStreamReplyAsync(stream, Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} opens no stream for {opening.GetType().Name}."), cancellationToken).ConfigureAwait(false);
         }
@@ -35,6 +33,8 @@ public sealed partial class PeerNode
 
     private async Task WriteStreamReplyAsync(Stream stream, Message reply, CancellationToken cancellationToken)
     {
+        if (reply is ErrorResponse refusal) // Its reason may come from this peer's disk: no local paths on the wire.
+            reply = refusal with { Reason = RemoteText.WithoutLocalPaths(refusal.Reason) };
         await stream.WriteAsync(MessageCodec.Encode(reply, sequence: 0), cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -72,6 +72,6 @@ public sealed partial class PeerNode
     {
         var frame = await FrameCodec.ReadAsync(stream, cancellationToken).ConfigureAwait(false)
             ?? throw new ProtocolException(ProtocolError.Truncated, "The receiver closed the stream without confirming the file.");
-        return MessageCodec.DecodePayload(frame);
+        return MessageCodec.DecodeInStream(frame);
     }
 }

@@ -14,14 +14,14 @@ public sealed partial class PeerNode
     /// Streams every stored file to the first successor and deletes the local copy once the successor has confirmed
     /// a verified copy. A file that cannot be handed over stays here and is reported; the departure goes on.
     /// </summary>
-    private async Task HandOverFilesAsync()
+    private async Task HandOffFilesAsync()
     {
         if (!MayHoldFiles)
             return; // Nothing to hand over: not even a hop to the logical thread, so a departure without files stays on it.
         PeerContact? successor;
         try
         {
-            successor = await Call(() => _status is PeerStatus.Running ? _successors.FirstOrDefault()?.Contact : null, CancellationToken.None)
+            successor = await Call(() => _status is PeerStatus.Running ? _neighborhood.FirstSuccessor : null, CancellationToken.None)
                 .WaitAsync(_options.RequestTimeout, Time).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or DhtFileException)
@@ -30,14 +30,14 @@ public sealed partial class PeerNode
         }
         if (successor is null || successor.Id == Id)
             return;
-        await HandOverAsync(successor, Files.Names(), UploadPurpose.HandOff).ConfigureAwait(false);
+        await HandOffAsync(successor, Files.Names(), UploadPurpose.HandOff).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Off the logical thread: uploads each named file to <paramref name="to"/> and deletes it here once <paramref name="to"/>
     /// has confirmed a verified copy. A file that cannot be handed over stays here and is reported.
     /// </summary>
-    private async Task HandOverAsync(PeerContact to, IEnumerable<string> names, UploadPurpose purpose)
+    private async Task HandOffAsync(PeerContact to, IEnumerable<string> names, UploadPurpose purpose)
     {
         foreach (var name in names)
         {

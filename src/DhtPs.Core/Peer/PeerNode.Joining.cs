@@ -26,7 +26,7 @@ public sealed partial class PeerNode
 
     private void BeginJoin(PeerLocator knownPeer, TimeSpan timeout, TaskCompletionSource<DhtPeer> joined)
     {
-        if (_status is not PeerStatus.Running || _successors.Count > 0)
+        if (_status is not PeerStatus.Running || _neighborhood.Count > 0)
         {
             joined.SetException(new JoinException(JoinFailure.AlreadyInRing,
                 $"Peer {Id} is {(_status is PeerStatus.Joining ? "already joining a ring" : $"{_status} with successors")}; only a lone running peer can join a ring."));
@@ -79,12 +79,11 @@ public sealed partial class PeerNode
             return Refuse(ErrorCode.NotJoining, $"Peer {Id} is not joining a ring.");
         EndJoin();
         Raise(DhtEventKind.JoinAccepted, "Join request has been accepted", accepted.Sender.Id);
-        SetSuccessors(SuccessorList.Compose(Space, Id, accepted.Successors));
+        SetSuccessors(ComposeSuccessors(accepted.Successors));
         AnnounceSuccessors(initial: true);
         // The acceptor is the first predecessor and its own first predecessor the second: known now, not at the first pings.
         var now = Time.GetUtcNow();
-        _predecessors[0] = new PredecessorSlot(accepted.Sender, now);
-        _predecessors[1] = accepted.Predecessors.FirstOrDefault() is { } second && second.Id != Id ? new PredecessorSlot(second, now) : null;
+        _neighborhood.SetPredecessors([accepted.Sender, .. accepted.Predecessors.Where(p => p.Id != Id)], now);
         RequestTakeOver(accepted.Sender);
         PublishSnapshot();
         pending.Joined.SetResult(Snapshot);

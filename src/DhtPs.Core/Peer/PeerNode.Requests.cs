@@ -7,9 +7,6 @@ namespace DhtPs.Core.Peer;
 /// <summary>Asking other peers without ever blocking the logical thread.</summary>
 public sealed partial class PeerNode
 {
-    /// <summary>Another peer's answer, or why there is none (unreachable, timed out).</summary>
-    private readonly record struct Reply(Message? Message, Exception? Failure);
-
     private void Ask(PeerContact to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) =>
         Ask(to.ToEndPoint(), request, onReply, timeout);
 
@@ -20,36 +17,28 @@ public sealed partial class PeerNode
     private void Ask(IPEndPoint to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) =>
         _transport.RequestAsync(to, request, timeout ?? _options.RequestTimeout, CancellationToken.None)
             .ContinueWith(
+                // An answer passed the ingest point like any input: one this peer cannot use arrives as a TransportException.
                 task => Run(() => onReply(task.IsCompletedSuccessfully
-                    ? Checked(to, task.Result)
+                    ? new Reply(task.Result, null)
                     : new Reply(null, task.Exception?.GetBaseException() ?? new OperationCanceledException()))),
                 TaskContinuationOptions.ExecuteSynchronously);
 
-    /// <summary>An answer is input like any other: one this peer cannot use is dropped, counted, and treated as no answer.</summary>
-    private Reply Checked(IPEndPoint from, Message answer)
-    {
-        var problem = answer.IdBits != Space.Bits
-            ? $"the answer uses {answer.IdBits}-bit ids, this ring uses {Space.Bits}"
-            : MessageValidator.Validate(answer, Space)?.Reason;
-        if (problem is null || answer is ErrorResponse)
-            return new Reply(answer, null);
-        CountMalformed(from, $"{answer.GetType().Name}: {problem}");
-        return new Reply(null, new ProtocolException(ProtocolError.MalformedPayload, problem));
-    }
-
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
 
-    private static readonly string[] Ordinals = ["first", "second"];
+    private static readonly string[] Ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+
+    /// <summary>"first", "second", … as the original says; "11th" and so on past ten.</summary>
+    private static string Ordinal(int index) => index < Ordinals.Length ? Ordinals[index] : $"{index + 1}th";
 
     /// <summary>Says what the successor list now is, in the original's words ("My new first successor is Peer 15").</summary>
     private void AnnounceSuccessors(bool initial = false)
     {
         var successors = CurrentSuccessors();
-        for (var i = 0; i < Math.Min(successors.Count, Ordinals.Length); i++)
+        for (var i = 0; i < successors.Count; i++)
         {
             var id = successors[i].Id;
             Raise(DhtEventKind.SuccessorChanged,
-                initial ? $"My {Ordinals[i]} successor is Peer {id}" : $"My new {Ordinals[i]} successor is Peer {id}", id);
+                initial ? $"My {Ordinal(i)} successor is Peer {id}" : $"My new {Ordinal(i)} successor is Peer {id}", id);
         }
     }
 
@@ -57,11 +46,11 @@ public sealed partial class PeerNode
     private void AnnounceChangedSuccessors(IReadOnlyList<ulong> previous)
     {
         var successors = CurrentSuccessors();
-        for (var i = 0; i < Math.Min(successors.Count, Ordinals.Length); i++)
+        for (var i = 0; i < successors.Count; i++)
         {
             var id = successors[i].Id;
             if (i >= previous.Count || previous[i] != id)
-                Raise(DhtEventKind.SuccessorChanged, $"My new {Ordinals[i]} successor is Peer {id}", id);
+                Raise(DhtEventKind.SuccessorChanged, $"My new {Ordinal(i)} successor is Peer {id}", id);
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class PeerNode
     {
         if (_status is not PeerStatus.Running || _repairing || _stabilizing)
             return;
-        if (_successors.FirstOrDefault(l => !l.Dead)?.Contact is not { } successor)
+        if (_neighborhood.FirstLiveSuccessor is not { } successor)
             return; // Nobody live ahead: repair is asking the candidates.
         _stabilizing = true;
         Ask(successor, NeighborsQuery(), reply =>
@@ -59,9 +59,9 @@ public sealed partial class PeerNode
                 Propose(IsFirstLiveSuccessor(successor) ? otherwise : null);
                 return;
             }
-            _declaredDead.Remove(closer.Id); // It answered: it is alive, whatever was declared.
-            var previous = _successors.Select(l => l.Contact.Id).ToArray();
-            SetSuccessors(SuccessorList.Compose(Space, Id, [closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
+            _neighborhood.Vouch(closer.Id); // It answered: it is alive, whatever was declared.
+            var previous = _neighborhood.SuccessorIds();
+            SetSuccessors(ComposeSuccessors([closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
             AnnounceChangedSuccessors(previous);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
                 AdoptCloser(closer, closerStill, hops + 1, otherwise: null);
@@ -71,16 +71,16 @@ public sealed partial class PeerNode
     }
 
     private bool IsFirstLiveSuccessor(PeerContact successor) =>
-        _successors.FirstOrDefault(l => !l.Dead)?.Contact.Id == successor.Id;
+        _neighborhood.FirstLiveSuccessor?.Id == successor.Id;
 
     /// <summary>Applies the list <paramref name="candidates"/> make once the previous round proposed the same.</summary>
     private void Propose(IReadOnlyList<PeerContact>? candidates)
     {
         _stabilizing = false;
-        var current = _successors.Select(l => l.Contact.Id).ToArray();
+        var current = _neighborhood.SuccessorIds();
         var proposed = candidates is null || _status is not PeerStatus.Running || _repairing
             ? null
-            : SuccessorList.Compose(Space, Id, candidates, RecentlyDead());
+            : ComposeSuccessors(candidates, RecentlyDead());
         if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))
         {
             _proposal = null;

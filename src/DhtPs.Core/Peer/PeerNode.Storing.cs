@@ -37,9 +37,9 @@ public sealed partial class PeerNode
         content.Position = 0;
         var header = new TransferHeader(name, content.Length, sha256);
 
-        var request = new StoreRequest { Sender = Contact, IdBits = Space.Bits, RequestId = NewRequestId(), Name = name, Key = key, Origin = Contact };
+        var request = new StoreRequest { Sender = Contact, IdBits = Space.Bits, RequestId = _router.NewRequestId(), Name = name, Key = key, Origin = Contact };
         var pending = new PendingFileRequest(name, destination: null, progress, cancellationToken, _scheduler.CompletionOptions);
-        FileRouteAnswer answer;
+        RouteAnswer answer;
         try
         {
             answer = await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false)
@@ -47,9 +47,9 @@ public sealed partial class PeerNode
         }
         finally
         {
-            Run(() => _pendingFileRequests.Remove(request.RequestId));
+            Run(() => EndFileRequest(request.RequestId));
         }
-        if (answer.Outcome != FileRouteOutcome.StoreAccepted)
+        if (answer.Outcome != RouteOutcome.StoreAccepted)
             throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
 
         if (answer.Sender.Id == Id)
@@ -132,7 +132,7 @@ public sealed partial class PeerNode
 
     /// <summary>
     /// At the receiver of an upload: reads the header, keeps the file only when it was asked for and fits
-    /// (<see cref="AdmitUpload"/>, <see cref="PeerOptions.MaxFileLength"/>, free space), then confirms or refuses it.
+    /// (<see cref="AdmitUpload"/>, <see cref="PeerOptions.MaxFileSize"/>, free space), then confirms or refuses it.
     /// </summary>
     private async Task ReceiveUploadAsync(FileUpload upload, Stream stream, CancellationToken cancellationToken)
     {
@@ -140,7 +140,7 @@ public sealed partial class PeerNode
         TransferHeader header;
         try
         {
-            header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileLength, cancellationToken).ConfigureAwait(false);
+            header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileSize, cancellationToken).ConfigureAwait(false);
         }
         catch (ProtocolException e) when (e.Error == ProtocolError.Oversized)
         {

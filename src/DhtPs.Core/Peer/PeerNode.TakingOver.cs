@@ -17,7 +17,7 @@ public sealed partial class PeerNode
     /// <summary>At the newcomer, just accepted with <paramref name="predecessor"/> before it: asks its first successor for its files.</summary>
     private void RequestTakeOver(PeerContact predecessor)
     {
-        if (_successors.FirstOrDefault()?.Contact is not { } successor || successor.Id == Id)
+        if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Id)
             return;
         var progress = new TakeOverProgress(successor, Time.GetUtcNow());
         _takeOver = progress; // Before the offer arrives: the first upload may overtake it.
@@ -42,13 +42,13 @@ public sealed partial class PeerNode
         if (_status is not PeerStatus.Running)
             return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status} and hands over no files.");
         var newcomer = request.Sender;
-        if (CurrentPredecessors().FirstOrDefault() is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Id))
+        if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Id))
             return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Id}: none of Peer {Id}'s keys are its.");
         string[] names = MayHoldFiles
             ? [.. Files.Names().Where(name => IsNowOwnedBy(FileKey.Of(name, Space), newcomer.Id, request.Predecessor.Id))]
             : [];
         if (names.Length > 0)
-            _scheduler.RunInBackground(() => HandOverAsync(newcomer, names, UploadPurpose.TakeOver));
+            _scheduler.RunInBackground(() => HandOffAsync(newcomer, names, UploadPurpose.TakeOver));
         return new TakeOverOffer { Sender = Contact, IdBits = Space.Bits, Files = names.Length };
     }
 

@@ -72,7 +72,7 @@ public sealed partial class PeerNode
         var now = Time.GetUtcNow();
         if (_takeOver is not { } progress || progress.From.Id != from || !progress.Pending(now, _options.TransferIdleTimeout))
             return Refuse(ErrorCode.Unsolicited, $"Peer {Id} is taking over no files from Peer {from}.");
-        if (!Owns(key, toOwner: false))
+        if (!Owns(key))
         {
             progress.Skipped(now);
             return Refuse(ErrorCode.Unsolicited, $"Key {key} is not Peer {Id}'s.");

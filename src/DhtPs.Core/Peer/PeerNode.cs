@@ -1,4 +1,5 @@
 using System.Net;
+using DhtPs.Core.Peer.Routing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transport;
@@ -21,8 +22,16 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private PeerStatus _status = PeerStatus.Starting;
     private DhtPeer _snapshot = null!;
     private long _malformedInputs;
+    private long _authenticationFailures;
+    private long _connectionsRefused;
+    private long _slowConnectionsCut;
     private int _startRequested;
     private int _stopRequested;
+    private readonly Router _router;
+    private readonly Neighborhood _neighborhood;
+
+    /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
+    private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
 
     private PeerNode(PeerOptions options, PeerEnvironment environment)
     {
@@ -30,8 +39,11 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _environment = environment;
         _metrics = new Diagnostics.PeerMetrics(options.Id);
         Space = new IdSpace(options.IdBits);
-        _fingers = new FingerTable(Space, options.Id);
         _startTime = environment.Time.GetUtcNow();
+        _router = new Router(this, options, _startTime.UtcTicks);
+        _neighborhood = new Neighborhood(Space, options.Id, options);
+        _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
+        _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
     }
@@ -74,7 +86,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         try
         {
             node._transport = await Diagnostics.MeteredTransport.BindAsync(node._environment.Network,
-                new IPEndPoint(IPAddress.Parse(options.Address), port), node, node._metrics, cancellationToken).ConfigureAwait(false);
+                new IPEndPoint(IPAddress.Parse(options.Address), port), node._environment.Codec, node, node._metrics, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -114,7 +126,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         Run(() =>
         {
             StopProbing();
-            AbandonLookups();
+            _router.AbandonAll();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
         });
@@ -146,7 +158,15 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             SuccessorContacts: successors,
             PredecessorContacts: predecessors,
             Interlocked.Read(ref _malformedInputs),
-            _startTime) { Fingers = _fingers.Entries, DataPath = DataPath });
+            _startTime)
+        {
+            Fingers = _router.Fingers,
+            DataPath = DataPath,
+            Authenticated = _environment.Codec.IsAuthenticated,
+            AuthenticationFailures = Interlocked.Read(ref _authenticationFailures),
+            ConnectionsRefused = Interlocked.Read(ref _connectionsRefused),
+            SlowConnectionsCut = Interlocked.Read(ref _slowConnectionsCut),
+        });
     }
 
     private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
@@ -193,15 +213,47 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         return reply.Task;
     }
 
-    void ITransportHandler.OnMalformed(IPEndPoint from, ProtocolException error)
+    /// <summary>Input the ingest point refused: counted and said so; a request that decoded is answered with the refusal.</summary>
+    Message? ITransportHandler.OnRefused(IPEndPoint from, InputRefusal refusal)
     {
-        Interlocked.Increment(ref _malformedInputs);
-        Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {error.Message}"));
+        if (refusal is { Kind: RefusalKind.OtherRing, Message: { } other })
+        {
+            if (refusal.Path is InputPath.Datagram)
+                Run(() => Raise(DhtEventKind.RingMismatch,
+                    $"Ignored a message from Peer {other.Sender.Id}: it uses {other.IdBits}-bit ids, this ring uses {Space.Bits}", other.Sender.Id));
+            return refusal.Path is InputPath.Request or InputPath.StreamOpening
+                ? Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {other.IdBits}-bit ring.")
+                : null;
+        }
+        switch (refusal.Kind)
+        {
+            case RefusalKind.Unauthenticated:
+                Interlocked.Increment(ref _authenticationFailures);
+                Run(() => Raise(DhtEventKind.AuthenticationFailed, refusal.Path is InputPath.Answer
+                    ? $"Authentication with {from} failed: {refusal.Reason}"
+                    : $"Dropped unauthenticated input from {from}: {refusal.Reason}"));
+                // Answered in the clear, so the other side learns it was refused rather than taking this peer for dead.
+                return refusal.Path is InputPath.Request or InputPath.StreamOpening
+                    ? Refuse(ErrorCode.AuthenticationFailed, _environment.Codec.IsAuthenticated
+                        ? $"Peer {Id} refused the connection: it is not authenticated with this ring's secret."
+                        : $"Peer {Id} belongs to an open ring and has no ring secret.")
+                    : null;
+            case RefusalKind.ConnectionLimit:
+                Interlocked.Increment(ref _connectionsRefused);
+                return null;
+            case RefusalKind.TooSlow:
+                Interlocked.Increment(ref _slowConnectionsCut);
+                return null;
+            default:
+                Interlocked.Increment(ref _malformedInputs);
+                Run(() => Raise(DhtEventKind.MalformedInput, $"Dropped malformed input from {from}: {refusal.Description}"));
+                return refusal is { Message: not null, Path: InputPath.Request or InputPath.StreamOpening } ? Refuse(refusal.Code, refusal.Reason) : null;
+        }
     }
 
     private void HandleDatagram(IPEndPoint from, uint sequence, Message message)
     {
-        if (_status is PeerStatus.Stopped || !IsSameRing(message))
+        if (_status is PeerStatus.Stopped)
             return;
         switch (message)
         {
@@ -217,47 +269,44 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>A request that passed the ingest point (decoded, authenticated, validated for this ring).</summary>
     private Message HandleRequest(IPEndPoint from, Message request)
     {
-        if (request.IdBits != Space.Bits)
-            return Refuse(ErrorCode.IdBitsMismatch, $"Peer {Id} belongs to a {Space}; the request came from a {request.IdBits}-bit ring.");
-        if (MessageValidator.Validate(request, Space) is { } problem)
-        {
-            CountMalformed(from, $"{request.GetType().Name}: {problem.Reason}");
-            return Refuse(problem.Code, problem.Reason);
-        }
         if (_status is PeerStatus.Stopped)
             return Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped.");
-        return request switch
-        {
-            JoinRequest join => HandleJoinRequest(join),
-            JoinAccepted accepted => HandleJoinAccepted(accepted),
-            JoinRefused refused => HandleJoinRefused(refused),
-            SuccessorChange change => HandleSuccessorChange(change),
-            DepartureNotice departure => HandleDepartureNotice(departure),
-            NeighborsRequest => HandleNeighborsRequest(),
-            RoutedFileRequest file => HandleRoutedFileRequest(file),
-            FileRouteAnswer answer => HandleFileRouteAnswer(answer),
-            TakeOverRequest takeOver => HandleTakeOverRequest(takeOver),
-            LookupRequest lookup => HandleLookupRequest(lookup),
-            LookupAnswer answer => HandleLookupAnswer(answer),
-            _ => Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."),
-        };
+        return _requestHandlers.TryGetValue(request.GetType(), out var handle)
+            ? handle(request)
+            : Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests.");
+    }
+
+    private Dictionary<Type, Func<Message, Message>> RequestHandlers() => new()
+    {
+        // Ring maintenance: join, admission, departure, repair and stabilization answers.
+        [typeof(JoinRequest)] = m => HandleJoinRequest((JoinRequest)m),
+        [typeof(JoinAccepted)] = m => HandleJoinAccepted((JoinAccepted)m),
+        [typeof(JoinRefused)] = m => HandleJoinRefused((JoinRefused)m),
+        [typeof(SuccessorChange)] = m => HandleSuccessorChange((SuccessorChange)m),
+        [typeof(DepartureNotice)] = m => HandleDepartureNotice((DepartureNotice)m),
+        [typeof(NeighborsRequest)] = _ => HandleNeighborsRequest(),
+        // Router: every routed request and the one answer shape.
+        [typeof(LookupRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(StoreRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(FileRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
+        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync).
+        [typeof(TakeOverRequest)] = m => HandleTakeOverRequest((TakeOverRequest)m),
+    };
+
+    private Message HandleRoutedRequest(RoutedRequest request)
+    {
+        if (_status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status} and takes no routed requests.");
+        _router.Route(request);
+        return Ack();
     }
 
     private ErrorResponse Refuse(ErrorCode code, string reason) =>
         new() { Sender = Contact, IdBits = Space.Bits, Code = code, Reason = reason };
-
-    /// <summary>A message from another ring width is refused, and said so once per message.</summary>
-    private bool IsSameRing(Message message)
-    {
-        if (message.IdBits == Space.Bits)
-            return true;
-        Raise(DhtEventKind.RingMismatch,
-            $"Ignored a message from Peer {message.Sender.Id}: it uses {message.IdBits}-bit ids, this ring uses {Space.Bits}",
-            message.Sender.Id);
-        return false;
-    }
 
     private void CountMalformed(IPEndPoint from, string reason)
     {

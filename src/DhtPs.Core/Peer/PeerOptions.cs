@@ -38,10 +38,16 @@ public sealed record PeerOptions
     /// The longest file this peer receives, in bytes (stores, hand-offs, take-overs and its own fetches).
     /// Longer files are refused before a byte is written, as are files longer than the free space on the receiving drive.
     /// </summary>
-    public long MaxFileLength { get; init; } = DefaultMaxFileLength;
+    public long MaxFileSize { get; init; } = DefaultMaxFileSize;
 
     /// <summary>4 GiB: four times the largest transfer benchmarked (docs/benchmarks.md), yet no single upload can fill a typical disk.</summary>
-    public const long DefaultMaxFileLength = 4L * 1024 * 1024 * 1024;
+    public const long DefaultMaxFileSize = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>How lookups, stores, file requests and joins are routed; fingers by default.</summary>
+    public RoutingMode Routing { get; init; } = RoutingMode.Fingers;
+
+    /// <summary>How many successors a peer keeps, pings and hands on (the original kept 2). At most <see cref="SuccessorList.MaxLength"/>.</summary>
+    public int SuccessorCount { get; init; } = SuccessorList.DefaultLength;
 
     /// <summary>
     /// Keep the finger table fresh (one lookup per ping interval at most) so lookups take O(log N) hops.
@@ -65,10 +71,13 @@ public sealed record PeerOptions
         var space = new IdSpace(IdBits);
         if (!IPAddress.TryParse(Address, out var bound))
             throw new ArgumentException($"Address '{Address}' is not an IP address (e.g. 127.0.0.1, 10.0.0.2, ::1, or 0.0.0.0 for every interface).", nameof(Address));
-        if (AdvertiseAddress is null && (bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any)))
+        var wildcard = bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any);
+        if (AdvertiseAddress is null && wildcard)
             throw new ArgumentException($"Address {Address} binds every interface, so it is no address another peer can dial; name that one with AdvertiseAddress.", nameof(AdvertiseAddress));
-        if (AdvertiseAddress is not null && (!IPAddress.TryParse(AdvertiseAddress, out var advertised) || advertised.Equals(IPAddress.Any) || advertised.Equals(IPAddress.IPv6Any)))
-            throw new ArgumentException($"AdvertiseAddress '{AdvertiseAddress}' is not an IP address other peers can dial.", nameof(AdvertiseAddress));
+        if (!wildcard && PeerContact.NotUnicast(bound) is { } boundWhy)
+            throw new ArgumentException($"Address {Address} is {boundWhy}; bind one of this host's unicast addresses (e.g. 127.0.0.1 or 10.0.0.2), or every interface (0.0.0.0 or ::) with an AdvertiseAddress.", nameof(Address));
+        if (AdvertiseAddress is not null && (!IPAddress.TryParse(AdvertiseAddress, out var advertised) || PeerContact.NotUnicast(advertised) is not null))
+            throw new ArgumentException($"AdvertiseAddress '{AdvertiseAddress}' is not a unicast IP address other peers can dial.", nameof(AdvertiseAddress));
         if (AdvertiseAddress is not null && IPAddress.Parse(AdvertiseAddress).AddressFamily != bound.AddressFamily && !bound.Equals(IPAddress.IPv6Any))
             throw new ArgumentException($"AdvertiseAddress {AdvertiseAddress} is of another address family than the bound {Address}.", nameof(AdvertiseAddress));
         if (!space.Contains(Id))
@@ -83,8 +92,12 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
         if (TransferIdleTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
-        if (MaxFileLength < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxFileLength), MaxFileLength, "Maximum file length cannot be negative.");
+        if (MaxFileSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxFileSize), MaxFileSize, "Maximum file length cannot be negative.");
+        if (!Enum.IsDefined(Routing))
+            throw new ArgumentOutOfRangeException(nameof(Routing), Routing, "Routing must be Fingers or Successor.");
+        if (SuccessorCount is < 1 or > SuccessorList.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(SuccessorCount), SuccessorCount, $"Successor count must be between 1 and {SuccessorList.MaxLength}.");
         if (SecondSuccessor is not null && FirstSuccessor is null)
             throw new ArgumentException("A second successor needs a first successor.", nameof(SecondSuccessor));
         foreach (var successor in new[] { FirstSuccessor, SecondSuccessor })

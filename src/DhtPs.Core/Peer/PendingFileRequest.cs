@@ -19,7 +19,7 @@ internal sealed class PendingFileRequest(string name, string? destination, IProg
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>The owner's answer; null when the owner has started delivering the file.</summary>
-    public TaskCompletionSource<FileRouteAnswer?> Answered { get; } = new(completionOptions);
+    public TaskCompletionSource<RouteAnswer?> Answered { get; } = new(completionOptions);
 
     /// <summary>A fetch's result, once the delivered copy is in place.</summary>
     public TaskCompletionSource<DhtFileInfo> Received { get; } = new(completionOptions);

@@ -14,13 +14,6 @@ public abstract record ClientRequest : Message
 
     /// <summary>How long the entry peer may wait for the ring (the owner's answer), in milliseconds.</summary>
     public required int TimeoutMilliseconds { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (TimeoutMilliseconds is < 1 or > MaxTimeoutMilliseconds)
-            throw Malformed($"timeout {TimeoutMilliseconds} ms is not between 1 and {MaxTimeoutMilliseconds}");
-    }
 }
 
 /// <summary>
@@ -48,13 +41,6 @@ public sealed record ClientLookup : ClientRequest
 {
     public string? Name { get; init; }
     public ulong? Key { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if ((Name is null) == (Key is null))
-            throw Malformed("it must name either a file or a key");
-    }
 }
 
 /// <summary>A store or fetch done for a client: where the file is and what it is. The sender's id width is the ring's.</summary>
@@ -66,13 +52,6 @@ public sealed record ClientFileDone : Message
     public required long Length { get; init; }
     public required string Sha256 { get; init; }
     public int Hops { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Length < 0 || Hops < 0 || Sha256 is not { Length: 64 })
-            throw Malformed("its length, hops or SHA-256 is unusable");
-    }
 }
 
 /// <summary>A lookup done for a client.</summary>
@@ -81,13 +60,6 @@ public sealed record ClientLookupDone : Message
     public required ulong Key { get; init; }
     public required PeerContact Owner { get; init; }
     public int Hops { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Owner is null || !Owner.IsReachable(out _) || Hops < 0)
-            throw Malformed("its owner or hop count is unusable");
-    }
 }
 
 public enum ClientFailureKind
@@ -119,11 +91,4 @@ public sealed record ClientFailure : Message
 
     /// <summary>The peer concerned (the owner, say), when one is known.</summary>
     public ulong? PeerId { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Failure))
-            throw Malformed($"failure {(int)Failure} is unknown");
-    }
 }

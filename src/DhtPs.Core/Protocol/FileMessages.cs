@@ -3,23 +3,12 @@ using DhtPs.Core.Ring;
 namespace DhtPs.Core.Protocol;
 
 /// <summary>
-/// SPEC §8 and §9: a file request travelling along first successors until it reaches the peer that owns
-/// <see cref="Key"/>. Each hop is the <see cref="Message.Sender"/>; <see cref="Origin"/> is the peer where the
-/// request entered the ring and where the owner's answer goes (<see cref="FileRouteAnswer"/>, or the file itself).
+/// SPEC §8 and §9: a file request routed to the peer that owns <see cref="RoutedRequest.Key"/>; the owner answers the
+/// origin with a <see cref="RouteAnswer"/> (or, for a fetch, with the file itself).
 /// </summary>
-public abstract record RoutedFileRequest : Message
+public abstract record RoutedFileRequest : RoutedRequest
 {
-    /// <summary>Names the operation at the origin, so the owner's answer finds its way back to the waiting caller.</summary>
-    public required string RequestId { get; init; }
     public required string Name { get; init; }
-    public required ulong Key { get; init; }
-    public required PeerContact Origin { get; init; }
-
-    /// <summary>How often the request has been forwarded so far.</summary>
-    public int Hops { get; init; }
-
-    /// <summary>Set by a peer whose first successor owns the key: the receiver takes the request without checking its predecessor.</summary>
-    public bool ToOwner { get; init; }
 }
 
 /// <summary>SPEC §8: where should this file be stored? The owner accepts, then receives the bytes over a stream (<see cref="FileUpload"/>).</summary>
@@ -28,37 +17,9 @@ public sealed record StoreRequest : RoutedFileRequest;
 /// <summary>SPEC §9: who has this file? The owner sends it straight to the origin (<see cref="FileDelivery"/>).</summary>
 public sealed record FileRequest : RoutedFileRequest;
 
-public enum FileRouteOutcome
-{
-    /// <summary>The sender owns the key and takes the store.</summary>
-    StoreAccepted,
-
-    /// <summary>The sender owns the key but holds no file of that name.</summary>
-    NotStored,
-
-    /// <summary>The request could not be passed on; <see cref="FileRouteAnswer.Reason"/> says why.</summary>
-    Unroutable,
-}
-
-/// <summary>The owner's (or a stuck hop's) answer to a <see cref="RoutedFileRequest"/>, sent to its origin.</summary>
-public sealed record FileRouteAnswer : Message
-{
-    public required string RequestId { get; init; }
-    public required FileRouteOutcome Outcome { get; init; }
-    public int Hops { get; init; }
-    public string? Reason { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Outcome))
-            throw Malformed($"outcome {(int)Outcome} is unknown");
-    }
-}
-
 public enum UploadPurpose
 {
-    /// <summary>A user's store, after the receiver answered its <see cref="StoreRequest"/> with <see cref="FileRouteOutcome.StoreAccepted"/>.</summary>
+    /// <summary>A user's store, after the receiver answered its <see cref="StoreRequest"/> with <see cref="RouteOutcome.StoreAccepted"/>.</summary>
     Store,
 
     /// <summary>A departing peer hands its files to its first successor.</summary>
@@ -79,15 +40,6 @@ public sealed record FileUpload : Message
 
     /// <summary>For <see cref="UploadPurpose.Store"/>: the id of the <see cref="StoreRequest"/> the receiver accepted.</summary>
     public string? RequestId { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (!Enum.IsDefined(Purpose))
-            throw Malformed($"purpose {(int)Purpose} is unknown");
-        if (RequestId is { Length: > MessageValidator.MaxRequestIdLength })
-            throw Malformed($"the request id is longer than {MessageValidator.MaxRequestIdLength} characters");
-    }
 }
 
 /// <summary>
@@ -104,13 +56,6 @@ public sealed record TakeOverRequest : Message
 public sealed record TakeOverOffer : Message
 {
     public required int Files { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Files < 0)
-            throw Malformed($"it offers {Files} files");
-    }
 }
 
 /// <summary>

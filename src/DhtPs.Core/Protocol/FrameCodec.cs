@@ -24,6 +24,13 @@ public static class FrameCodec
     public const byte Version = 1;
     private const ushort Magic = 0x4448; // "DH"
 
+    /// <summary>"DA": what an authenticated datagram or handshake starts with (protocol.md §9), never a plain frame.</summary>
+    public static ReadOnlySpan<byte> AuthenticatedMagic => "DA"u8;
+
+    public static bool IsPlainMagic(ReadOnlySpan<byte> bytes) => bytes.Length >= 2 && BinaryPrimitives.ReadUInt16BigEndian(bytes) == Magic;
+
+    public static bool IsAuthenticatedMagic(ReadOnlySpan<byte> bytes) => bytes.StartsWith(AuthenticatedMagic);
+
     public static int FrameLength(int payloadLength) => HeaderLength + payloadLength + ChecksumLength;
 
     public static byte[] Encode(FrameKind kind, uint sequence, ReadOnlySpan<byte> payload)
@@ -59,6 +66,8 @@ public static class FrameCodec
     {
         if (header.Length < HeaderLength)
             throw new ProtocolException(ProtocolError.Truncated, $"Frame header needs {HeaderLength} bytes, got {header.Length}.");
+        if (IsAuthenticatedMagic(header))
+            throw new ProtocolException(ProtocolError.Unauthenticated, "The input is authenticated with a ring secret; this peer has none (an open ring).");
         if (BinaryPrimitives.ReadUInt16BigEndian(header) != Magic)
             throw new ProtocolException(ProtocolError.BadMagic, "Not a DhtPs frame (bad magic).");
         if (header[2] != Version)

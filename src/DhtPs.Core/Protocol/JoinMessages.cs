@@ -4,13 +4,16 @@ namespace DhtPs.Core.Protocol;
 
 /// <summary>
 /// SPEC §4: a newcomer asks to join. Sent first by the <see cref="Joiner"/> to the peer it knows,
-/// then forwarded peer to peer (each hop is the <see cref="Message.Sender"/>) until it reaches
-/// the peer after which the joiner belongs. Every hop acknowledges at once; the verdict goes
+/// then routed peer to peer like any routed request (each hop is the <see cref="Message.Sender"/>) until it
+/// reaches the peer after which the joiner belongs. Every hop acknowledges at once; the verdict goes
 /// to the joiner as <see cref="JoinAccepted"/> or <see cref="JoinRefused"/>.
 /// </summary>
 public sealed record JoinRequest : Message
 {
     public required PeerContact Joiner { get; init; }
+
+    /// <summary>How often the request has been forwarded so far (absent from older peers: 0).</summary>
+    public int Hops { get; init; }
 }
 
 /// <summary>

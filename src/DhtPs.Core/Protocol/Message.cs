@@ -6,6 +6,7 @@ namespace DhtPs.Core.Protocol;
 /// <summary>
 /// A protocol message. Every message names its sender and the sender's id width,
 /// so a peer of a ring with a different id width is refused at the first contact.
+/// Decoding checks only the JSON shape; <see cref="MessageValidator"/> checks the rest.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(PingRequest), "ping")]
@@ -21,13 +22,12 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(NeighborsResponse), "neighbors-reply")]
 [JsonDerivedType(typeof(StoreRequest), "store")]
 [JsonDerivedType(typeof(FileRequest), "request")]
-[JsonDerivedType(typeof(FileRouteAnswer), "file-route-answer")]
+[JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
 [JsonDerivedType(typeof(TakeOverRequest), "take-over")]
 [JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
 [JsonDerivedType(typeof(LookupRequest), "lookup")]
-[JsonDerivedType(typeof(LookupAnswer), "lookup-answer")]
 [JsonDerivedType(typeof(ClientStore), "client-store")]
 [JsonDerivedType(typeof(ClientFetch), "client-fetch")]
 [JsonDerivedType(typeof(ClientLookup), "client-lookup")]
@@ -38,23 +38,4 @@ public abstract record Message
 {
     public required PeerContact Sender { get; init; }
     public required int IdBits { get; init; }
-
-    /// <summary>
-    /// Checks what the JSON shape cannot: a usable sender contact whose id fits the sender's
-    /// own id width. Throws <see cref="ProtocolException"/> (malformed payload) otherwise.
-    /// </summary>
-    public virtual void Validate()
-    {
-        if (Sender is null)
-            throw Malformed("it names no sender");
-        if (IdBits is < 1 or > IdSpace.MaxBits)
-            throw Malformed($"id width {IdBits} is not between 1 and {IdSpace.MaxBits}");
-        if (!new IdSpace(IdBits).Contains(Sender.Id))
-            throw Malformed($"sender id {Sender.Id} does not fit in {IdBits} bits");
-        if (!Sender.IsReachable(out var reason))
-            throw Malformed($"sender contact is unusable: {reason}");
-    }
-
-    protected ProtocolException Malformed(string reason) =>
-        new(ProtocolError.MalformedPayload, $"{GetType().Name} is malformed: {reason}.");
 }

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace DhtPs.Core.Protocol;
 
-/// <summary>Messages to frames and back.</summary>
+/// <summary>
+/// Messages to plain frames and back: the JSON layer over <see cref="FrameCodec"/>. Decoding checks only the JSON shape;
+/// a peer receives through <see cref="WireCodec"/> and <see cref="Transport.Ingest"/>, which also authenticate and validate.
+/// </summary>
 public static class MessageCodec
 {
     public static byte[] Encode(Message message, uint sequence) =>
@@ -12,7 +15,7 @@ public static class MessageCodec
     public static byte[] EncodeOpening(Message opening, uint sequence) =>
         FrameCodec.Encode(FrameKind.StreamOpening, sequence, JsonSerializer.SerializeToUtf8Bytes(opening, MessageJsonContext.Default.Message));
 
-    /// <summary>The message of a <see cref="FrameKind.Message"/> or <see cref="FrameKind.StreamOpening"/> frame.</summary>
+    /// <summary>The message of a <see cref="FrameKind.Message"/> or <see cref="FrameKind.StreamOpening"/> frame, not yet validated.</summary>
     public static Message DecodePayload(Frame frame)
     {
         if (frame.Kind is not (FrameKind.Message or FrameKind.StreamOpening))
@@ -26,10 +29,19 @@ public static class MessageCodec
         {
             throw new ProtocolException(ProtocolError.MalformedPayload, $"Message payload is not a valid message: {e.Message}");
         }
-        if (message is null)
-            throw new ProtocolException(ProtocolError.MalformedPayload, "Message payload is null.");
-        message.Validate();
-        return message;
+        return message ?? throw new ProtocolException(ProtocolError.MalformedPayload, "Message payload is null.");
+    }
+
+    /// <summary>
+    /// A message read inside a stream after its opening (a transfer's verdict or refusal), checked on its own
+    /// (<see cref="MessageValidator.CheckShape"/>): the stream's opening already passed the ingest point.
+    /// </summary>
+    public static Message DecodeInStream(Frame frame)
+    {
+        var message = DecodePayload(frame);
+        if (MessageValidator.CheckShape(message) is { } problem)
+            throw problem.ToException(message);
+        return RemoteText.Clean(message);
     }
 
     /// <summary>Decodes a datagram into its sequence number and message; only message frames travel as datagrams.</summary>

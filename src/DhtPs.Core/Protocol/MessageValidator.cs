@@ -3,23 +3,40 @@ using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Protocol;
 
-/// <summary>What is wrong with a well-formed message whose contents a peer of <see cref="IdSpace"/> cannot use.</summary>
-public readonly record struct MessageProblem(ErrorCode Code, string Reason);
+/// <summary>What is wrong with a decoded message; <see cref="Code"/> is what a refused request is answered with.</summary>
+public readonly record struct MessageProblem(ErrorCode Code, string Reason)
+{
+    /// <summary>For callers that cannot go on without a valid message (a stream's verdict): the problem as malformed input.</summary>
+    public ProtocolException ToException(Message message) => new(ProtocolError.MalformedPayload, $"{message.GetType().Name} is malformed: {Reason}.");
+}
 
 /// <summary>
-/// Checks what arrives before a peer acts on it: ids inside the id space, usable endpoints,
-/// peer lists of a sane length. A message that fails is dropped and counted, never acted on.
+/// The one way a decoded message is checked before anything acts on it (<see cref="Transport.Ingest"/> runs it for
+/// every frame and datagram a peer receives): the JSON shape says little, so this checks a usable sender, known
+/// enumeration values, the receiver's ring width, ids inside its id space, dialable endpoints and lists of a sane
+/// length. A message with a problem is dropped and counted, never acted on; a request is answered with the code.
 /// </summary>
 public static class MessageValidator
 {
-    /// <summary>No message lists more peers than this (successor lists are 2 long; some slack for growth).</summary>
-    public const int MaxListedPeers = 8;
+    /// <summary>
+    /// No message lists more peers than this: the longest successor list a peer may keep, plus the sender itself
+    /// (a successor change lists the acceptor before its successors). Any successor count up to that is on the wire.
+    /// </summary>
+    public const int MaxListedPeers = SuccessorList.MaxLength + 1;
 
     /// <summary>Request ids are short tokens chosen by the origin.</summary>
     public const int MaxRequestIdLength = 64;
 
+    /// <summary>
+    /// Checks <paramref name="message"/> for a peer of <paramref name="space"/>: its shape, then the ring width
+    /// (<see cref="ErrorCode.IdBitsMismatch"/>), then its contents.
+    /// </summary>
     public static MessageProblem? Validate(Message message, IdSpace space)
     {
+        if (CheckShape(message) is { } shapeProblem)
+            return shapeProblem;
+        if (message.IdBits != space.Bits)
+            return new MessageProblem(ErrorCode.IdBitsMismatch, $"it uses {message.IdBits}-bit ids, this ring uses {space.Bits}");
         if (CheckContact(message.Sender, space, "sender") is { } senderProblem)
             return senderProblem;
         return message switch
@@ -27,17 +44,54 @@ public static class MessageValidator
             JoinRequest { Joiner: null } => Invalid("the joiner is missing"),
             JoinRequest join when !space.Contains(join.Joiner.Id) =>
                 new MessageProblem(ErrorCode.IdOutOfRange, $"Peer id {join.Joiner.Id} is outside the {space} (0..{space.MaxId})."),
+            JoinRequest { Hops: < 0 } => Invalid("the hop count is negative"),
             JoinRequest join => CheckContact(join.Joiner, space, "joiner"),
             JoinAccepted accepted => CheckList(accepted.Successors, space, "successor") ?? CheckList(accepted.Predecessors, space, "predecessor"),
             SuccessorChange change => CheckList(change.Successors, space, "successor"),
             DepartureNotice departure => CheckList(departure.Successors, space, "successor"),
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
-            TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
-            LookupAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
+            TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
+            RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// What a message must satisfy whatever ring reads it: a sender whose id fits the sender's own id width and whose
+    /// endpoint can be dialled, and known values where the type has a closed set. Enough for an <see cref="ErrorResponse"/>
+    /// from another ring, which is passed on as it is.
+    /// </summary>
+    public static MessageProblem? CheckShape(Message message)
+    {
+        if (message.Sender is null)
+            return Invalid("it names no sender");
+        if (message.IdBits is < 1 or > IdSpace.MaxBits)
+            return Invalid($"id width {message.IdBits} is not between 1 and {IdSpace.MaxBits}");
+        if (!new IdSpace(message.IdBits).Contains(message.Sender.Id))
+            return Invalid($"sender id {message.Sender.Id} does not fit in {message.IdBits} bits");
+        if (!message.Sender.IsReachable(out var reason))
+            return Invalid($"sender contact is unusable: {reason}");
+        var problem = message switch
+        {
+            PingRequest { Rank: < 1 or > SuccessorList.MaxLength } ping => $"ping rank {ping.Rank} is not between 1 and {SuccessorList.MaxLength}",
+            ErrorResponse error when !Enum.IsDefined(error.Code) => $"error code {(int)error.Code} is unknown",
+            ErrorResponse { Reason: null } => "the reason is missing",
+            JoinRefused refused when !Enum.IsDefined(refused.Code) => $"error code {(int)refused.Code} is unknown",
+            RouteAnswer answer when !Enum.IsDefined(answer.Outcome) => $"outcome {(int)answer.Outcome} is unknown",
+            FileUpload upload when !Enum.IsDefined(upload.Purpose) => $"purpose {(int)upload.Purpose} is unknown",
+            FileUpload { RequestId.Length: > MaxRequestIdLength } => $"the request id is longer than {MaxRequestIdLength} characters",
+            TakeOverOffer { Files: < 0 } offer => $"it offers {offer.Files} files",
+            ClientRequest { TimeoutMilliseconds: < 1 or > ClientRequest.MaxTimeoutMilliseconds } client =>
+                $"timeout {client.TimeoutMilliseconds} ms is not between 1 and {ClientRequest.MaxTimeoutMilliseconds}",
+            ClientLookup lookup when (lookup.Name is null) == (lookup.Key is null) => "it must name either a file or a key",
+            ClientFileDone done when done.Length < 0 || done.Hops < 0 || done.Sha256 is not { Length: 64 } => "its length, hops or SHA-256 is unusable",
+            ClientLookupDone done when done.Owner is null || !done.Owner.IsReachable(out _) || done.Hops < 0 => "its owner or hop count is unusable",
+            ClientFailure failure when !Enum.IsDefined(failure.Failure) => $"failure {(int)failure.Failure} is unknown",
+            _ => null,
+        };
+        return problem is null ? null : Invalid(problem);
     }
 
     private static MessageProblem? CheckList(IReadOnlyList<PeerContact>? contacts, IdSpace space, string role)

@@ -8,13 +8,6 @@ namespace DhtPs.Core.Protocol;
 public sealed record PingRequest : Message
 {
     public required int Rank { get; init; }
-
-    public override void Validate()
-    {
-        base.Validate();
-        if (Rank is < 1 or > 2)
-            throw Malformed($"ping rank {Rank} is not 1 or 2");
-    }
 }
 
 /// <summary>The answer to a <see cref="PingRequest"/>; the frame's sequence number pairs them.</summary>

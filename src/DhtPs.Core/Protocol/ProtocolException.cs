@@ -11,6 +11,9 @@ public enum ProtocolError
     MalformedPayload,
     OutOfSequence,
     LengthMismatch,
+
+    /// <summary>The input does not carry this ring's authentication: no secret, another secret, a replay or a forgery.</summary>
+    Unauthenticated,
 }
 
 /// <summary>Bytes that are not a valid frame or message. Never fatal to a peer: the input is dropped and counted.</summary>

@@ -8,10 +8,13 @@ namespace DhtPs.Core.Ring;
 public static class SuccessorList
 {
     /// <summary>The successor-list length of the original program: first and second successor.</summary>
-    public const int Length = 2;
+    public const int DefaultLength = 2;
+
+    /// <summary>The longest successor list a peer keeps; what the wire accepts in any list of peers follows from it.</summary>
+    public const int MaxLength = 32;
 
     public static IReadOnlyList<PeerContact> Compose(
-        IdSpace space, ulong owner, IEnumerable<PeerContact> candidates, IReadOnlySet<ulong>? gone = null, int length = Length) =>
+        IdSpace space, ulong owner, IEnumerable<PeerContact> candidates, IReadOnlySet<ulong>? gone = null, int length = DefaultLength) =>
         candidates
             .Where(c => c.Id != owner && gone?.Contains(c.Id) != true)
             .DistinctBy(c => c.Id)
@@ -23,6 +26,7 @@ public static class SuccessorList
     /// SPEC §4, the joiner's successors: the accepting peer's successors, with the accepting
     /// peer itself appended for the small rings (1 or 2 members) where that list is short.
     /// </summary>
-    public static IReadOnlyList<PeerContact> ForJoiner(IdSpace space, PeerContact joiner, PeerContact acceptor, IReadOnlyList<PeerContact> acceptorSuccessors) =>
-        Compose(space, joiner.Id, [.. acceptorSuccessors, acceptor]);
+    public static IReadOnlyList<PeerContact> ForJoiner(IdSpace space, PeerContact joiner, PeerContact acceptor, IReadOnlyList<PeerContact> acceptorSuccessors,
+        int length = DefaultLength) =>
+        Compose(space, joiner.Id, [.. acceptorSuccessors, acceptor], length: length);
 }

@@ -164,7 +164,7 @@ public sealed class PartialFile : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
         if (bytes.Length > ExpectedLength - BytesWritten)
-            throw Mismatch($"More than the announced {ExpectedLength} bytes arrived for {DestinationPath}.");
+            throw Mismatch($"More than the announced {ExpectedLength} bytes arrived for {Name}.");
         // The disk write runs on its own (an I/O thread on Unix) while this thread hashes the same bytes.
         var writing = _file.WriteAsync(bytes, cancellationToken);
         _hash.AppendData(bytes.Span);
@@ -178,12 +178,12 @@ public sealed class PartialFile : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
         if (BytesWritten != ExpectedLength)
-            throw Mismatch($"{BytesWritten} bytes arrived for {DestinationPath}; {ExpectedLength} were announced.");
+            throw Mismatch($"{BytesWritten} bytes arrived for {Name}; {ExpectedLength} were announced.");
         var actual = _hash.GetHashAndReset();
         if (!actual.AsSpan().SequenceEqual(_expectedSha256))
         {
             var resumed = ResumedFrom > 0 ? $" (resumed after {ResumedFrom} bytes held from an earlier attempt, now discarded)" : "";
-            throw Mismatch($"SHA-256 of {DestinationPath} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced{resumed}.");
+            throw Mismatch($"SHA-256 of {Name} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced{resumed}.");
         }
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         _fileSystem.FlushToDisk(_file); // the rename must never expose a file whose bytes are not on disk yet
@@ -207,6 +207,9 @@ public sealed class PartialFile : IAsyncDisposable
         if (!_committed && (!_resumable || _mismatched || BytesWritten == 0))
             _fileSystem.Delete(TempPath);
     }
+
+    /// <summary>The destination's file name: what a failure may say, since its message can travel to another peer (no local paths on the wire).</summary>
+    private string Name => Path.GetFileName(DestinationPath);
 
     private FileContentMismatchException Mismatch(string message)
     {

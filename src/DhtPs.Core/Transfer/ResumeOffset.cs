@@ -26,7 +26,7 @@ public static class ResumeOffset
     {
         var frame = await FrameCodec.ReadAsync(source, cancellationToken).ConfigureAwait(false)
             ?? throw new ProtocolException(ProtocolError.Truncated, $"The receiver closed the stream without answering the header of {header.Name}.");
-        if (frame.Kind == FrameKind.Message && MessageCodec.DecodePayload(frame) is ErrorResponse refusal)
+        if (frame.Kind == FrameKind.Message && MessageCodec.DecodeInStream(frame) is ErrorResponse refusal)
             throw new TransferRefusedException(refusal);
         if (frame.Kind != FrameKind.ResumeOffset)
             throw new ProtocolException(ProtocolError.UnknownFrameKind, $"Expected a resume offset, got a {frame.Kind} frame.");

@@ -91,7 +91,7 @@ public sealed class OutboundConnection : IAsyncDisposable
         {
             var frame = await FrameCodec.ReadAsync(Stream, cancellationToken).ConfigureAwait(false)
                 ?? throw new TransportException(Remote, $"Peer at {Remote} closed the connection without answering.");
-            return MessageCodec.DecodePayload(frame);
+            return MessageCodec.DecodeInStream(frame);
         }
         catch (Exception e) when (e is IOException or SocketException or ProtocolException)
         {

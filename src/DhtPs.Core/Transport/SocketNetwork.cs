@@ -4,13 +4,15 @@ using System.Net.Sockets;
 namespace DhtPs.Core.Transport;
 
 /// <summary>Real sockets: a UDP socket and a TCP listener sharing one port number.</summary>
-public sealed class SocketNetwork : INetwork
+public sealed class SocketNetwork(TransportLimits limits) : INetwork
 {
-    public static SocketNetwork Instance { get; } = new();
+    public static SocketNetwork Instance { get; } = new(TransportLimits.Default);
+
+    public TransportLimits Limits { get; } = limits;
 
     private const int FreePortAttempts = 20;
 
-    public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, ITransportHandler handler, CancellationToken cancellationToken)
+    public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, Ingest ingest, CancellationToken cancellationToken)
     {
         // Port 0: the OS picks a free TCP port; the same number must also be free for UDP, so retry on a clash.
         var attempts = localEndPoint.Port == 0 ? FreePortAttempts : 1;
@@ -32,7 +34,7 @@ public sealed class SocketNetwork : INetwork
                 if (dualMode)
                     datagram.DualMode = true;
                 datagram.Bind(bound);
-                return Task.FromResult<IPeerTransport>(new SocketTransport(bound, datagram, listener, handler));
+                return Task.FromResult<IPeerTransport>(new SocketTransport(bound, datagram, listener, ingest, Limits));
             }
             catch (SocketException) when (attempt < attempts)
             {

@@ -7,28 +7,29 @@ namespace DhtPs.Core.Transport;
 /// <summary>
 /// UDP datagrams plus one-frame-request / one-frame-reply exchanges over TCP, and TCP streams
 /// opened with a <see cref="FrameKind.StreamOpening"/> frame and then handed to the handler whole.
-/// Every receive path decodes defensively: bad input is reported and dropped, never thrown into a loop.
+/// Everything received passes the <see cref="Ingest"/> point; bad input is reported and dropped, never thrown into a loop.
 /// </summary>
 internal sealed class SocketTransport : IPeerTransport
 {
-    private static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(30);
-    private const int MaxConcurrentConnections = 256;
-
     private readonly Socket _datagram;
     private readonly Socket _listener;
-    private readonly ITransportHandler _handler;
+    private readonly Ingest _ingest;
+    private readonly TransportLimits _limits;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _connectionSlots = new(MaxConcurrentConnections);
+    private readonly SemaphoreSlim _connectionSlots;
+    private readonly Dictionary<IPAddress, int> _connectionsBySource = [];
     private readonly Task _receiveLoop;
     private readonly Task _acceptLoop;
     private uint _requestSequence;
 
-    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, ITransportHandler handler)
+    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest, TransportLimits limits)
     {
         LocalEndPoint = localEndPoint;
         _datagram = datagram;
         _listener = listener;
-        _handler = handler;
+        _ingest = ingest;
+        _limits = limits;
+        _connectionSlots = new SemaphoreSlim(limits.MaxConnections);
         _receiveLoop = Task.Run(ReceiveDatagramsAsync);
         _acceptLoop = Task.Run(AcceptConnectionsAsync);
     }
@@ -39,7 +40,7 @@ internal sealed class SocketTransport : IPeerTransport
     {
         try
         {
-            _datagram.SendTo(MessageCodec.Encode(message, sequence), to);
+            _datagram.SendTo(_ingest.Codec.EncodeDatagram(message, sequence), to);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -55,16 +56,21 @@ internal sealed class SocketTransport : IPeerTransport
         try
         {
             await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
-            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await using var stream = await _ingest.Codec.ConnectAsync(new NetworkStream(socket, ownsSocket: false), deadline.Token).ConfigureAwait(false);
             var sequence = Interlocked.Increment(ref _requestSequence);
             await stream.WriteAsync(MessageCodec.Encode(request, sequence), deadline.Token).ConfigureAwait(false);
+            await stream.FlushAsync(deadline.Token).ConfigureAwait(false);
             var frame = await FrameCodec.ReadAsync(stream, deadline.Token).ConfigureAwait(false)
                 ?? throw new TransportException(to, $"Peer at {to} closed the connection without answering.");
-            return MessageCodec.DecodePayload(frame);
+            return _ingest.Answer(to, frame);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TransportException(to, $"Peer at {to} did not answer within {timeout.TotalSeconds:0.###} s.");
+        }
+        catch (ProtocolException e) when (e.Error == ProtocolError.Unauthenticated)
+        {
+            throw _ingest.Unauthenticated(to, e);
         }
         catch (Exception e) when (e is SocketException or IOException or ProtocolException)
         {
@@ -80,7 +86,7 @@ internal sealed class SocketTransport : IPeerTransport
         try
         {
             await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
-            var stream = new NetworkStream(socket, ownsSocket: true);
+            var stream = await _ingest.Codec.ConnectAsync(new NetworkStream(socket, ownsSocket: true), deadline.Token).ConfigureAwait(false);
             await stream.WriteAsync(MessageCodec.EncodeOpening(opening, Interlocked.Increment(ref _requestSequence)), deadline.Token).ConfigureAwait(false);
             return stream;
         }
@@ -89,7 +95,12 @@ internal sealed class SocketTransport : IPeerTransport
             socket.Dispose();
             throw new TransportException(to, $"Peer at {to} could not be reached within {connectTimeout.TotalSeconds:0.###} s.");
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (ProtocolException e) when (e.Error == ProtocolError.Unauthenticated)
+        {
+            socket.Dispose();
+            throw _ingest.Unauthenticated(to, e);
+        }
+        catch (Exception e) when (e is SocketException or IOException or ProtocolException)
         {
             socket.Dispose();
             throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
@@ -121,16 +132,7 @@ internal sealed class SocketTransport : IPeerTransport
                 return;
             }
 
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            try
-            {
-                var (sequence, message) = MessageCodec.Decode(buffer.AsMemory(0, received.ReceivedBytes));
-                _handler.OnDatagram(from, sequence, message);
-            }
-            catch (ProtocolException e)
-            {
-                _handler.OnMalformed(from, e);
-            }
+            _ingest.Datagram((IPEndPoint)received.RemoteEndPoint, buffer.AsMemory(0, received.ReceivedBytes));
         }
     }
 
@@ -153,22 +155,68 @@ internal sealed class SocketTransport : IPeerTransport
             {
                 return;
             }
-            _ = ServeConnectionAsync(connection);
+            var from = (IPEndPoint)connection.RemoteEndPoint!;
+            if (!TryAdmit(from.Address))
+            {
+                connection.Dispose();
+                _connectionSlots.Release();
+                _ingest.OverLimit(from, RefusalKind.ConnectionLimit, $"more than {_limits.MaxConnectionsPerSource} connections at once from {from.Address}");
+                continue;
+            }
+            _ = ServeConnectionAsync(connection, from);
         }
     }
 
-    private async Task ServeConnectionAsync(Socket connection)
+    /// <summary>
+    /// Counts a connection against its source address; false when that address already holds its share. Connections
+    /// from this peer's own address are other peers of this host (a ring of many peers in one process shares it) and
+    /// only count against the total: no stranger elsewhere can send from it.
+    /// </summary>
+    private bool TryAdmit(IPAddress source)
     {
-        var from = (IPEndPoint)connection.RemoteEndPoint!;
+        if (source.Equals(LocalEndPoint.Address))
+            return true;
+        lock (_connectionsBySource)
+        {
+            var held = _connectionsBySource.GetValueOrDefault(source);
+            if (held >= _limits.MaxConnectionsPerSource)
+                return false;
+            _connectionsBySource[source] = held + 1;
+            return true;
+        }
+    }
+
+    private void Release(IPAddress source)
+    {
+        if (!source.Equals(LocalEndPoint.Address))
+        {
+            lock (_connectionsBySource)
+            {
+                if (--_connectionsBySource[source] == 0)
+                    _connectionsBySource.Remove(source);
+            }
+        }
+        _connectionSlots.Release();
+    }
+
+    private async Task ServeConnectionAsync(Socket connection, IPEndPoint from)
+    {
+        connection.NoDelay = true;
+        var raw = new NetworkStream(connection, ownsSocket: true);
+        // The handshake and the first frame must come within the first-frame deadline, however slowly they drip.
+        using var firstFrame = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        firstFrame.CancelAfter(_limits.FirstFrameDeadline);
+        var awaitingFirstFrame = true;
+        Stream? stream = null; // Disposed only after a refusal has been written to the raw connection.
         try
         {
-            connection.NoDelay = true;
-            await using var stream = new NetworkStream(connection, ownsSocket: true);
+            stream = await _ingest.Codec.AcceptAsync(raw, firstFrame.Token).ConfigureAwait(false);
             for (var first = true; !_stopping.IsCancellationRequested; first = false)
             {
                 using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                idle.CancelAfter(IdleConnectionTimeout);
-                var frame = await FrameCodec.ReadAsync(stream, idle.Token).ConfigureAwait(false);
+                idle.CancelAfter(_limits.IdleConnectionTimeout);
+                var frame = await FrameCodec.ReadAsync(stream, first ? firstFrame.Token : idle.Token).ConfigureAwait(false);
+                awaitingFirstFrame = false;
                 if (frame is null)
                     return;
                 var request = MessageCodec.DecodePayload(frame.Value);
@@ -176,17 +224,29 @@ internal sealed class SocketTransport : IPeerTransport
                 {
                     if (!first)
                         throw new ProtocolException(ProtocolError.UnknownFrameKind, "Only a connection's first frame may open a stream.");
-                    // The connection now belongs to the handler until it is done with it; the handler sets its own idle limit.
-                    await _handler.OnStreamAsync(from, request, stream, _stopping.Token).ConfigureAwait(false);
+                    // The connection now belongs to the handler until it is done with it; the handler sets its own idle
+                    // limit, and the sender must keep a minimum rate.
+                    var limited = new MinimumRateStream(stream, _limits, reason => _ingest.OverLimit(from, RefusalKind.TooSlow, reason));
+                    await _ingest.StreamAsync(from, request, limited, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
-                var reply = await _handler.OnRequestAsync(from, request, idle.Token).ConfigureAwait(false);
+                var reply = await _ingest.RequestAsync(from, request, idle.Token).ConfigureAwait(false);
+                if (reply is null)
+                    return;
                 await stream.WriteAsync(MessageCodec.Encode(reply, frame.Value.Sequence), idle.Token).ConfigureAwait(false);
+                await stream.FlushAsync(idle.Token).ConfigureAwait(false);
             }
         }
         catch (ProtocolException e)
         {
-            _handler.OnMalformed(from, e);
+            // Unauthenticated input is answered in the clear: the sides share no key, and the other side must learn
+            // it was refused, not take this peer for a dead one.
+            if (_ingest.Undecodable(from, InputPath.Request, e) is { } refusal && e.Error == ProtocolError.Unauthenticated)
+                await TryWriteAsync(raw, MessageCodec.Encode(refusal, sequence: 0)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (awaitingFirstFrame && !_stopping.IsCancellationRequested)
+        {
+            _ingest.OverLimit(from, RefusalKind.TooSlow, $"no complete request within {_limits.FirstFrameDeadline.TotalSeconds:0.###} s of connecting");
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -194,7 +254,23 @@ internal sealed class SocketTransport : IPeerTransport
         }
         finally
         {
-            _connectionSlots.Release();
+            if (stream is not null)
+                await stream.DisposeAsync().ConfigureAwait(false);
+            await raw.DisposeAsync().ConfigureAwait(false);
+            Release(from.Address);
+        }
+    }
+
+    private static async Task TryWriteAsync(Stream stream, byte[] bytes)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await stream.WriteAsync(bytes, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The refusal is a courtesy; the connection closes either way.
         }
     }
 

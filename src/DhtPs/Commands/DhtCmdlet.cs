@@ -130,6 +130,7 @@ public abstract class DhtCmdlet : PSCmdlet
         {
             var (errorId, category) = e.Failure switch
             {
+                _ when IsAuthenticationFailure(e) => (AuthenticationFailedId, ErrorCategory.AuthenticationError),
                 JoinFailure.IdTaken => ("DhtJoinIdTaken", ErrorCategory.ResourceExists),
                 JoinFailure.IdOutOfRange => ("DhtJoinIdOutOfRange", ErrorCategory.InvalidArgument),
                 JoinFailure.IdBitsMismatch => ("DhtJoinIdBitsMismatch", ErrorCategory.InvalidArgument),
@@ -161,9 +162,24 @@ public abstract class DhtCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>The error id of every failure that comes from another ring secret (or none) on the other side.</summary>
+    protected const string AuthenticationFailedId = "DhtAuthenticationFailed";
+
+    /// <summary>True when <paramref name="exception"/> or one it wraps is a refused authentication, not an unreachable peer.</summary>
+    protected static bool IsAuthenticationFailure(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DhtAuthenticationException)
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>The category a core failure belongs to, for errors that have no more specific one.</summary>
     protected static ErrorCategory CategoryOf(Exception exception) => exception switch
     {
+        DhtAuthenticationException => ErrorCategory.AuthenticationError,
         TransportException => ErrorCategory.ConnectionError,
         ProtocolException => ErrorCategory.InvalidData,
         ArgumentException => ErrorCategory.InvalidArgument,

@@ -68,6 +68,7 @@ public abstract class DhtFileCmdlet : DhtCmdlet
     {
         var (errorId, category) = exception switch
         {
+            _ when IsAuthenticationFailure(exception) => (AuthenticationFailedId, ErrorCategory.AuthenticationError),
             UnsafeFileNameException => ("DhtUnsafeFileName", ErrorCategory.InvalidArgument),
             FileNotFoundException => ("DhtFileDoesNotExist", ErrorCategory.ObjectNotFound),
             DirectoryNotFoundException => ("DhtDestinationNotFound", ErrorCategory.ObjectNotFound),

@@ -67,7 +67,14 @@ public sealed class NewDhtTestRingCommand : DhtCmdlet
 
     [Parameter, PassedToStartDhtPeer]
     [ValidateRange(0, long.MaxValue)]
-    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileLength;
+    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileSize;
+
+    [Parameter, PassedToStartDhtPeer]
+    public RoutingMode Routing { get; set; } = RoutingMode.Fingers;
+
+    [Parameter, PassedToStartDhtPeer]
+    [ValidateRange(1, SuccessorList.MaxLength)]
+    public int SuccessorCount { get; set; } = SuccessorList.DefaultLength;
 
     protected override void EndProcessing()
     {

@@ -1,7 +1,10 @@
 using System.Management.Automation;
+using System.Net;
 using DhtPs.Completion;
 using System.Net.Sockets;
+using System.Security;
 using DhtPs.Core.Peer;
+using DhtPs.Core.Protocol.Authentication;
 using DhtPs.Core.Ring;
 using DhtPs.Hosting;
 
@@ -74,7 +77,26 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     /// <summary>The longest file this peer receives, in bytes.</summary>
     [Parameter]
     [ValidateRange(0, long.MaxValue)]
-    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileLength;
+    public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileSize;
+
+    /// <summary>Fingers (O(log N) hops, the default) or Successor (the original route, first successor after first successor).</summary>
+    [Parameter]
+    public RoutingMode Routing { get; set; } = RoutingMode.Fingers;
+
+    /// <summary>How many successors the peer keeps and pings; the original kept 2.</summary>
+    [Parameter]
+    [ValidateRange(1, SuccessorList.MaxLength)]
+    public int SuccessorCount { get; set; } = SuccessorList.DefaultLength;
+
+    /// <summary>The ring secret: every datagram and connection is authenticated with keys derived from it.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public SecureString? Secret { get; set; }
+
+    /// <summary>A file holding the ring secret (its bytes, without a final line break).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SecretFile { get; set; }
 
     /// <summary>
     /// Run as a service: block until the peer stops, writing its events (pings left out) as timestamped lines.
@@ -120,7 +142,9 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
-                MaxFileLength = MaxFileSize,
+                MaxFileSize = MaxFileSize,
+                Routing = Routing,
+                SuccessorCount = SuccessorCount,
             };
             options.Validate();
         }
@@ -130,10 +154,17 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
 
+        if (!TryReadSecret(out var secret))
+            return;
+        var environment = secret is null ? PeerEnvironment.Real : PeerEnvironment.Real with { Codec = new AuthenticatedWireCodec(secret) };
+        if (secret is null && !IPAddress.IsLoopback(IPAddress.Parse(options.Address)))
+            WriteWarning($"Peer {Id} listens on {options.Address} without a ring secret: anyone who can reach that address can join, store, " +
+                "fetch and steer the ring. Give -Secret or -SecretFile to every peer of the ring.");
+
         PeerNode peer;
         try
         {
-            peer = Await(token => PeerNode.BindAsync(options, cancellationToken: token));
+            peer = Await(token => PeerNode.BindAsync(options, environment, token));
         }
         catch (SocketException e)
         {
@@ -175,6 +206,27 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         {
             service.Run(WriteLine, PipelineStopToken);
             service.EndProcessIfSignalled();
+        }
+    }
+
+    /// <summary>The ring secret from -Secret or -SecretFile (null for the open ring); false after writing an error record.</summary>
+    private bool TryReadSecret(out RingSecret? secret)
+    {
+        secret = null;
+        try
+        {
+            if (Secret is not null && SecretFile is not null)
+                throw new ArgumentException("Give the ring secret once: -Secret or -SecretFile, not both.");
+            if (Secret is not null)
+                secret = RingSecret.FromSecureString(Secret);
+            else if (SecretFile is not null)
+                secret = RingSecret.FromFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SecretFile));
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            WriteError(Error(e, "InvalidDhtRingSecret", ErrorCategory.InvalidArgument, SecretFile ?? (object)Id));
+            return false;
         }
     }
 

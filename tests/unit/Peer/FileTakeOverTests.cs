@@ -70,6 +70,8 @@ public sealed class FileTakeOverTests : IAsyncLifetime
         Assert.Equal(File.ReadAllBytes(_temp.File("0012")), File.ReadAllBytes(Path.Combine(DataOf(15), "0012")));
         Assert.True(File.Exists(Path.Combine(DataOf(20), "0018")), "key 18 is still peer 20's");
         Assert.False(File.Exists(Path.Combine(DataOf(15), "0018")));
+        // Each event is raised on the logical thread after the copy it reports is deleted: wait for it, not for the file.
+        await Eventually.Holds(() => EventsOf(20, DhtEventKind.FileHandedOver).Count() == 2, "peer 20 reported both hand-offs");
         Assert.Equal(["File 0012 handed over to Peer 15", "File 0015 handed over to Peer 15"], EventsOf(20, DhtEventKind.FileHandedOver).Order());
         Assert.Equal(["File 0012 taken over from Peer 20", "File 0015 taken over from Peer 20"], EventsOf(15, DhtEventKind.FileTakenOver).Order());
 

@@ -47,6 +47,17 @@ public sealed class PingingTests : IAsyncLifetime
         Assert.Contains(_events, e => e.Kind == DhtEventKind.PingRequestReceived && e.Message == "Ping request message received from Peer 8");
     }
 
+    [Fact]
+    public async Task Answers_a_ping_at_a_rank_beyond_its_own_successor_count_without_taking_it_as_a_predecessor()
+    {
+        // A peer that keeps a longer successor list (-SuccessorCount 3) pings at rank 3: the wire takes any count.
+        var (sequence, reply) = await PingAsync(new PingRequest { Sender = Prober(5), IdBits = 8, Rank = 3 }, 79);
+        Assert.Equal(79u, sequence);
+        Assert.IsType<PingResponse>(reply);
+        Assert.Equal(0, _peer.Snapshot.MalformedInputs);
+        Assert.Empty(_peer.Snapshot.Predecessors);
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 0x44 })]
@@ -66,7 +77,7 @@ public sealed class PingingTests : IAsyncLifetime
         var corrupted = MessageCodec.Encode(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 1);
         corrupted[^1] ^= 0xFF;
         await _prober.SendAsync(corrupted, _peer.Contact.ToEndPoint());
-        await _prober.SendAsync(MessageCodec.Encode(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 3 }, 2), _peer.Contact.ToEndPoint());
+        await _prober.SendAsync(MessageCodec.Encode(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = SuccessorList.MaxLength + 1 }, 2), _peer.Contact.ToEndPoint());
         await Eventually.Holds(() => _peer.Snapshot.MalformedInputs == 2, "both bad pings were counted");
         Assert.Empty(_peer.Snapshot.Predecessors);
     }

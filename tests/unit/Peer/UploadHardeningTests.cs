@@ -120,7 +120,7 @@ public sealed class UploadHardeningTests : IAsyncLifetime
     [Fact]
     public async Task A_file_longer_than_the_owners_limit_is_refused_before_a_byte_is_written()
     {
-        var ten = await StartAsync(10, o => o with { MaxFileLength = 1000, PingInterval = TimeSpan.FromMilliseconds(200) });
+        var ten = await StartAsync(10, o => o with { MaxFileSize = 1000, PingInterval = TimeSpan.FromMilliseconds(200) });
         var twenty = await StartAsync(20, o => o with { PingInterval = TimeSpan.FromMilliseconds(200) });
         await twenty.JoinAsync(new PeerLocator(10, ten.Contact.ToEndPoint()), Patience);
         await File.WriteAllBytesAsync(_temp.File("0005"), Content(5000, seed: 5)); // key 5 -> peer 10
@@ -136,7 +136,7 @@ public sealed class UploadHardeningTests : IAsyncLifetime
     [Fact]
     public async Task An_oversized_header_is_answered_with_too_large()
     {
-        var seven = await StartAsync(7, o => o with { MaxFileLength = 1000 });
+        var seven = await StartAsync(7, o => o with { MaxFileSize = 1000 });
         var requestId = await AcceptedStoreAsync(seven, "0042");
 
         var stream = await _fake.OpenStreamAsync(seven.Contact, new FileUpload { Sender = _fake.Contact, IdBits = 8, Purpose = UploadPurpose.Store, RequestId = requestId });

@@ -50,8 +50,7 @@ public sealed class FileMessageTests
     [InlineData("""{"type":"take-over","sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""")]
     public void An_unknown_purpose_a_negative_offer_or_a_take_over_without_predecessor_is_malformed(string json)
     {
-        var error = Assert.Throws<ProtocolException>(() => MessageCodec.Decode(FrameCodec.Encode(FrameKind.Message, 1, System.Text.Encoding.UTF8.GetBytes(json))));
-        Assert.Equal(ProtocolError.MalformedPayload, error.Error);
+        Assert.Equal(ErrorCode.Invalid, MessageCodecTests.Refusal(FrameCodec.Encode(FrameKind.Message, 1, System.Text.Encoding.UTF8.GetBytes(json))));
     }
 
     [Fact]

@@ -20,11 +20,11 @@ public sealed class LookupMessageTests
     {
         var request = Lookup(200);
         Assert.Equal(request, MessageCodec.Decode(MessageCodec.Encode(request, 1)).Message);
-        var answer = new LookupAnswer { Sender = Two, IdBits = 8, RequestId = "8de2c4f1a2b0e00-3", Outcome = LookupOutcome.Owner, Hops = 2 };
+        var answer = new RouteAnswer { Sender = Two, IdBits = 8, RequestId = "8de2c4f1a2b0e00-3", Outcome = RouteOutcome.Owner, Hops = 2 };
         Assert.Equal(answer, MessageCodec.Decode(MessageCodec.Encode(answer, 2)).Message);
 
         // docs/protocol.md 5.7 shows these texts.
-        Assert.Equal("""{"type":"lookup-answer","requestId":"8de2c4f1a2b0e00-3","outcome":0,"hops":2,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""",
+        Assert.Equal("""{"type":"route-answer","requestId":"8de2c4f1a2b0e00-3","outcome":0,"hops":2,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""",
             Encoding.UTF8.GetString(FrameCodec.Decode(MessageCodec.Encode(answer, 2)).Payload.Span));
         Assert.Equal("""{"type":"lookup","requestId":"8de2c4f1a2b0e00-3","key":200,"origin":{"id":2,"host":"127.0.0.1","port":12002},"hops":1,"toOwner":false,"sender":{"id":14,"host":"127.0.0.1","port":12014},"idBits":8}""",
             Encoding.UTF8.GetString(FrameCodec.Decode(MessageCodec.Encode(request, 1)).Payload.Span));
@@ -40,14 +40,13 @@ public sealed class LookupMessageTests
         Assert.Equal(ErrorCode.Invalid, MessageValidator.Validate(Lookup(7) with { Hops = -1 }, Byte)?.Code);
         Assert.Equal(ErrorCode.Invalid, MessageValidator.Validate(Lookup(7) with { Origin = new PeerContact(2, "nowhere", 1) }, Byte)?.Code);
         Assert.Equal(ErrorCode.Invalid, MessageValidator.Validate(
-            new LookupAnswer { Sender = Two, IdBits = 8, RequestId = "", Outcome = LookupOutcome.Owner }, Byte)?.Code);
+            new RouteAnswer { Sender = Two, IdBits = 8, RequestId = "", Outcome = RouteOutcome.Owner }, Byte)?.Code);
     }
 
     [Fact]
     public void An_answer_with_an_unknown_outcome_is_malformed()
     {
-        var json = """{"type":"lookup-answer","requestId":"1","outcome":7,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""";
-        var error = Assert.Throws<ProtocolException>(() => MessageCodec.Decode(FrameCodec.Encode(FrameKind.Message, 1, Encoding.UTF8.GetBytes(json))));
-        Assert.Equal(ProtocolError.MalformedPayload, error.Error);
+        var json = """{"type":"route-answer","requestId":"1","outcome":7,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""";
+        Assert.Equal(ErrorCode.Invalid, MessageCodecTests.Refusal(FrameCodec.Encode(FrameKind.Message, 1, Encoding.UTF8.GetBytes(json))));
     }
 }

@@ -54,12 +54,37 @@ public sealed class MessageCodecTests
     [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":0},"idBits":8,"rank":1}""")]
     [InlineData("""{"type":"ping","sender":{"id":300,"host":"127.0.0.1","port":1},"idBits":8,"rank":1}""")]
     [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":65,"rank":1}""")]
-    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":3}""")]
+    [InlineData("""{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":33}""")]
     [InlineData("""{"type":"error","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"code":99,"reason":"?"}""")]
     public void A_payload_that_is_not_a_message_is_malformed(string json)
     {
         var datagram = FrameCodec.Encode(FrameKind.Message, 1, Encoding.UTF8.GetBytes(json));
-        var error = Assert.Throws<ProtocolException>(() => MessageCodec.Decode(datagram));
-        Assert.Equal(ProtocolError.MalformedPayload, error.Error);
+        Assert.Equal(ErrorCode.Invalid, Refusal(datagram));
+    }
+
+    /// <summary>What the one validation path makes of a datagram: the JSON layer refuses its shape, or the validator its contents.</summary>
+    internal static ErrorCode? Refusal(byte[] datagram)
+    {
+        Message message;
+        try
+        {
+            message = MessageCodec.Decode(datagram).Message;
+        }
+        catch (ProtocolException e)
+        {
+            Assert.Equal(ProtocolError.MalformedPayload, e.Error);
+            return ErrorCode.Invalid;
+        }
+        return MessageValidator.Validate(message, new IdSpace(8))?.Code;
+    }
+
+    [Fact]
+    public void Decoding_checks_only_the_shape_and_the_validator_the_rest()
+    {
+        var rankThree = FrameCodec.Encode(FrameKind.Message, 1,
+            """{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":3}"""u8);
+        var decoded = Assert.IsType<PingRequest>(MessageCodec.Decode(rankThree).Message);
+        Assert.Equal("ping rank 3 is not 1 or 2", MessageValidator.Validate(decoded, new IdSpace(8))?.Reason);
+        Assert.Equal(ErrorCode.IdBitsMismatch, MessageValidator.Validate(decoded with { Rank = 1 }, new IdSpace(16))?.Code);
     }
 }

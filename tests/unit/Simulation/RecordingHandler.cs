@@ -1,5 +1,6 @@
 using System.Net;
 using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
 using DhtPs.Core.Transport;
 
 namespace DhtPs.Tests.Unit.Simulation;
@@ -9,8 +10,10 @@ internal sealed class RecordingHandler(Func<TimeSpan> now) : ITransportHandler
 {
     public List<(TimeSpan At, IPEndPoint From, uint Sequence, Message Message)> Datagrams { get; } = [];
     public List<Message> Requests { get; } = [];
-    public List<ProtocolException> Malformed { get; } = [];
+    public List<InputRefusal> Malformed { get; } = [];
     public Func<Message, Message> Reply { get; set; } = request => request;
+
+    public IdSpace Space { get; } = new(8);
 
     public void OnDatagram(IPEndPoint from, uint sequence, Message message) => Datagrams.Add((now(), from, sequence, message));
 
@@ -31,5 +34,9 @@ internal sealed class RecordingHandler(Func<TimeSpan> now) : ITransportHandler
         return StreamDone.Task;
     }
 
-    public void OnMalformed(IPEndPoint from, ProtocolException error) => Malformed.Add(error);
+    public Message? OnRefused(IPEndPoint from, InputRefusal refusal)
+    {
+        Malformed.Add(refusal);
+        return null;
+    }
 }

@@ -70,7 +70,9 @@ public sealed class StreamTransportTests : IDisposable
         Assert.IsType<Acknowledgement>(MessageCodec.DecodePayload((await FrameCodec.ReadAsync(stream, default))!.Value));
         await stream.WriteAsync(MessageCodec.EncodeOpening(Opening(), 2));
 
-        Assert.Equal(ProtocolError.UnknownFrameKind, (await receiver.Malformed.Task.WaitAsync(Timeout)).Error);
+        var refusal = await receiver.Malformed.Task.WaitAsync(Timeout);
+        Assert.Equal(RefusalKind.Malformed, refusal.Kind);
+        Assert.Contains("Only a connection's first frame may open a stream", refusal.Reason);
         Assert.Null(await FrameCodec.ReadAsync(stream, default).WaitAsync(Timeout));
         Assert.False(receiver.Opened.Task.IsCompleted);
     }
@@ -131,8 +133,14 @@ public sealed class StreamTransportTests : IDisposable
             Opened.SetResult(opening);
         }
 
-        public TaskCompletionSource<ProtocolException> Malformed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<InputRefusal> Malformed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void OnMalformed(IPEndPoint from, ProtocolException error) => Malformed.TrySetResult(error);
+        public IdSpace Space { get; } = new(8);
+
+        public Message? OnRefused(IPEndPoint from, InputRefusal refusal)
+        {
+            Malformed.TrySetResult(refusal);
+            return null;
+        }
     }
 }

@@ -15,16 +15,9 @@ internal sealed class DatagramInFlight(InMemoryNetwork network, IPEndPoint from,
             return;
         }
         network.Statistics.DatagramsDelivered++;
-        Message message;
-        try
-        {
-            message = payload.Decode();
-        }
-        catch (ProtocolException e)
-        {
-            target.Handler.OnMalformed(from, e);
-            return;
-        }
-        target.Handler.OnDatagram(from, sequence, message);
+        if (payload.Object is { } message)
+            target.Ingest.Datagram(from, sequence, message);
+        else
+            target.Ingest.Datagram(from, payload.Frame);
     }
 }

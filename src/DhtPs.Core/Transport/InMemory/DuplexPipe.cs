@@ -49,10 +49,18 @@ internal static class DuplexPipe
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!buffer.IsEmpty && !outgoing.TryWrite(buffer.ToArray()))
-                throw new IOException("The other end of the in-memory stream has been closed.");
+            Write(buffer.Span);
             return ValueTask.CompletedTask;
         }
+
+        /// <summary>Writing never waits: the channel is unbounded, so the bytes are queued at once.</summary>
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (!buffer.IsEmpty && !outgoing.TryWrite(buffer.ToArray()))
+                throw new IOException("The other end of the in-memory stream has been closed.");
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -60,9 +68,9 @@ internal static class DuplexPipe
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+        // Reading may have to wait for the other end; blocking a thread on that (sync over async) could stall a
+        // simulation that runs everything on one thread. Transfers are asynchronous end to end.
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use ReadAsync.");
 
         public override void Flush()
         {

@@ -13,6 +13,7 @@ internal sealed class Exchange
 {
     private readonly TaskCompletionSource<Message> _result = new();
     private readonly InMemoryNetwork _network;
+    private readonly InMemoryTransport _requester;
     private readonly IPEndPoint _from;
     private readonly IPEndPoint _to;
     private readonly Wire _request;
@@ -20,14 +21,15 @@ internal sealed class Exchange
     private readonly ITimer _deadline;
     private readonly CancellationTokenRegistration _cancellation;
 
-    public Exchange(InMemoryNetwork network, IPEndPoint from, IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken)
+    public Exchange(InMemoryNetwork network, InMemoryTransport from, IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         _network = network;
-        _from = from;
+        _requester = from;
+        _from = from.LocalEndPoint;
         _to = to;
         _timeout = timeout;
         network.Statistics.RequestsSent++;
-        _request = Wire.Encode(network, request, sequence: 0);
+        _request = Wire.Encode(network, from.Ingest.Codec, request, sequence: 0);
         _deadline = network.Time.CreateTimer(static state => ((Exchange)state!).TimeOut(), this, timeout, Timeout.InfiniteTimeSpan);
         _cancellation = cancellationToken.Register(static state => ((Exchange)state!).Cancel(), this);
         After(network.NextDelay(), static exchange => exchange.Arrive());
@@ -49,27 +51,31 @@ internal sealed class Exchange
         Message request;
         try
         {
-            request = _request.Decode();
+            request = _request.Decode(target.Ingest.Codec);
         }
         catch (ProtocolException e)
         {
-            target.Handler.OnMalformed(_from, e);
+            target.Ingest.Undecodable(_from, InputPath.Request, e);
             Fail("closed the connection without answering");
             return;
         }
-        target.Handler.OnRequestAsync(_from, request, CancellationToken.None)
-            .ContinueWith(static (reply, state) => ((Exchange)state!).Reply(reply), this, CancellationToken.None,
+        target.Ingest.RequestAsync(_from, request, CancellationToken.None)
+            .ContinueWith(static (reply, state) =>
+                {
+                    var (exchange, server) = ((Exchange, InMemoryTransport))state!;
+                    exchange.Reply(reply, server);
+                }, (this, target), CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void Reply(Task<Message> reply)
+    private void Reply(Task<Message?> reply, InMemoryTransport target)
     {
-        if (!reply.IsCompletedSuccessfully)
+        if (reply is not { IsCompletedSuccessfully: true, Result: { } answer })
         {
             After(_network.NextDelay(), static exchange => exchange.Fail("closed the connection without answering"));
             return;
         }
-        var wire = Wire.Encode(_network, reply.Result, sequence: 0);
+        var wire = Wire.Encode(_network, target.Ingest.Codec, answer, sequence: 0);
         After(_network.NextDelay(), exchange => exchange.Receive(wire));
     }
 
@@ -80,11 +86,17 @@ internal sealed class Exchange
         Message message;
         try
         {
-            message = reply.Decode();
+            message = _requester.Ingest.Answer(_to, reply.Decode(_requester.Ingest.Codec));
         }
         catch (ProtocolException e)
         {
+            _requester.Ingest.Undecodable(_to, InputPath.Answer, e);
             Fail($"answered with a malformed frame: {e.Message}");
+            return;
+        }
+        catch (TransportException e)
+        {
+            Fail($"sent an invalid answer: {e.InnerException?.Message}");
             return;
         }
         if (_result.TrySetResult(message))

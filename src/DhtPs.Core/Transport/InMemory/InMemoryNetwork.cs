@@ -21,7 +21,7 @@ public sealed class InMemoryNetwork : INetwork
 
     /// <param name="time">Schedules every delivery and timeout.</param>
     /// <param name="random">The one source of every random fault; seed it to replay a run.</param>
-    /// <param name="roundTripThroughCodec">Encode and decode every message with <see cref="MessageCodec"/> instead of passing the object.</param>
+    /// <param name="roundTripThroughCodec">Encode and decode every message with the peers' <see cref="WireCodec"/> instead of passing the object.</param>
     public InMemoryNetwork(TimeProvider time, Random random, bool roundTripThroughCodec = false)
     {
         Time = time;
@@ -50,13 +50,13 @@ public sealed class InMemoryNetwork : INetwork
     /// <summary>True while some endpoints are cut off from others.</summary>
     public bool IsPartitioned => _islands.Count > 0;
 
-    public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, ITransportHandler handler, CancellationToken cancellationToken)
+    public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, Ingest ingest, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var endPoint = localEndPoint.Port == 0 ? new IPEndPoint(localEndPoint.Address, _nextFreePort++) : localEndPoint;
         if (_bound.ContainsKey(endPoint))
             throw new SocketException((int)SocketError.AddressAlreadyInUse);
-        var transport = new InMemoryTransport(this, endPoint, handler);
+        var transport = new InMemoryTransport(this, endPoint, ingest);
         _bound.Add(endPoint, transport);
         return Task.FromResult<IPeerTransport>(transport);
     }
@@ -101,7 +101,7 @@ public sealed class InMemoryNetwork : INetwork
     internal void SendDatagram(InMemoryTransport from, IPEndPoint to, uint sequence, Message message)
     {
         Statistics.DatagramsSent++;
-        var payload = Wire.Encode(this, message, sequence);
+        var payload = Wire.Encode(this, from.Ingest.Codec, message, sequence);
         if (_crashed.Contains(from.LocalEndPoint))
         {
             Statistics.DatagramsUndeliverable++;
@@ -128,7 +128,7 @@ public sealed class InMemoryNetwork : INetwork
     }
 
     internal Task<Message> RequestAsync(InMemoryTransport from, IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        new Exchange(this, from.LocalEndPoint, to, request, timeout, cancellationToken).Task;
+        new Exchange(this, from, to, request, timeout, cancellationToken).Task;
 
     /// <summary>
     /// A stream connection, connected at once and carrying bytes without delay or loss (nothing here draws from
@@ -141,7 +141,16 @@ public sealed class InMemoryNetwork : INetwork
         if (Receiver(from.LocalEndPoint, to) is not { } target)
             return Task.FromException<Stream>(new TransportException(to, $"Peer at {to} could not be reached: the connection was refused."));
         var (client, server) = DuplexPipe.Create();
-        var delivered = Wire.Encode(this, opening, sequence: 0).Decode();
+        Message delivered;
+        try
+        {
+            delivered = Wire.Encode(this, from.Ingest.Codec, opening, sequence: 0).Decode(target.Ingest.Codec);
+        }
+        catch (ProtocolException e)
+        {
+            target.Ingest.Undecodable(from.LocalEndPoint, InputPath.StreamOpening, e);
+            return Task.FromException<Stream>(new TransportException(to, $"Peer at {to} closed the connection: {e.Message}"));
+        }
         _ = ServeStreamAsync(target, from.LocalEndPoint, delivered, server);
         return Task.FromResult(client);
     }
@@ -149,7 +158,7 @@ public sealed class InMemoryNetwork : INetwork
     private static async Task ServeStreamAsync(InMemoryTransport target, IPEndPoint from, Message opening, Stream server)
     {
         await using (server)
-            await target.Handler.OnStreamAsync(from, opening, server, CancellationToken.None).ConfigureAwait(false);
+            await target.Ingest.StreamAsync(from, opening, server, CancellationToken.None).ConfigureAwait(false);
     }
 
     internal TimeSpan NextDelay()

@@ -4,13 +4,14 @@ using DhtPs.Core.Protocol;
 namespace DhtPs.Core.Transport.InMemory;
 
 /// <summary>One peer's endpoint on an <see cref="InMemoryNetwork"/>.</summary>
-internal sealed class InMemoryTransport(InMemoryNetwork network, IPEndPoint localEndPoint, ITransportHandler handler) : IPeerTransport
+internal sealed class InMemoryTransport(InMemoryNetwork network, IPEndPoint localEndPoint, Ingest ingest) : IPeerTransport
 {
     private bool _disposed;
 
     public IPEndPoint LocalEndPoint { get; } = localEndPoint;
 
-    public ITransportHandler Handler { get; } = handler;
+    /// <summary>Where everything that reaches this endpoint goes in.</summary>
+    public Ingest Ingest { get; } = ingest;
 
     public void SendDatagram(IPEndPoint to, uint sequence, Message message)
     {

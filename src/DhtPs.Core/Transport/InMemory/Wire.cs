@@ -3,14 +3,15 @@ using DhtPs.Core.Protocol;
 namespace DhtPs.Core.Transport.InMemory;
 
 /// <summary>
-/// A message as it travels an <see cref="InMemoryNetwork"/>: the object itself, or its encoded frame
-/// when the network round-trips through <see cref="MessageCodec"/> to exercise the codec.
+/// A message as it travels an <see cref="InMemoryNetwork"/>: the object itself, or, when the network round-trips
+/// through the codec, the datagram the sender's <see cref="WireCodec"/> made of it (simulated streams carry each
+/// message as one such datagram, so a ring secret authenticates them too).
 /// </summary>
 internal readonly record struct Wire(Message? Object, byte[]? Frame)
 {
-    public static Wire Encode(InMemoryNetwork network, Message message, uint sequence) =>
-        network.RoundTripThroughCodec ? new Wire(null, MessageCodec.Encode(message, sequence)) : new Wire(message, null);
+    public static Wire Encode(InMemoryNetwork network, WireCodec codec, Message message, uint sequence) =>
+        network.RoundTripThroughCodec ? new Wire(null, codec.EncodeDatagram(message, sequence)) : new Wire(message, null);
 
-    /// <summary>The message as the receiver sees it. Throws <see cref="ProtocolException"/> for a frame that does not decode.</summary>
-    public Message Decode() => Object ?? MessageCodec.Decode(Frame).Message;
+    /// <summary>The message as the receiver's codec reads it. Throws <see cref="ProtocolException"/> for bytes that do not decode.</summary>
+    public Message Decode(WireCodec codec) => Object ?? codec.DecodeDatagram(Frame).Message;
 }

@@ -1,0 +1,181 @@
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>
+/// Who is next to this peer: its successor links (<see cref="PeerOptions.SuccessorCount"/> long), its predecessors by
+/// rank (learned from their pings), and the successors it declared dead. Owns that state alone; other parts of the peer
+/// ask through these members and learn of changes through <see cref="Changed"/> and <see cref="SuccessorDeclaredDead"/>.
+/// Runs only on the peer's logical thread, on the clock it is given. The probe state on each <see cref="SuccessorLink"/>
+/// belongs to failure detection, which reads the links from here.
+/// </summary>
+internal sealed class Neighborhood
+{
+    private readonly IdSpace _space;
+    private readonly ulong _self;
+    private readonly int _length;
+    private readonly List<SuccessorLink> _successors = [];
+    private readonly PredecessorSlot?[] _predecessors;
+    private readonly Dictionary<ulong, DateTimeOffset> _declaredDead = [];
+
+    /// <summary>How long a predecessor may stay silent before it is forgotten; also how long a declared death is remembered.</summary>
+    private readonly TimeSpan _silence;
+
+    /// <summary>How long a predecessor slot's holder may go without pinging before another pinger may take its rank.</summary>
+    private readonly TimeSpan _rankHeld;
+
+    public Neighborhood(IdSpace space, ulong self, PeerOptions options)
+    {
+        _space = space;
+        _self = self;
+        _length = options.SuccessorCount;
+        _predecessors = new PredecessorSlot?[options.SuccessorCount];
+        _silence = options.PingInterval * (options.MissedPingLimit + 1);
+        _rankHeld = options.PingInterval + options.PingInterval / (options.MissedPingLimit + 1);
+    }
+
+    /// <summary>The successor list or the predecessors changed: raised after the change, on the logical thread.</summary>
+    public event Action? Changed;
+
+    /// <summary>A successor was just declared dead (its id).</summary>
+    public event Action<ulong>? SuccessorDeclaredDead;
+
+    /// <summary>The successor links, nearest first; failure detection keeps its probe state on them.</summary>
+    public IReadOnlyList<SuccessorLink> Links => _successors;
+
+    public int Count => _successors.Count;
+
+    public IReadOnlyList<PeerContact> Successors => _successors.Select(s => s.Contact).ToArray();
+
+    /// <summary>The successors not declared dead.</summary>
+    public IReadOnlyList<PeerContact> LiveSuccessors => _successors.Where(l => !l.Dead).Select(l => l.Contact).ToArray();
+
+    public PeerContact? FirstSuccessor => _successors.FirstOrDefault()?.Contact;
+
+    public PeerContact? FirstLiveSuccessor => _successors.FirstOrDefault(l => !l.Dead)?.Contact;
+
+    public ulong[] SuccessorIds() => _successors.Select(l => l.Contact.Id).ToArray();
+
+    public bool AnyDead => _successors.Any(l => l.Dead);
+
+    /// <summary>The known predecessors, by rank; ranks not heard from are left out (architecture.md section 9).</summary>
+    public IReadOnlyList<PeerContact> Predecessors => _predecessors.OfType<PredecessorSlot>().Select(p => p.Contact).ToArray();
+
+    public PeerContact? FirstPredecessor => _predecessors.OfType<PredecessorSlot>().FirstOrDefault()?.Contact;
+
+    public bool Lists(ulong id) => _successors.Any(l => l.Contact.Id == id);
+
+    /// <summary>The live link to <paramref name="id"/>, if it is a successor not declared dead.</summary>
+    public SuccessorLink? LiveLinkTo(ulong id) => _successors.FirstOrDefault(l => l.Contact.Id == id && !l.Dead);
+
+    /// <summary>The successor list <paramref name="candidates"/> make for this peer (<see cref="SuccessorList.Compose"/>, this peer's length).</summary>
+    public IReadOnlyList<PeerContact> Compose(IEnumerable<PeerContact> candidates, IReadOnlySet<ulong>? gone = null) =>
+        SuccessorList.Compose(_space, _self, candidates, gone, _length);
+
+    /// <summary>Replaces the successor list, keeping what is known of successors that stay.</summary>
+    public void SetSuccessors(IEnumerable<PeerContact> successors)
+    {
+        var kept = _successors.ToDictionary(s => s.Contact.Id);
+        var next = successors.Select(c => kept.TryGetValue(c.Id, out var link) && link.Contact == c && !link.Dead ? link : new SuccessorLink(c)).ToList();
+        _successors.Clear();
+        _successors.AddRange(next);
+        Changed?.Invoke();
+    }
+
+    /// <summary>Every peer this one knew of is dead: it is alone, a ring of one that others can still join.</summary>
+    public void Clear()
+    {
+        _successors.Clear();
+        Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// A ping at <paramref name="rank"/> from <paramref name="pinger"/>. Zave's rectify: the pinger takes the slot when it
+    /// already holds it, when it is closer than the holder, or when the holder has missed its last ping (dead, silent, or
+    /// now pinging at another rank); two peers pinging at one rank then settle on the closer one instead of taking turns.
+    /// A rank beyond this peer's count (the pinger keeps a longer list) is not remembered.
+    /// </summary>
+    public void HeardPing(int rank, PeerContact pinger, DateTimeOffset now)
+    {
+        if (rank < 1 || rank > _predecessors.Length)
+            return;
+        var holder = _predecessors[rank - 1];
+        if (holder is null || holder.Contact.Id == pinger.Id || _space.InOpen(pinger.Id, holder.Contact.Id, _self) || now - holder.LastHeard > _rankHeld)
+        {
+            var changed = holder?.Contact != pinger;
+            _predecessors[rank - 1] = new PredecessorSlot(pinger, now);
+            if (changed)
+                Changed?.Invoke();
+        }
+    }
+
+    /// <summary>Predecessors known without pings (a join's acceptor and its predecessors), nearest first, replacing the slots.</summary>
+    public void SetPredecessors(IReadOnlyList<PeerContact> nearestFirst, DateTimeOffset now)
+    {
+        for (var rank = 1; rank <= _predecessors.Length; rank++)
+            _predecessors[rank - 1] = rank <= nearestFirst.Count ? new PredecessorSlot(nearestFirst[rank - 1], now) : null;
+        Changed?.Invoke();
+    }
+
+    /// <summary>A ring of two: the joiner this peer accepted is also its first predecessor.</summary>
+    public void SetFirstPredecessor(PeerContact predecessor, DateTimeOffset now)
+    {
+        _predecessors[0] = new PredecessorSlot(predecessor, now);
+        Changed?.Invoke();
+    }
+
+    /// <summary>A predecessor that has stopped pinging for as long as a successor would be declared dead is forgotten.</summary>
+    public void ForgetSilentPredecessors(DateTimeOffset now)
+    {
+        var forgot = false;
+        for (var i = 0; i < _predecessors.Length; i++)
+        {
+            if (_predecessors[i] is { } slot && now - slot.LastHeard > _silence)
+                (_predecessors[i], forgot) = (null, true);
+        }
+        if (forgot)
+            Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// Marks each live successor of <paramref name="ids"/> dead and remembers when; then drops the dead links, unless no
+    /// live one is left: the list never empties, the dead stay as candidates (a false positive comes back that way).
+    /// Returns the ids newly declared dead.
+    /// </summary>
+    public IReadOnlyList<ulong> DeclareDead(IEnumerable<ulong> ids, DateTimeOffset now)
+    {
+        var declared = new List<ulong>();
+        foreach (var id in ids)
+        {
+            if (LiveLinkTo(id) is not { } link)
+                continue;
+            _declaredDead[id] = now;
+            (link.Dead, link.OutstandingPing, link.MissedPings) = (true, null, 0);
+            declared.Add(id);
+        }
+        if (_successors.Any(l => !l.Dead))
+            _successors.RemoveAll(l => l.Dead);
+        foreach (var id in declared)
+            SuccessorDeclaredDead?.Invoke(id);
+        if (declared.Count > 0)
+            Changed?.Invoke();
+        return declared;
+    }
+
+    /// <summary>A peer that answered for itself, or that a neighbour vouches for, is no longer held dead.</summary>
+    public void Vouch(ulong id) => _declaredDead.Remove(id);
+
+    /// <summary>
+    /// Successors declared dead within the memory (as long as a silent predecessor is kept): left out of every list an
+    /// answer offers, since a neighbour may not have noticed yet; after that only an answer of their own brings them back sooner.
+    /// </summary>
+    public HashSet<ulong> RecentlyDead(DateTimeOffset now)
+    {
+        foreach (var (id, _) in _declaredDead.Where(d => now - d.Value > _silence).ToArray())
+            _declaredDead.Remove(id);
+        return [.. _declaredDead.Keys];
+    }
+
+    /// <summary>True when <paramref name="id"/> is one of the dead links kept as candidates.</summary>
+    public bool IsDeadCandidate(ulong id) => _successors.Any(l => l.Dead && l.Contact.Id == id);
+}

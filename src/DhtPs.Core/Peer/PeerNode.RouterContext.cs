@@ -1,0 +1,45 @@
+using DhtPs.Core.Peer.Routing;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>The peer as the <see cref="Router"/>'s context: what it may ask of the rest of the peer, and where arrivals go.</summary>
+public sealed partial class PeerNode : IRouterContext
+{
+    PeerContact IRouterContext.Self => Contact;
+
+    IdSpace IRouterContext.Space => Space;
+
+    IReadOnlyList<PeerContact> IRouterContext.RoutingSuccessors => RoutingSuccessors();
+
+    PeerContact? IRouterContext.FirstPredecessor => _neighborhood.FirstPredecessor;
+
+    void IRouterContext.Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to, request, onReply);
+
+    ITimer IRouterContext.StartTimer(TimeSpan due, Action onDue) =>
+        Time.CreateTimer(_ => Run(onDue), null, due, Timeout.InfiniteTimeSpan);
+
+    void IRouterContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId) => Raise(kind, message, remotePeerId);
+
+    void IRouterContext.FileRequestArrived(RoutedFileRequest request) => ServeAsOwner(request);
+
+    void IRouterContext.JoinArrived(JoinRequest request, JoinVerdict verdict)
+    {
+        if (verdict is JoinVerdict.Accept)
+            AcceptJoin(request.Joiner);
+        else
+            TellJoiner(request.Joiner, new JoinRefused
+            {
+                Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.IdTaken,
+                Reason = $"Peer id {request.Joiner.Id} is already taken in the ring.",
+            });
+    }
+
+    void IRouterContext.JoinUnroutable(JoinRequest request, string reason) =>
+        TellJoiner(request.Joiner, new JoinRefused { Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.Unreachable, Reason = reason });
+
+    /// <summary>The live successors; while none is known alive, the dead candidates (they may be back).</summary>
+    private IReadOnlyList<PeerContact> RoutingSuccessors() =>
+        LiveSuccessors() is { Count: > 0 } live ? live : CurrentSuccessors();
+}

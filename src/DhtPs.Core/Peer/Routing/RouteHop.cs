@@ -1,0 +1,16 @@
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Peer.Routing;
+
+/// <summary>How many hops a routed request may take, and how long finger upkeep waits: named once.</summary>
+public static class RoutingLimits
+{
+    /// <summary>
+    /// Every forward goes strictly closer to the key (fingers) or one successor on (a walk of successors ends within
+    /// one lap), so this only guards against a peer that miscounts or a ring in repair that sends a request round in circles.
+    /// </summary>
+    public const int MaxHops = 1 << 16;
+
+    /// <summary>A finger's lookup crosses up to log N hops, each bounded by the request timeout: two timeouts cover a slow one.</summary>
+    public static TimeSpan FingerLookupTimeout(TimeSpan requestTimeout) => requestTimeout * 2;
+}

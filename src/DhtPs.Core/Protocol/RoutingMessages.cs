@@ -1,0 +1,47 @@
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Core.Protocol;
+
+/// <summary>
+/// A request routed hop by hop to the owner of <see cref="Key"/>: the first peer p with the key in (predecessor, p].
+/// Each hop is the <see cref="Message.Sender"/>; <see cref="Origin"/> is where the request entered the ring and where
+/// the owner's <see cref="RouteAnswer"/> (or, for a fetch, the file itself) goes. Lookups, stores and file requests
+/// share this shape, one request-id scheme and one answer.
+/// </summary>
+public abstract record RoutedRequest : Message
+{
+    /// <summary>Names the operation at the origin, so the owner's answer finds the waiting caller.</summary>
+    public required string RequestId { get; init; }
+    public required ulong Key { get; init; }
+    public required PeerContact Origin { get; init; }
+
+    /// <summary>How often the request has been forwarded so far.</summary>
+    public int Hops { get; init; }
+
+    /// <summary>Set by a peer whose successor list says the receiver owns the key: it takes the request without checking its predecessor.</summary>
+    public bool ToOwner { get; init; }
+}
+
+public enum RouteOutcome
+{
+    /// <summary>The sender owns the key (the answer to a lookup).</summary>
+    Owner,
+
+    /// <summary>The sender owns the key and takes the store.</summary>
+    StoreAccepted,
+
+    /// <summary>The sender owns the key but holds no file of that name.</summary>
+    NotStored,
+
+    /// <summary>The request could not be passed on; <see cref="RouteAnswer.Reason"/> says why.</summary>
+    Unroutable,
+}
+
+/// <summary>The owner's (or a stuck hop's) answer to any <see cref="RoutedRequest"/>, sent straight to its origin.</summary>
+public sealed record RouteAnswer : Message
+{
+    public required string RequestId { get; init; }
+    public required RouteOutcome Outcome { get; init; }
+    public int Hops { get; init; }
+    public string? Reason { get; init; }
+}

@@ -1,0 +1,33 @@
+namespace DhtPs.Core.Transport;
+
+/// <summary>
+/// What one peer's listener grants the connections it accepts, so that a stranger holding many connections open, or
+/// dripping bytes, cannot stop its service (protocol.md §1). Each refusal is reported to the peer and counted.
+/// </summary>
+public sealed record TransportLimits
+{
+    public static TransportLimits Default { get; } = new();
+
+    /// <summary>Connections served at once; further ones wait in the listen backlog.</summary>
+    public int MaxConnections { get; init; } = 256;
+
+    /// <summary>
+    /// Connections served at once from one source address other than the peer's own (peers of the same host share
+    /// that one); further ones are closed at once.
+    /// </summary>
+    public int MaxConnectionsPerSource { get; init; } = 32;
+
+    /// <summary>A new connection must complete its handshake and first frame within this time.</summary>
+    public TimeSpan FirstFrameDeadline { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Between requests on one connection, and for every further frame as a whole.</summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A stream another peer opened (an upload, a delivery) must bring at least this many bytes per second of the time
+    /// this peer spends waiting for them, once <see cref="RateGracePeriod"/> of waiting has passed.
+    /// </summary>
+    public int MinimumStreamRate { get; init; } = 4 * 1024;
+
+    public TimeSpan RateGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+}

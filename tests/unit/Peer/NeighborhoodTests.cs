@@ -1,0 +1,105 @@
+using DhtPs.Core.Peer;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Tests.Unit.Peer;
+
+/// <summary>The neighbourhood alone, on a hand-set clock: predecessor slots by rank, declared deaths, the list's length and its events.</summary>
+public sealed class NeighborhoodTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UnixEpoch;
+
+    private static PeerContact P(ulong id) => PeerContact.ForId(id);
+
+    private static Neighborhood At(ulong self, int successorCount = 2) =>
+        new(new IdSpace(8), self, new PeerOptions { Id = self, PingInterval = Interval, MissedPingLimit = 3, SuccessorCount = successorCount });
+
+    [Fact]
+    public void A_closer_pinger_takes_a_rank_at_once_and_a_farther_one_only_once_the_holder_is_silent()
+    {
+        var peer = At(9);
+        peer.HeardPing(1, P(5), T0);
+        peer.HeardPing(1, P(8), T0 + TimeSpan.FromMilliseconds(100));     // closer: Zave's rectify
+        Assert.Equal([8UL], peer.Predecessors.Select(p => p.Id));
+
+        peer.HeardPing(1, P(5), T0 + TimeSpan.FromMilliseconds(200));     // farther, holder fresh: ignored
+        Assert.Equal(8UL, peer.FirstPredecessor!.Id);
+
+        peer.HeardPing(1, P(5), T0 + TimeSpan.FromSeconds(2));            // holder silent past interval + probe period
+        Assert.Equal(5UL, peer.FirstPredecessor!.Id);
+    }
+
+    [Fact]
+    public void A_ping_at_a_rank_beyond_the_successor_count_is_not_remembered_and_a_longer_count_keeps_more_ranks()
+    {
+        var two = At(9);
+        two.HeardPing(3, P(4), T0);
+        Assert.Empty(two.Predecessors);
+
+        var three = At(9, successorCount: 3);
+        three.HeardPing(1, P(8), T0);
+        three.HeardPing(2, P(5), T0);
+        three.HeardPing(3, P(4), T0);
+        Assert.Equal([8UL, 5UL, 4UL], three.Predecessors.Select(p => p.Id));
+        Assert.Equal([14UL, 19UL, 2UL], three.Compose([P(2), P(19), P(14), P(4)]).Select(p => p.Id));
+    }
+
+    [Fact]
+    public void Silent_predecessors_are_forgotten_after_the_missed_ping_budget_and_a_round()
+    {
+        var peer = At(9);
+        peer.HeardPing(1, P(8), T0);
+        peer.ForgetSilentPredecessors(T0 + Interval * 4);
+        Assert.Single(peer.Predecessors);
+        peer.ForgetSilentPredecessors(T0 + Interval * 4 + TimeSpan.FromMilliseconds(1));
+        Assert.Empty(peer.Predecessors);
+    }
+
+    [Fact]
+    public void A_dead_successor_is_dropped_while_a_live_one_remains_and_kept_as_a_candidate_when_none_does()
+    {
+        var peer = At(9);
+        var changes = 0;
+        var declared = new List<ulong>();
+        peer.Changed += () => changes++;
+        peer.SuccessorDeclaredDead += declared.Add;
+        peer.SetSuccessors([P(14), P(19)]);
+
+        Assert.Equal([14UL], peer.DeclareDead([14UL], T0));
+        Assert.Equal([19UL], peer.Successors.Select(s => s.Id));
+
+        Assert.Equal([19UL], peer.DeclareDead([19UL, 19UL], T0));
+        Assert.Equal([19UL], peer.Successors.Select(s => s.Id));   // the list never empties
+        Assert.True(peer.IsDeadCandidate(19));
+        Assert.Empty(peer.LiveSuccessors);
+        Assert.Empty(peer.DeclareDead([19UL], T0));                 // already dead: said once
+        Assert.Equal([14UL, 19UL], declared);
+        Assert.Equal(3, changes);
+    }
+
+    [Fact]
+    public void A_declared_death_is_remembered_for_a_while_unless_the_peer_is_vouched_for()
+    {
+        var peer = At(9);
+        peer.SetSuccessors([P(14), P(19)]);
+        peer.DeclareDead([14UL, 19UL], T0);
+
+        Assert.Equal([14UL, 19UL], peer.RecentlyDead(T0 + Interval).Order());
+        peer.Vouch(19);
+        Assert.Equal([14UL], peer.RecentlyDead(T0 + Interval));
+        Assert.Empty(peer.RecentlyDead(T0 + Interval * 5));
+    }
+
+    [Fact]
+    public void A_new_list_keeps_the_probe_state_of_the_successors_that_stay()
+    {
+        var peer = At(9);
+        peer.SetSuccessors([P(14), P(19)]);
+        peer.Links[0].MissedPings = 2;
+
+        peer.SetSuccessors([P(14), P(2)]);
+
+        Assert.Equal(2, peer.Links[0].MissedPings);
+        Assert.Equal(0, peer.Links[1].MissedPings);
+    }
+}
