@@ -81,10 +81,10 @@ public sealed class MessageCodecTests
     [Fact]
     public void Decoding_checks_only_the_shape_and_the_validator_the_rest()
     {
-        var rankThree = FrameCodec.Encode(FrameKind.Message, 1,
-            """{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":3}"""u8);
-        var decoded = Assert.IsType<PingRequest>(MessageCodec.Decode(rankThree).Message);
-        Assert.Equal("ping rank 3 is not 1 or 2", MessageValidator.Validate(decoded, new IdSpace(8))?.Reason);
+        var rankTooHigh = FrameCodec.Encode(FrameKind.Message, 1,
+            """{"type":"ping","sender":{"id":8,"host":"127.0.0.1","port":1},"idBits":8,"rank":33}"""u8);
+        var decoded = Assert.IsType<PingRequest>(MessageCodec.Decode(rankTooHigh).Message);
+        Assert.Equal("ping rank 33 is not between 1 and 32", MessageValidator.Validate(decoded, new IdSpace(8))?.Reason);
         Assert.Equal(ErrorCode.IdBitsMismatch, MessageValidator.Validate(decoded with { Rank = 1 }, new IdSpace(16))?.Code);
     }
 }

@@ -27,11 +27,11 @@ public sealed class IngestTests
     [Fact]
     public void Datagrams_are_validated_too_not_only_decoded()
     {
-        _ingest.Datagram(From, MessageCodec.Encode(new PingRequest { Sender = Two, IdBits = 8, Rank = 3 }, 1));
+        _ingest.Datagram(From, MessageCodec.Encode(new PingRequest { Sender = Two, IdBits = 8, Rank = 33 }, 1));
         _ingest.Datagram(From, MessageCodec.Encode(new PingResponse { Sender = Two with { Host = "0.0.0.0" }, IdBits = 8 }, 2));
         Assert.Empty(_handler.Datagrams);
         Assert.Equal([RefusalKind.Malformed, RefusalKind.Malformed], _handler.Malformed.Select(r => r.Kind));
-        Assert.Equal("PingRequest: ping rank 3 is not 1 or 2", _handler.Malformed[0].Description);
+        Assert.Equal("PingRequest: ping rank 33 is not between 1 and 32", _handler.Malformed[0].Description);
     }
 
     [Fact]
