@@ -73,15 +73,14 @@ internal sealed class Router
     {
         if (request.ToOwner && CloserOwner(request) is { } closer)
         {
-            PassTo(request, closer, toOwner: true);
+            // A predecessor that does not take it (it left or died, and its ping slot has not expired yet) leaves the
+            // request where the sender's successor list put it: here.
+            Forward(request, [new LookupHop(closer, ToOwner: true)], 0, lastProblem: null, whenNoneTakes: () => Serve(request));
             return;
         }
         if (ArrivedHere(request))
         {
-            if (request is RoutedFileRequest file)
-                _context.FileRequestArrived(file);
-            else
-                Answer(request, RouteOutcome.Owner, reason: null);
+            Serve(request);
             return;
         }
         if (request.Hops >= RoutingLimits.MaxHops)
@@ -115,6 +114,14 @@ internal sealed class Router
         && Space.InHalfOpen(request.Key, request.Sender.Id, predecessor.Id)
             ? predecessor
             : null;
+
+    private void Serve(RoutedRequest request)
+    {
+        if (request is RoutedFileRequest file)
+            _context.FileRequestArrived(file);
+        else
+            Answer(request, RouteOutcome.Owner, reason: null);
+    }
 
     /// <summary>Passes a request straight to <paramref name="peer"/>, bypassing the route (a newcomer's successor still holding the file).</summary>
     public void PassTo(RoutedRequest request, PeerContact peer, bool toOwner) =>
@@ -153,8 +160,13 @@ internal sealed class Router
     }
 
     /// <summary>Passes the request to the first of <paramref name="hops"/> that takes it; each one tried raises the SPEC event.</summary>
-    private void Forward(Message request, IReadOnlyList<LookupHop> hops, int index, string? lastProblem)
+    private void Forward(Message request, IReadOnlyList<LookupHop> hops, int index, string? lastProblem, Action? whenNoneTakes = null)
     {
+        if (index == hops.Count && whenNoneTakes is not null)
+        {
+            whenNoneTakes();
+            return;
+        }
         if (index == hops.Count)
         {
             var reason = hops.Count == 1
@@ -180,7 +192,7 @@ internal sealed class Router
             if (reply.Message is Acknowledgement)
                 return;
             _fingers.Forget(next.Peer.Id);
-            Forward(request, hops, index + 1, reply.Problem);
+            Forward(request, hops, index + 1, reply.Problem, whenNoneTakes);
         });
     }
 

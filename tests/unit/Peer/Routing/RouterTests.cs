@@ -184,6 +184,21 @@ public sealed class RouterTests
     }
 
     [Fact]
+    public void A_request_the_closer_predecessor_does_not_take_is_served_here_where_its_sender_sent_it()
+    {
+        // Peer 9 departed gracefully: 2 already lists 14 as its successor, but 14 still holds 9's ping slot.
+        var (router, context) = RouterAt(14, [2], predecessor: 9);
+
+        router.Route(Store("2057", origin: P(2), sender: P(2), hops: 1, toOwner: true));   // key 9
+        var passedBack = context.TakeSent();
+        Assert.Equal(9UL, passedBack.To.Id);
+        passedBack.Fail();
+
+        Assert.Equal(9UL, context.FileArrivals.Single().Key);
+        Assert.Empty(context.Sent);
+    }
+
+    [Fact]
     public void A_request_to_the_owner_from_its_true_predecessor_is_taken_here()
     {
         var (router, context) = RouterAt(19, [2, 4], predecessor: 14);
