@@ -1,3 +1,5 @@
+using DhtPs.Core.Streams;
+
 namespace DhtPs.Core.Transport;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace DhtPs.Core.Transport;
 /// Time only counts while an operation is pending: a receiver busy writing to its own disk never times itself out.
 /// The clock is the peer's <see cref="TimeProvider"/>, so a simulation decides when a stall ends.
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idleLimit, TimeProvider time) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idleLimit, TimeProvider time) : WrappingStream(inner)
 {
     // One watchdog per direction, re-armed for each operation: a transfer makes one read per 60 KiB frame,
     // and a timer and two token sources per read cost more than the read itself.
@@ -15,18 +17,12 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idleLimit, TimePr
 
     public TimeSpan IdleLimit { get; } = idleLimit;
 
-    public override bool CanRead => inner.CanRead;
-    public override bool CanWrite => inner.CanWrite;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var token = _reads.Arm(cancellationToken);
         try
         {
-            return await inner.ReadAsync(buffer, token).ConfigureAwait(false);
+            return await Inner.ReadAsync(buffer, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_reads.Fired && !cancellationToken.IsCancellationRequested)
         {
@@ -43,7 +39,7 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idleLimit, TimePr
         var token = _writes.Arm(cancellationToken);
         try
         {
-            await inner.WriteAsync(buffer, token).ConfigureAwait(false);
+            await Inner.WriteAsync(buffer, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_writes.Fired && !cancellationToken.IsCancellationRequested)
         {
@@ -55,35 +51,8 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idleLimit, TimePr
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    // Transfers are asynchronous end to end; blocking calls would escape the idle limit.
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use ReadAsync.");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use WriteAsync.");
-    public override void Flush() => inner.Flush();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
+    protected override void ReleaseOwn()
     {
-        if (disposing)
-        {
-            inner.Dispose();
-            _reads.Dispose();
-            _writes.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
         _reads.Dispose();
         _writes.Dispose();
     }

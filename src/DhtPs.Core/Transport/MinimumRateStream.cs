@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DhtPs.Core.Streams;
 
 namespace DhtPs.Core.Transport;
 
@@ -8,16 +9,10 @@ namespace DhtPs.Core.Transport;
 /// (after a grace period). Only waiting time counts, so a receiver busy with its own disk never cuts a fast sender;
 /// a sender dripping a byte at a time is cut however often it drips.
 /// </summary>
-internal sealed class MinimumRateStream(Stream inner, TransportLimits limits, Action<string> onCutOff) : Stream
+internal sealed class MinimumRateStream(Stream inner, TransportLimits limits, Action<string> onCutOff) : WrappingStream(inner)
 {
     private long _bytes;
     private long _waitingTicks;
-
-    public override bool CanRead => inner.CanRead;
-    public override bool CanWrite => inner.CanWrite;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -30,7 +25,7 @@ internal sealed class MinimumRateStream(Stream inner, TransportLimits limits, Ac
         deadline.CancelAfter(remaining);
         try
         {
-            var read = await inner.ReadAsync(buffer, deadline.Token).ConfigureAwait(false);
+            var read = await Inner.ReadAsync(buffer, deadline.Token).ConfigureAwait(false);
             _bytes += read;
             return read;
         }
@@ -54,28 +49,4 @@ internal sealed class MinimumRateStream(Stream inner, TransportLimits limits, Ac
         onCutOff(reason);
         return new TimeoutException($"Cut off: {reason}.");
     }
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use ReadAsync.");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use WriteAsync.");
-    public override void Flush() => inner.Flush();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            inner.Dispose();
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
 }

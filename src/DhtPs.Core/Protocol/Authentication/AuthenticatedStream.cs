@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using DhtPs.Core.Streams;
 
 namespace DhtPs.Core.Protocol.Authentication;
 
@@ -11,7 +12,7 @@ namespace DhtPs.Core.Protocol.Authentication;
 /// altered, dropped, reordered or replayed record) ends the stream with <see cref="ProtocolError.Unauthenticated"/>.
 /// A plain frame where a record should be is the other side's unauthenticated refusal, read for its reason.
 /// </summary>
-internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] receiveKey) : Stream
+internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] receiveKey) : WrappingStream(inner)
 {
     /// <summary>A frame always fits one record; larger writes are split.</summary>
     public const int MaxRecordLength = 64 * 1024;
@@ -29,9 +30,6 @@ internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] r
 
     public override bool CanRead => true;
     public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -44,7 +42,7 @@ internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] r
                 BinaryPrimitives.WriteInt32BigEndian(record, chunk.Length);
                 chunk.Span.CopyTo(record.AsSpan(LengthPrefix));
                 Seal(_sendMac, _sent++, record.AsSpan(0, LengthPrefix + chunk.Length), record.AsSpan(LengthPrefix + chunk.Length, AuthenticatedWireCodec.TagLength));
-                await inner.WriteAsync(record.AsMemory(0, LengthPrefix + chunk.Length + AuthenticatedWireCodec.TagLength), cancellationToken).ConfigureAwait(false);
+                await Inner.WriteAsync(record.AsMemory(0, LengthPrefix + chunk.Length + AuthenticatedWireCodec.TagLength), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -70,7 +68,7 @@ internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] r
     private async Task<bool> ReadRecordAsync(CancellationToken cancellationToken)
     {
         var prefix = _received.AsMemory(0, LengthPrefix);
-        var read = await inner.ReadAtLeastAsync(prefix, LengthPrefix, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAtLeastAsync(prefix, LengthPrefix, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read == 0 && _receivedCount == 0 && !SentAny)
             // A client that completes the handshake always sends a record; one that leaves at once could not verify
             // this side's proof: it holds another secret.
@@ -80,11 +78,11 @@ internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] r
         if (read < LengthPrefix)
             throw new ProtocolException(ProtocolError.Truncated, "The connection ended inside an authenticated record.");
         if (FrameCodec.IsPlainMagic(prefix.Span))
-            throw await PlainFrameAsync(inner, prefix, cancellationToken).ConfigureAwait(false);
+            throw await PlainFrameAsync(Inner, prefix, cancellationToken).ConfigureAwait(false);
         var length = BinaryPrimitives.ReadInt32BigEndian(prefix.Span);
         if (length is <= 0 or > MaxRecordLength)
             throw AuthenticatedWireCodec.Unauthenticated($"An authenticated record announces {length} bytes; it was not sealed by this ring.");
-        await inner.ReadExactlyAsync(_received.AsMemory(LengthPrefix, length + AuthenticatedWireCodec.TagLength), cancellationToken).ConfigureAwait(false);
+        await Inner.ReadExactlyAsync(_received.AsMemory(LengthPrefix, length + AuthenticatedWireCodec.TagLength), cancellationToken).ConfigureAwait(false);
         if (!Verify(_received.AsSpan(0, LengthPrefix + length), _received.AsSpan(LengthPrefix + length, AuthenticatedWireCodec.TagLength)))
             throw AuthenticatedWireCodec.Unauthenticated(
                 $"Record {_receivedCount} of the connection failed authentication: another ring secret, or altered, reordered or replayed bytes.");
@@ -136,35 +134,8 @@ internal sealed class AuthenticatedStream(Stream inner, byte[] sendKey, byte[] r
         full[..AuthenticatedWireCodec.TagLength].CopyTo(tag);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    // Every stream in DhtPs is used asynchronously; blocking calls would hide a stall.
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use ReadAsync.");
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Use WriteAsync.");
-    public override void Flush() => inner.Flush();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
+    protected override void ReleaseOwn()
     {
-        if (disposing)
-        {
-            inner.Dispose();
-            _sendMac.Dispose();
-            _receiveMac.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
         _sendMac.Dispose();
         _receiveMac.Dispose();
     }
