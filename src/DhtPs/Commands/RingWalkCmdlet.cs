@@ -8,7 +8,7 @@ using DhtPs.Hosting;
 namespace DhtPs.Commands;
 
 /// <summary>
-/// What Test-DhtRing and Wait-DhtRing share: where the walk starts, as Get-DhtRing takes it — a PeerAddress resolved by
+/// What Get-DhtRing, Test-DhtRing and Wait-DhtRing share: where the walk starts — a PeerAddress resolved by
 /// <see cref="DhtCmdlet.RingEntry"/>, so a ring elsewhere is walked from outside with no local peer.
 /// </summary>
 public abstract class RingWalkCmdlet : DhtCmdlet
