@@ -16,7 +16,8 @@ BeforeAll {
         $id
     }
     function Get-WatchedState([string] $Id) {
-        @(Get-Event -SourceIdentifier $Id -ErrorAction Ignore | ForEach-Object { "$($_.SourceEventArgs.JobStateInfo.State)" })
+        # In the order the engine generated them: the queue may take two threads' events in the other order.
+        @(Get-Event -SourceIdentifier $Id -ErrorAction Ignore | Sort-Object EventIdentifier | ForEach-Object { "$($_.SourceEventArgs.JobStateInfo.State)" })
     }
     function Send-Garbage([int] $Port) {
         $udp = [System.Net.Sockets.UdpClient]::new()
