@@ -158,6 +158,7 @@ public sealed partial class PeerNode
         {
             SetSuccessors(repaired);
             AnnounceSuccessors();
+            TakeOverAfterRelink(answerer, neighbors);
         }
         if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.

@@ -19,7 +19,7 @@ public sealed partial class PeerNode
     {
         if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Id)
             return;
-        var progress = new TakeOverProgress(successor, Time.GetUtcNow());
+        var progress = new TakeOverProgress(successor, predecessor.Id, Time.GetUtcNow());
         _takeOver = progress; // Before the offer arrives: the first upload may overtake it.
         Ask(successor, new TakeOverRequest { Sender = Contact, IdBits = Space.Bits, Predecessor = predecessor }, reply =>
         {
@@ -34,6 +34,25 @@ public sealed partial class PeerNode
             Raise(DhtEventKind.FileTransferFailed, $"Peer {successor.Id} hands over no files: " +
                 (reply.Failure?.Message ?? (reply.Message as ErrorResponse)?.Reason ?? "unexpected answer"), successor.Id);
         });
+    }
+
+    /// <summary>
+    /// Back on the ring without a join (after a partition or a false death), this peer may own keys whose files were stored
+    /// at its new first <paramref name="successor"/> while the ring skipped it: it asks for them as a newcomer would,
+    /// unless <paramref name="answer"/> (the successor's) names a first predecessor after this peer, whose keys those are.
+    /// The range starts at the nearer of this peer's first predecessor and the successor's.
+    /// </summary>
+    private void TakeOverAfterRelink(PeerContact successor, NeighborsResponse answer)
+    {
+        if (_neighborhood.FirstSuccessor?.Id != successor.Id || successor.Id == Id || TakingOverFrom() is not null)
+            return;
+        var theirs = answer.Predecessors.FirstOrDefault() is { } first && first.Id != Id ? first : null;
+        if (theirs is not null && Space.InOpen(theirs.Id, Id, successor.Id))
+            return;
+        var ours = _neighborhood.FirstPredecessor;
+        var nearest = ours is null ? theirs : theirs is null || !Space.InOpen(theirs.Id, ours.Id, Id) ? ours : theirs;
+        if (nearest is not null)
+            RequestTakeOver(nearest);
     }
 
     /// <summary>At the successor: offers the newcomer the files whose keys it now owns, and uploads them off the logical thread.</summary>

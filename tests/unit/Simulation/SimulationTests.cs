@@ -187,6 +187,31 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_file_stored_past_a_peer_cut_off_from_the_ring_moves_to_it_when_it_relinks_and_on_to_a_newcomer_that_joins_before_it()
+    {
+        // Seed 732 at 64 peers: a store while a peer was back from a partition but not yet relinked landed at its successor,
+        // nothing moved it back, and a newcomer that later joined just before that peer took over nothing.
+        var ids = new SimulatedRing(Settings, 17, new TraceRecorder()).Peers.Select(p => p.Id).Order().ToArray();
+        var at = Enumerable.Range(10, 40).First(i => ids[i] - ids[i - 1] >= 3);
+        var (before, cutOff) = (ids[at - 1], ids[at]);
+        var name = (before + 1).ToString("D4"); // key before + 1: the cut-off peer's, and the newcomer's once it joins
+        var newcomer = before + 2;
+        var schedule = new ScriptedSchedule([
+            new PartitionNetwork([cutOff]), .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 9), new HealPartitions(),
+            // Within the first second after the heal the ring still skips the cut-off peer: the store lands at its successor.
+            new StoreFile(ids[at + 20], name, [.. Enumerable.Range(0, 5000).Select(i => (byte)i)]),
+            .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 12), new JoinPeer(newcomer, before)]);
+
+        var trace = new StringWriter();
+        var run = SimulationRunner.Run(Settings, seed: 17, schedule, trace);
+
+        Assert.True(run.Passed, run.Failure);
+        Assert.Contains($"** stored File {name} at peer {ids[at + 1]}", trace.ToString());
+        Assert.Equal(new FileTally(StoresStarted: 1, Stored: 1, Lost: 0, AwaitingTakeOver: 0, FetchesStarted: 0, Fetched: 0, Checks: run.Files.Checks), run.Files);
+        Assert.True(run.Files.Checks > 0);
+    }
+
+    [Fact]
     public void A_crashed_peer_is_forgotten_by_its_successors_and_relearned_when_it_restarts()
     {
         var ring = new SimulatedRing(Settings, 12, new TraceRecorder());
