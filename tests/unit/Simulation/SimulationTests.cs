@@ -212,6 +212,28 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_newcomer_that_crashes_and_restarts_takes_nothing_over_and_a_file_stored_meanwhile_is_counted_not_failed()
+    {
+        // Seeds 434 and 589 at 64 peers (after the take-over on relinking): a newcomer joined, crashed, a store of one of its
+        // keys went to its successor, and it restarted from its command line, which takes nothing over, as a restarted init
+        // member does; the file check took the restarted incarnation for a joiner and failed it.
+        var ids = new SimulatedRing(Settings, 17, new TraceRecorder()).Peers.Select(p => p.Id).Order().ToArray();
+        var at = Enumerable.Range(10, 40).First(i => ids[i] - ids[i - 1] >= 3);
+        var (before, newcomer) = (ids[at - 1], ids[at - 1] + 2);
+        var name = (before + 1).ToString("D4"); // the newcomer's key
+        var schedule = new ScriptedSchedule([
+            new JoinPeer(newcomer, before), new Wait(), new Wait(), new CrashPeer(newcomer), .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 6),
+            new StoreFile(ids[at + 20], name, [.. Enumerable.Range(0, 5000).Select(i => (byte)i)]), new Wait(), new RestartPeer(newcomer)]);
+
+        var trace = new StringWriter();
+        var run = SimulationRunner.Run(Settings, seed: 17, schedule, trace);
+
+        Assert.True(run.Passed, run.Failure);
+        Assert.Contains($"** stored File {name} at peer {ids[at]}", trace.ToString());
+        Assert.Equal(new FileTally(StoresStarted: 1, Stored: 1, Lost: 0, AwaitingTakeOver: 1, FetchesStarted: 0, Fetched: 0, Checks: run.Files.Checks), run.Files);
+    }
+
+    [Fact]
     public void A_crashed_peer_is_forgotten_by_its_successors_and_relearned_when_it_restarts()
     {
         var ring = new SimulatedRing(Settings, 12, new TraceRecorder());
