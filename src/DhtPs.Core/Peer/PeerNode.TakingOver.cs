@@ -63,6 +63,9 @@ public sealed partial class PeerNode
         var newcomer = request.Sender;
         if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Id))
             return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Id}: none of Peer {Id}'s keys are its.");
+        // The newcomer is this peer's first predecessor from now on, as its first ping would say a round later: a store of its
+        // keys arriving meanwhile is no longer served here, after the offer has been counted (seed 928 at 64 peers).
+        _neighborhood.HeardPing(1, newcomer, Time.GetUtcNow());
         string[] names = MayHoldFiles
             ? [.. Files.Names().Where(name => IsNowOwnedBy(FileKey.Of(name, Space), newcomer.Id, request.Predecessor.Id))]
             : [];

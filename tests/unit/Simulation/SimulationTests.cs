@@ -234,6 +234,26 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_store_of_a_newcomers_key_at_its_successor_after_the_take_over_offer_goes_to_the_newcomer()
+    {
+        // Seed 928 at 64 peers (after the take-over on relinking): the successor had offered the newcomer its files, then, before
+        // the newcomer's first ping, served a store of the newcomer's key itself, from its old range; the file stayed there.
+        var ids = new SimulatedRing(Settings, 17, new TraceRecorder()).Peers.Select(p => p.Id).Order().ToArray();
+        var at = Enumerable.Range(10, 40).First(i => ids[i] - ids[i - 1] >= 3);
+        var (before, successor, newcomer) = (ids[at - 1], ids[at], ids[at - 1] + 2);
+        var name = (before + 1).ToString("D4"); // the newcomer's key
+        var schedule = new ScriptedSchedule(
+            new JoinPeer(newcomer, before), new StoreFile(successor, name, [.. Enumerable.Range(0, 5000).Select(i => (byte)i)]));
+
+        var trace = new StringWriter();
+        var run = SimulationRunner.Run(Settings, seed: 17, schedule, trace);
+
+        Assert.True(run.Passed, run.Failure);
+        Assert.Contains($"** stored File {name} at peer {newcomer}", trace.ToString());
+        Assert.Equal(new FileTally(StoresStarted: 1, Stored: 1, Lost: 0, AwaitingTakeOver: 0, FetchesStarted: 0, Fetched: 0, Checks: run.Files.Checks), run.Files);
+    }
+
+    [Fact]
     public void A_crashed_peer_is_forgotten_by_its_successors_and_relearned_when_it_restarts()
     {
         var ring = new SimulatedRing(Settings, 12, new TraceRecorder());
