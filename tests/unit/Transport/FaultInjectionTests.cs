@@ -195,6 +195,17 @@ public sealed class FaultInjectionTests
         Assert.Equal("DatagramDirection", Assert.Throws<ArgumentOutOfRangeException>(new FaultInjection { DatagramDirection = 0 }.Validate).ParamName);
     }
 
+    [Fact]
+    public void Each_peer_of_a_ring_given_one_seed_draws_from_its_own_seed_the_same_on_every_run()
+    {
+        var faults = new FaultInjection { DatagramLossRate = 0.05, Seed = 1 };
+        Assert.Equal(faults.ForPeer(32).Seed, faults.ForPeer(32).Seed);
+        Assert.Equal(8, new ulong[] { 0, 1, 2, 32, 96, 160, 224, 255 }.Select(id => faults.ForPeer(id).Seed).Distinct().Count());
+        Assert.Equal(faults with { Seed = faults.ForPeer(32).Seed }, faults.ForPeer(32)); // nothing else changes
+        var unseeded = new FaultInjection { DatagramLossRate = 0.05 };
+        Assert.Same(unseeded, unseeded.ForPeer(32));
+    }
+
     // A real peer whose own sockets suffer the faults: it pings a live successor that never hears it.
 
     [Fact]

@@ -40,6 +40,13 @@ public sealed record FaultInjection
         DatagramLossRate > 0 || (DatagramDelayRate > 0 && DatagramDelay > TimeSpan.Zero)
         || ConnectLossRate > 0 || (ConnectDelayRate > 0 && ConnectDelay > TimeSpan.Zero);
 
+    /// <summary>
+    /// These faults as peer <paramref name="id"/> suffers them: the seed mixed with the id, so the members of a ring
+    /// given one seed lose independent datagrams (not each its k-th one), and each loses the same ones on every run.
+    /// </summary>
+    public FaultInjection ForPeer(ulong id) =>
+        Seed is { } seed ? this with { Seed = unchecked(seed * 1_000_003 + (int)(id ^ (id >> 32))) } : this;
+
     /// <summary>The longest delay: an hour, far past any timeout a peer uses.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromHours(1);
 
