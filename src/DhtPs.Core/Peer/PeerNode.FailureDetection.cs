@@ -62,6 +62,8 @@ public sealed partial class PeerNode
     /// <summary>
     /// Lifeguard's lesson: missed datagrams only make a suspect. It is dead once it also fails to answer over TCP
     /// within a ping interval (a killed local peer refuses at once), so datagram loss alone kills nobody.
+    /// A ping answer that arrives while the question is out (it resets the missed pings) is proof of life too:
+    /// a question asked across a partition can time out after the heal, when the suspect is answering again.
     /// </summary>
     private void ConfirmDead(SuccessorLink link)
     {
@@ -73,7 +75,7 @@ public sealed partial class PeerNode
                 (link.MissedPings, link.OutstandingPing) = (0, null);
             else if (reply.Failure is Transport.DhtAuthenticationException)
                 (link.MissedPings, link.OutstandingPing) = (0, null); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
-            else if (_status is PeerStatus.Running && _neighborhood.Links.Contains(link))
+            else if (_status is PeerStatus.Running && _neighborhood.Links.Contains(link) && link.MissedPings > 0)
                 DeclareDead([link.Contact.Id]);
         }, timeout: _options.PingInterval);
     }
@@ -156,6 +158,7 @@ public sealed partial class PeerNode
         {
             SetSuccessors(repaired);
             AnnounceSuccessors();
+            TakeOverAfterRelink(answerer, neighbors);
         }
         if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.

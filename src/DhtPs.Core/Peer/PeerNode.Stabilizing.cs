@@ -63,6 +63,7 @@ public sealed partial class PeerNode
             var previous = _neighborhood.SuccessorIds();
             SetSuccessors(ComposeSuccessors([closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
             AnnounceChangedSuccessors(previous);
+            TakeOverAfterRelink(closer, neighbors);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
                 AdoptCloser(closer, closerStill, hops + 1, otherwise: null);
             else

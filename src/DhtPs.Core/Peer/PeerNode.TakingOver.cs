@@ -19,7 +19,7 @@ public sealed partial class PeerNode
     {
         if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Id)
             return;
-        var progress = new TakeOverProgress(successor, Time.GetUtcNow());
+        var progress = new TakeOverProgress(successor, predecessor.Id, Time.GetUtcNow());
         _takeOver = progress; // Before the offer arrives: the first upload may overtake it.
         Ask(successor, new TakeOverRequest { Sender = Contact, IdBits = Space.Bits, Predecessor = predecessor }, reply =>
         {
@@ -36,6 +36,25 @@ public sealed partial class PeerNode
         });
     }
 
+    /// <summary>
+    /// Back on the ring without a join (after a partition or a false death), this peer may own keys whose files were stored
+    /// at its new first <paramref name="successor"/> while the ring skipped it: it asks for them as a newcomer would,
+    /// unless <paramref name="answer"/> (the successor's) names a first predecessor after this peer, whose keys those are.
+    /// The range starts at the nearer of this peer's first predecessor and the successor's.
+    /// </summary>
+    private void TakeOverAfterRelink(PeerContact successor, NeighborsResponse answer)
+    {
+        if (_neighborhood.FirstSuccessor?.Id != successor.Id || successor.Id == Id || TakingOverFrom() is not null)
+            return;
+        var theirs = answer.Predecessors.FirstOrDefault() is { } first && first.Id != Id ? first : null;
+        if (theirs is not null && Space.InOpen(theirs.Id, Id, successor.Id))
+            return;
+        var ours = _neighborhood.FirstPredecessor;
+        var nearest = ours is null ? theirs : theirs is null || !Space.InOpen(theirs.Id, ours.Id, Id) ? ours : theirs;
+        if (nearest is not null)
+            RequestTakeOver(nearest);
+    }
+
     /// <summary>At the successor: offers the newcomer the files whose keys it now owns, and uploads them off the logical thread.</summary>
     private Message HandleTakeOverRequest(TakeOverRequest request)
     {
@@ -44,6 +63,9 @@ public sealed partial class PeerNode
         var newcomer = request.Sender;
         if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Id))
             return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Id}: none of Peer {Id}'s keys are its.");
+        // The newcomer is this peer's first predecessor from now on, as its first ping would say a round later: a store of its
+        // keys arriving meanwhile is no longer served here, after the offer has been counted (seed 928 at 64 peers).
+        _neighborhood.HeardPing(1, newcomer, Time.GetUtcNow());
         string[] names = MayHoldFiles
             ? [.. Files.Names().Where(name => IsNowOwnedBy(FileKey.Of(name, Space), newcomer.Id, request.Predecessor.Id))]
             : [];
