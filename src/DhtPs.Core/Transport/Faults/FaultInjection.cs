@@ -24,10 +24,14 @@ public sealed record FaultInjection
     /// <summary>Which datagrams the loss and delay apply to: those this peer sends (the default), receives, or both.</summary>
     public FaultDirection DatagramDirection { get; init; } = FaultDirection.Send;
 
-    /// <summary>The fraction of this peer's TCP connects (requests and file streams) that never connect.</summary>
+    /// <summary>
+    /// The fraction of this peer's TCP exchanges (each request and each file stream it opens) that never get through,
+    /// as if the connect were lost: decided per exchange, whether the transport would dial afresh or use a kept
+    /// connection (issue 12), so a peer that keeps connections open still sees the configured fraction fail.
+    /// </summary>
     public double ConnectLossRate { get; init; }
 
-    /// <summary>The fraction of the connects not dropped that start only after <see cref="ConnectDelay"/>.</summary>
+    /// <summary>The fraction of the exchanges not dropped that start only after <see cref="ConnectDelay"/>.</summary>
     public double ConnectDelayRate { get; init; }
 
     public TimeSpan ConnectDelay { get; init; }
