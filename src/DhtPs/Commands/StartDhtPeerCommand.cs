@@ -6,6 +6,7 @@ using System.Security;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Protocol.Authentication;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Transport.Faults;
 using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
@@ -99,11 +100,28 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     public string? SecretFile { get; set; }
 
     /// <summary>
+    /// For tests: faults injected into this peer's own sockets (a fraction of datagrams and connects lost or late,
+    /// reproducible with a seed). Off by default, and left out of the syntax and of the parameters tab completion offers: no ring needs it.
+    /// </summary>
+    [Parameter(DontShow = true)]
+    [ValidateNotNull]
+    [FaultInjectionTransformation]
+    public FaultInjection? FaultInjection { get; set; }
+
+    /// <summary>
     /// Run as a service: block until the peer stops, writing its events (pings left out) as timestamped lines.
-    /// SIGTERM, SIGINT and Ctrl+C make it depart gracefully (at most 10 s), and the command then ends normally.
+    /// SIGTERM, SIGINT and Ctrl+C make it depart gracefully (within -DepartTimeout), and the command then ends normally.
     /// </summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
+
+    /// <summary>
+    /// Seconds a graceful departure may take (its files handed on, its predecessors told) before the peer stops
+    /// abruptly: for Stop-DhtPeer, Stop-Job, SIGTERM, Remove-Module and the session's exit alike.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.1, 3600)]
+    public double DepartTimeout { get; set; } = 10;
 
     protected override void ProcessRecord()
     {
@@ -145,6 +163,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 MaxFileSize = MaxFileSize,
                 Routing = Routing,
                 SuccessorCount = SuccessorCount,
+                Faults = FaultInjection,
             };
             options.Validate();
         }
@@ -174,7 +193,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
 
         WriteVerbose($"Peer {Id} listens on {peer.Contact.EndPoint}; its files go to {peer.DataPath}.");
-        var job = new DhtPeerJob(peer, MyInvocation.Line);
+        var job = new DhtPeerJob(peer, MyInvocation.Line, TimeSpan.FromSeconds(DepartTimeout));
         if (!PeerRegistry.TryAdd(job))
         {
             Await(_ => peer.StopAsync());
