@@ -38,7 +38,7 @@ public sealed partial class PeerNode
             return Task.CompletedTask;
         _status = PeerStatus.Departing;
         StopPinging();
-        StopProbing();
+        _detector.Stop();
         var notice = new DepartureNotice { Sender = Contact, IdBits = Space.Bits, Successors = CurrentSuccessors() };
         return Task.WhenAll(CurrentPredecessors()
             .Where(p => p.Id != Id)

@@ -4,11 +4,7 @@ using DhtPs.Core.Ring;
 namespace DhtPs.Core.Peer;
 
 /// <summary>
-/// SPEC §6: a successor that misses <see cref="PeerOptions.MissedPingLimit"/> pings in a row is dead.
-/// As the seed's own list of improvements asks, a suspect (one missed ping) is re-pinged at once, every
-/// <see cref="ProbePeriod"/>, instead of at the next interval; those probes are silent, so the events
-/// a peer raises stay the original's.
-/// The list is repaired by asking the nearest live successor for its successors (for the first
+/// SPEC §6: a successor the <see cref="FailureDetection.FailureDetector"/> finds dead is declared so, and the list is repaired by asking the nearest live successor for its successors (for the first
 /// predecessor that is the old second successor, for the second predecessor the first successor),
 /// leaving out the peers known dead. The list never empties: when no successor is left alive, the dead ones
 /// stay as candidates and are asked again each round (a false positive comes back); when none answers
@@ -19,70 +15,8 @@ public sealed partial class PeerNode
     /// <summary>A backward walk visits at most this many peers.</summary>
     private const int MaxWalkHops = 1024;
 
-    private ITimer? _probeTimer;
     private bool _repairing;
     private bool _repairPending;
-
-    /// <summary>Runs once per ping round, before the pings go out.</summary>
-    private void DetectDeadSuccessors()
-    {
-        var suspects = _neighborhood.Links
-            .Where(link => !link.Confirming && link.OutstandingPing is not null && ++link.MissedPings >= _options.MissedPingLimit)
-            .ToArray();
-        foreach (var link in suspects)
-            ConfirmDead(link);
-        if (suspects.Length == 0 && _repairPending)
-            RepairSuccessors();
-        if (_probeTimer is null && _neighborhood.Links.Any(link => link.MissedPings > 0))
-            _probeTimer = Time.CreateTimer(_ => Run(ProbeSuspects), null, ProbePeriod, ProbePeriod);
-    }
-
-    /// <summary>The whole missed-ping budget of a suspect fits in one ping interval.</summary>
-    private TimeSpan ProbePeriod => _options.PingInterval / (_options.MissedPingLimit + 1);
-
-    private void ProbeSuspects()
-    {
-        if (_status is not PeerStatus.Running)
-            return;
-        var links = _neighborhood.Links;
-        for (var rank = 1; rank <= links.Count; rank++)
-        {
-            var link = links[rank - 1];
-            if (link.Dead || link.Confirming || link.MissedPings == 0 || link.OutstandingPing is null)
-                continue;
-            if (++link.MissedPings >= _options.MissedPingLimit)
-                ConfirmDead(link);
-            else
-                SendPing(link, rank);
-        }
-        if (!_neighborhood.Links.Any(link => link.MissedPings > 0))
-            StopProbing();
-    }
-
-    /// <summary>
-    /// Lifeguard's lesson: missed datagrams only make a suspect. It is dead once it also fails to answer over TCP
-    /// within a ping interval (a killed local peer refuses at once), so datagram loss alone kills nobody.
-    /// </summary>
-    private void ConfirmDead(SuccessorLink link)
-    {
-        link.Confirming = true;
-        Ask(link.Contact, NeighborsQuery(), reply =>
-        {
-            link.Confirming = false;
-            if (reply.Message is NeighborsResponse)
-                (link.MissedPings, link.OutstandingPing) = (0, null);
-            else if (reply.Failure is Transport.DhtAuthenticationException)
-                (link.MissedPings, link.OutstandingPing) = (0, null); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
-            else if (_status is PeerStatus.Running && _neighborhood.Links.Contains(link))
-                DeclareDead([link.Contact.Id]);
-        }, timeout: _options.PingInterval);
-    }
-
-    private void StopProbing()
-    {
-        _probeTimer?.Dispose();
-        _probeTimer = null;
-    }
 
     /// <summary>
     /// Says each newly dead successor is gone and repairs. The list is never emptied: when nobody live is left

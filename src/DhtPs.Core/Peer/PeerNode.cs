@@ -1,4 +1,5 @@
 using System.Net;
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Peer.Routing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
@@ -29,6 +30,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private int _stopRequested;
     private readonly Router _router;
     private readonly Neighborhood _neighborhood;
+    private readonly FailureDetector _detector;
 
     /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
     private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
@@ -43,6 +45,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _router = new Router(this, options, _startTime.UtcTicks);
         _neighborhood = new Neighborhood(Space, options.Id, options);
         _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
+        _detector = new FailureDetector(this, _neighborhood, options);
+        _detector.Dead += id => DeclareDead([id]);
         _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
@@ -125,7 +129,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
         Run(() =>
         {
-            StopProbing();
+            _detector.Stop();
             _router.AbandonAll();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
@@ -258,10 +262,10 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         switch (message)
         {
             case PingRequest request:
-                HandlePingRequest(from, sequence, request);
+                _detector.HandlePing(from, sequence, request);
                 break;
             case PingResponse response:
-                HandlePingResponse(sequence, response);
+                _detector.HandlePong(sequence, response);
                 break;
             default:
                 CountMalformed(from, $"{message.GetType().Name} is not a datagram message");
