@@ -178,15 +178,21 @@ Describe 'New-DhtTestRing parameters' {
     }
 
     It 'passes -PeerParameter to every Start-DhtPeer, and removes what it started when a peer fails to start' {
-        $failure = { New-DhtTestRing -Count 3 -PeerParameter @{ NoSuchParameter = 1 } } | Should -Throw -PassThru
-        $failure.Exception.Message | Should -BeLike "A peer of the test ring did not start: *'NoSuchParameter'*"
-        Get-DhtPeer | Should -BeNullOrEmpty
-        Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Should -BeNullOrEmpty
+        # Its own parent for the rings' data roots, so a test run beside this one cannot leave roots in it.
+        $parent = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "dhtps-failed-rings-$([guid]::NewGuid().ToString('N'))")
+        try {
+            $failure = { New-DhtTestRing -Count 3 -DataRoot $parent -PeerParameter @{ NoSuchParameter = 1 } } | Should -Throw -PassThru
+            $failure.Exception.Message | Should -BeLike "A peer of the test ring did not start: *'NoSuchParameter'*"
+            Get-DhtPeer | Should -BeNullOrEmpty
+            Get-Job -Name 'DhtPeer*' -ErrorAction Ignore | Should -BeNullOrEmpty
 
-        $failure = { New-DhtTestRing -Count 2 -Process -PeerParameter @{ NoSuchParameter = 1 } } | Should -Throw -ErrorId 'DhtTestRingPeerFailed,*' -PassThru
-        $failure.Exception.Message | Should -BeLike "*exited (code *) before its peer ran*NoSuchParameter*"
-        Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'dhtps-test-ring-*' -Directory | Where-Object CreationTime -GT (Get-Date).AddMinutes(-2) |
-            Should -BeNullOrEmpty -Because 'neither failed ring keeps its data root'
+            $failure = { New-DhtTestRing -Count 2 -Process -DataRoot $parent -PeerParameter @{ NoSuchParameter = 1 } } | Should -Throw -ErrorId 'DhtTestRingPeerFailed,*' -PassThru
+            $failure.Exception.Message | Should -BeLike "*exited (code *) before its peer ran*NoSuchParameter*"
+            Get-ChildItem -LiteralPath $parent -Force | Should -BeNullOrEmpty -Because 'neither failed ring keeps its data root'
+        }
+        finally {
+            Remove-Item -LiteralPath $parent -Recurse -Force
+        }
     }
 
     It 'refuses -PeerParameter keys the ring sets itself or declares as its own parameters' {
