@@ -13,7 +13,7 @@ public sealed partial class PeerNode
 
     private void StartPinging()
     {
-        SetSuccessors(new[] { _options.FirstSuccessor, _options.SecondSuccessor }
+        _neighborhood.SetSuccessors(new[] { _options.FirstSuccessor, _options.SecondSuccessor }
             .OfType<PeerLocator>()
             .Select(s => new PeerContact(s.Id!.Value, s.EndPoint.Address.ToString(), s.EndPoint.Port)));
         _pingTimer = Time.CreateTimer(_ => Run(PingRound), null, TimeSpan.Zero, _options.PingInterval);
@@ -21,28 +21,19 @@ public sealed partial class PeerNode
 
     private void StopPinging() => _pingTimer?.Dispose();
 
-    // Reading and changing the neighbourhood, in the words the rest of the peer uses.
+    // Reading the neighbourhood, in the words the rest of the peer uses.
     private IReadOnlyList<PeerContact> CurrentSuccessors() => _neighborhood.Successors;
 
     private IReadOnlyList<PeerContact> CurrentPredecessors() => _neighborhood.Predecessors;
 
     private IReadOnlyList<PeerContact> LiveSuccessors() => _neighborhood.LiveSuccessors;
 
-    private IReadOnlyList<PeerContact> ComposeSuccessors(IEnumerable<PeerContact> candidates, IReadOnlySet<ulong>? gone = null) =>
-        _neighborhood.Compose(candidates, gone);
-
-    private void SetSuccessors(IEnumerable<PeerContact> successors) => _neighborhood.SetSuccessors(successors);
-
-    private HashSet<ulong> RecentlyDead() => _neighborhood.RecentlyDead(Time.GetUtcNow());
-
     private void PingRound()
     {
         if (_status is not PeerStatus.Running)
             return;
         _neighborhood.ForgetSilentPredecessors(Time.GetUtcNow());
-        if (_detector.CountMissedPings() == 0 && _repairPending)
-            RepairSuccessors();
-        Stabilize();
+        _maintenance.OnPingRound(_detector.CountMissedPings());
         _router.RefreshFingers(LiveSuccessors());
         _detector.PingTargets();
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using DhtPs.Core.Peer.FailureDetection;
+using DhtPs.Core.Peer.Maintenance;
 using DhtPs.Core.Peer.Routing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
@@ -31,6 +32,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private readonly Router _router;
     private readonly Neighborhood _neighborhood;
     private readonly FailureDetector _detector;
+    private readonly RingMaintenance _maintenance;
 
     /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
     private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
@@ -46,7 +48,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _neighborhood = new Neighborhood(Space, options.Id, options);
         _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
         _detector = new FailureDetector(this, _neighborhood, options);
-        _detector.Dead += id => DeclareDead([id]);
+        _maintenance = new RingMaintenance(this, _neighborhood, options);
+        _detector.Dead += id => _maintenance.DeclareDead([id]);
+        _maintenance.Joined += RequestTakeOver; // The newcomer's files come from its first successor.
         _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
@@ -285,12 +289,13 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private Dictionary<Type, Func<Message, Message>> RequestHandlers() => new()
     {
-        // Ring maintenance: join, admission, departure, repair and stabilization answers.
-        [typeof(JoinRequest)] = m => HandleJoinRequest((JoinRequest)m),
-        [typeof(JoinAccepted)] = m => HandleJoinAccepted((JoinAccepted)m),
-        [typeof(JoinRefused)] = m => HandleJoinRefused((JoinRefused)m),
-        [typeof(SuccessorChange)] = m => HandleSuccessorChange((SuccessorChange)m),
-        [typeof(DepartureNotice)] = m => HandleDepartureNotice((DepartureNotice)m),
+        // Ring maintenance: join, admission, departure.
+        [typeof(JoinRequest)] = m => _maintenance.HandleJoinRequest((JoinRequest)m),
+        [typeof(JoinAccepted)] = m => _maintenance.HandleJoinAccepted((JoinAccepted)m),
+        [typeof(JoinRefused)] = m => _maintenance.HandleJoinRefused((JoinRefused)m),
+        [typeof(SuccessorChange)] = m => _maintenance.HandleSuccessorChange((SuccessorChange)m),
+        [typeof(DepartureNotice)] = m => _maintenance.HandleDepartureNotice((DepartureNotice)m),
+        // The host answers for the neighbourhood (repair, stabilization, confirmations, finger checks, Get-DhtRing ask it).
         [typeof(NeighborsRequest)] = _ => HandleNeighborsRequest(),
         // Router: every routed request and the one answer shape.
         [typeof(LookupRequest)] = m => HandleRoutedRequest((RoutedRequest)m),

@@ -1,33 +1,22 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.Maintenance;
 
 /// <summary>
-/// SPEC §6: a successor the <see cref="FailureDetection.FailureDetector"/> finds dead is declared so, and the list is repaired by asking the nearest live successor for its successors (for the first
-/// predecessor that is the old second successor, for the second predecessor the first successor),
-/// leaving out the peers known dead. The list never empties: when no successor is left alive, the dead ones
-/// stay as candidates and are asked again each round (a false positive comes back); when none answers
+/// SPEC §6: a successor found dead is declared so (<see cref="DeclareDead"/>), and the list is repaired by asking the
+/// nearest live successor for its successors (for the first predecessor that is the old second successor, for the second
+/// predecessor the first successor), leaving out the peers known dead. The list never empties: when no successor is left
+/// alive, the dead ones stay as candidates and are asked again each round (a false positive comes back); when none answers
 /// (two adjacent peers gone at once), the peer walks backwards along predecessors to the first live peer after the gap.
 /// </summary>
-public sealed partial class PeerNode
+internal sealed partial class RingMaintenance
 {
     /// <summary>A backward walk visits at most this many peers.</summary>
     private const int MaxWalkHops = 1024;
 
     private bool _repairing;
     private bool _repairPending;
-
-    /// <summary>
-    /// Says each newly dead successor is gone and repairs. The list is never emptied: when nobody live is left
-    /// ahead, the dead stay as candidates (a false positive under loss or a partition comes back this way).
-    /// </summary>
-    private void DeclareDead(IReadOnlyCollection<ulong> ids)
-    {
-        foreach (var id in _neighborhood.DeclareDead(ids, Time.GetUtcNow()))
-            Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id);
-        RepairSuccessors();
-    }
 
     private void RepairSuccessors()
     {
@@ -68,7 +57,7 @@ public sealed partial class PeerNode
     private void FinishRepair(PeerContact answerer, Reply reply)
     {
         _repairing = false;
-        if (_status is not PeerStatus.Running)
+        if (Status is not PeerStatus.Running)
             return;
         if (reply.Message is not NeighborsResponse neighbors)
         {
@@ -91,7 +80,7 @@ public sealed partial class PeerNode
             SetSuccessors(repaired);
             AnnounceSuccessors();
         }
-        if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Id))
+        if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Self.Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.
     }
 
@@ -109,7 +98,7 @@ public sealed partial class PeerNode
             _repairPending = true;
             return;
         }
-        if (at is null || at.Id == Id || RecentlyDead().Contains(at.Id) || _neighborhood.IsDeadCandidate(at.Id) || hops > MaxWalkHops)
+        if (at is null || at.Id == Self.Id || RecentlyDead().Contains(at.Id) || _neighborhood.IsDeadCandidate(at.Id) || hops > MaxWalkHops)
         {
             if (later is { } found)
                 FinishRepair(found.Peer, found.Reply);
@@ -126,7 +115,7 @@ public sealed partial class PeerNode
             if (reply.Message is NeighborsResponse neighbors)
             {
                 var before = neighbors.Predecessors.FirstOrDefault();
-                if (before is not null && Space.InOpen(Id, before.Id, at.Id))
+                if (before is not null && Space.InOpen(Self.Id, before.Id, at.Id))
                     FinishRepair(at, reply); // This peer belongs between that one and its predecessor: the way back in.
                 else
                     WalkBackToGap(before, hops + 1, (at, reply));
@@ -141,5 +130,4 @@ public sealed partial class PeerNode
         });
     }
 
-    private NeighborsRequest NeighborsQuery() => new() { Sender = Contact, IdBits = Space.Bits };
 }
