@@ -18,14 +18,14 @@ public sealed partial class PeerNode
     }
 
     /// <summary>
-    /// Leaves the ring gracefully: hands its files to its first successor (see <see cref="HandOffFilesAsync"/>), stops pinging, tells both predecessors its successors, waits for their
+    /// Leaves the ring gracefully: hands its files to its first successor (<see cref="FileServing.FileService.HandOffFilesAsync"/>), stops pinging, tells both predecessors its successors, waits for their
     /// acknowledgements (each bounded by <see cref="PeerOptions.RequestTimeout"/>), then stops.
     /// </summary>
     public async Task DepartAsync()
     {
         if (Volatile.Read(ref _stopRequested) == 0)
         {
-            await HandOffFilesAsync().ConfigureAwait(false);
+            await _fileService.HandOffFilesAsync().ConfigureAwait(false);
             var notices = new TaskCompletionSource<Task>(_scheduler.CompletionOptions);
             Run(() => notices.SetResult(_maintenance.Depart()));
             try

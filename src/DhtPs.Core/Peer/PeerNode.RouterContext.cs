@@ -22,7 +22,7 @@ public sealed partial class PeerNode : IRouterContext
 
     void IRouterContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId) => Raise(kind, message, remotePeerId);
 
-    void IRouterContext.FileRequestArrived(RoutedFileRequest request) => ServeAsOwner(request);
+    void IRouterContext.FileRequestArrived(RoutedFileRequest request) => _fileService.ServeAsOwner(request);
 
     void IRouterContext.JoinArrived(JoinRequest request, JoinVerdict verdict)
     {

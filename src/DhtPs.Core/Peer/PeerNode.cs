@@ -1,5 +1,6 @@
 using System.Net;
 using DhtPs.Core.Peer.FailureDetection;
+using DhtPs.Core.Peer.FileServing;
 using DhtPs.Core.Peer.Maintenance;
 using DhtPs.Core.Peer.Routing;
 using DhtPs.Core.Protocol;
@@ -33,6 +34,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private readonly Neighborhood _neighborhood;
     private readonly FailureDetector _detector;
     private readonly RingMaintenance _maintenance;
+    private readonly FileService _fileService;
 
     /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
     private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
@@ -50,7 +52,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _detector = new FailureDetector(this, _neighborhood, options);
         _maintenance = new RingMaintenance(this, _neighborhood, options);
         _detector.Dead += id => _maintenance.DeclareDead([id]);
-        _maintenance.Joined += RequestTakeOver; // The newcomer's files come from its first successor.
+        _fileService = new FileService(this, _neighborhood, options);
+        _maintenance.Joined += _fileService.RequestTakeOver; // The newcomer's files come from its first successor.
         _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
@@ -102,7 +105,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             throw;
         }
         node.Contact = new PeerContact(options.Id, options.ContactAddress, node._transport.LocalEndPoint.Port);
-        node.OpenFileStore(node.Contact.Port);
+        node._fileService.OpenStore(node.Contact.Port);
         return node;
     }
 
@@ -303,7 +306,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         [typeof(FileRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
         // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync).
-        [typeof(TakeOverRequest)] = m => HandleTakeOverRequest((TakeOverRequest)m),
+        [typeof(TakeOverRequest)] = m => _fileService.HandleTakeOverRequest((TakeOverRequest)m),
     };
 
     private Message HandleRoutedRequest(RoutedRequest request)

@@ -9,6 +9,14 @@ namespace DhtPs.Core.Storage;
 /// <see cref="PartialFile"/> (temp file, verify, atomic rename), so readers only ever see complete files.
 /// One store per directory: opening a store removes the temporary files a crashed predecessor left behind,
 /// except the resumable ones of transfers that may still be retried (until they are stale).
+/// <para>
+/// Safe for concurrent use, and used that way: its owner, a peer's file service, asks it on the peer's logical thread
+/// whether a name is stored and which names are (<see cref="Exists"/>, <see cref="Names"/>), while transfers read, write,
+/// hash and delete on other threads. The disk is the index: a file appears only by an atomic rename of a verified copy and
+/// leaves by one delete, so every caller sees a name whole or not at all, and a reader keeps its open copy. The only
+/// state in memory, the digest cache, is a concurrent dictionary whose entries are checked against the file's stamp
+/// before use, so a stale entry (a file replaced or deleted meanwhile) is rehashed, never trusted.
+/// </para>
 /// </summary>
 public sealed class FileStore
 {
