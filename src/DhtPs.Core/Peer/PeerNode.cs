@@ -303,7 +303,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         // Router: every routed request and the one answer shape.
         [typeof(LookupRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(StoreRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
-        [typeof(FileRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(FetchRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
         // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync).
         [typeof(TakeOverRequest)] = m => _fileService.HandleTakeOverRequest((TakeOverRequest)m),

@@ -18,7 +18,7 @@ internal sealed partial class FileService
     {
         var key = FileKey.Of(name, Space);
         var started = _context.Time.GetTimestamp();
-        var request = new FileRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self };
+        var request = new FetchRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self };
         var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _context.CompletionOptions);
         try
         {
@@ -36,7 +36,7 @@ internal sealed partial class FileService
     }
 
     /// <summary>At the owner, off the logical thread: sends a stored file to the requester (itself when it asked itself).</summary>
-    private async Task DeliverAsync(FileRequest request)
+    private async Task DeliverAsync(FetchRequest request)
     {
         try
         {
@@ -63,7 +63,7 @@ internal sealed partial class FileService
     }
 
     /// <summary>A requester that owns the file itself copies it from its store to the destination, verified like a transfer.</summary>
-    private async Task ReceiveLocallyAsync(FileRequest request, StoredFile stored, Stream content)
+    private async Task ReceiveLocallyAsync(FetchRequest request, StoredFile stored, Stream content)
     {
         if (await Call(() => DeliveryArriving(request.RequestId), CancellationToken.None).ConfigureAwait(false) is not { } pending)
             return;

@@ -12,7 +12,7 @@ internal sealed partial class FileService
 {
     /// <summary>
     /// Streams every stored file to the first successor and deletes the local copy once the successor has confirmed
-    /// a verified copy. A file that cannot be handed over stays here and is reported; the departure goes on.
+    /// a verified copy. A file that cannot be handed off stays here and is reported; the departure goes on.
     /// </summary>
     public async Task HandOffFilesAsync()
     {
@@ -26,7 +26,7 @@ internal sealed partial class FileService
         }
         catch (Exception e) when (e is TimeoutException or DhtFileException)
         {
-            return; // Stopping at the same moment: nothing can be handed over.
+            return; // Stopping at the same moment: nothing can be handed off.
         }
         if (successor is null || successor.Id == Self.Id)
             return;
@@ -35,7 +35,7 @@ internal sealed partial class FileService
 
     /// <summary>
     /// Off the logical thread: uploads each named file to <paramref name="to"/> and deletes it here once <paramref name="to"/>
-    /// has confirmed a verified copy. A file that cannot be handed over stays here and is reported.
+    /// has confirmed a verified copy. A file that cannot be handed off stays here and is reported.
     /// </summary>
     private async Task HandOffAsync(PeerContact to, IEnumerable<string> names, UploadPurpose purpose)
     {
@@ -47,7 +47,7 @@ internal sealed partial class FileService
                 await using (var content = Files.Open(name))
                     await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
                 Files.Delete(name);
-                _context.Post(() => _context.Raise(DhtEventKind.FileHandedOver, $"File {name} handed over to Peer {to.Id}", to.Id));
+                _context.Post(() => _context.Raise(DhtEventKind.FileHandedOff, $"File {name} handed off to Peer {to.Id}", to.Id));
             }
             catch (FileNotFoundException)
             {
@@ -55,7 +55,7 @@ internal sealed partial class FileService
             }
             catch (Exception e) when (e is DhtFileException or IOException)
             {
-                _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be handed over to Peer {to.Id}: {e.Message}", to.Id));
+                _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be handed off to Peer {to.Id}: {e.Message}", to.Id));
             }
         }
     }

@@ -100,15 +100,15 @@ internal sealed partial class FileService
                     RecordAcceptedStore(request);
                 _context.AnswerRoute(request, RouteOutcome.StoreAccepted, reason: null);
                 break;
-            case FileRequest fetch when Files.Exists(fetch.Name):
+            case FetchRequest fetch when Files.Exists(fetch.Name):
                 _context.Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);
                 _context.RunInBackground(() => DeliverAsync(fetch));
                 break;
-            case FileRequest fetch when TakingOverFrom() is { } successor:
+            case FetchRequest fetch when TakingOverFrom() is { } successor:
                 // The file may still be on its way from the successor that held it until this peer joined: it still serves it.
                 _context.PassToOwner(fetch, successor);
                 break;
-            case FileRequest fetch:
+            case FetchRequest fetch:
                 _context.Raise(DhtEventKind.FileMissing, $"File {fetch.Name} should be stored here, but is not", fetch.Origin.Id);
                 _context.AnswerRoute(fetch, RouteOutcome.NotStored, $"Peer {Self.Id} owns key {fetch.Key} but holds no file {fetch.Name}.");
                 break;

@@ -46,7 +46,7 @@ public sealed class FileServiceTests
         Sender = P(9), IdBits = 8, RequestId = requestId, Name = name, Key = FileKey.Of(name, new IdSpace(8)), Origin = P(origin), ToOwner = true,
     };
 
-    private static FileRequest FetchOf(string name, ulong origin) => new()
+    private static FetchRequest FetchOf(string name, ulong origin) => new()
     {
         Sender = P(9), IdBits = 8, RequestId = "r-8", Name = name, Key = FileKey.Of(name, new IdSpace(8)), Origin = P(origin), ToOwner = true,
     };
