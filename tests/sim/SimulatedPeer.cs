@@ -27,7 +27,7 @@ public sealed class SimulatedPeer(PeerOptions options, InMemoryFileSystem disk)
     /// <summary>Started and not crashed, left or killed: its process runs.</summary>
     public bool IsUp { get; internal set; }
 
-    /// <summary>The join of a newcomer; null for a member of the init ring.</summary>
+    /// <summary>The join of a newcomer's current incarnation; null for a member of the init ring and after a restart.</summary>
     public Task<DhtPeer>? Joining { get; internal set; }
 
     /// <summary>Left, killed, or gave up after a failed join: it never comes back, and a calm ring must have forgotten it.</summary>

@@ -180,6 +180,7 @@ public sealed class SimulatedRing
         var at = ring.IndexOf(peer);
         SimulatedPeer Next(int step) => ring[(at + step) % ring.Count];
         Network.Recover(peer.EndPoint);
+        peer.Joining = null; // This incarnation starts from its command line: it joins nothing and takes nothing over.
         Start(peer, peer.Options with
         {
             FirstSuccessor = new PeerLocator(Next(1).Id, Next(1).EndPoint),

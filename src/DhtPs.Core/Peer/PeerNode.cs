@@ -54,6 +54,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _detector.Dead += id => _maintenance.DeclareDead([id]);
         _fileService = new FileService(this, _neighborhood, options);
         _maintenance.Joined += _fileService.RequestTakeOver; // The newcomer's files come from its first successor.
+        _maintenance.Relinked += _fileService.TakeOverAfterRelink; // So do those of a peer back on the ring without a join.
         _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);

@@ -100,10 +100,18 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
 
     /// <summary>
     /// Run as a service: block until the peer stops, writing its events (pings left out) as timestamped lines.
-    /// SIGTERM, SIGINT and Ctrl+C make it depart gracefully (at most 10 s), and the command then ends normally.
+    /// SIGTERM, SIGINT and Ctrl+C make it depart gracefully (within -DepartTimeout), and the command then ends normally.
     /// </summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
+
+    /// <summary>
+    /// Seconds a graceful departure may take (its files handed on, its predecessors told) before the peer stops
+    /// abruptly: for Stop-DhtPeer, Stop-Job, SIGTERM, Remove-Module and the session's exit alike.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.1, 3600)]
+    public double DepartTimeout { get; set; } = 10;
 
     protected override void ProcessRecord()
     {
@@ -174,7 +182,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         }
 
         WriteVerbose($"Peer {Id} listens on {peer.Contact.EndPoint}; its files go to {peer.DataPath}.");
-        var job = new DhtPeerJob(peer, MyInvocation.Line);
+        var job = new DhtPeerJob(peer, MyInvocation.Line, TimeSpan.FromSeconds(DepartTimeout));
         if (!PeerRegistry.TryAdd(job))
         {
             Await(_ => peer.StopAsync());

@@ -29,10 +29,13 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
     [Parameter]
     public SwitchParameter Abrupt { get; set; }
 
-    /// <summary>Seconds a graceful departure may take (handing files over, telling the predecessors) before the peer stops abruptly.</summary>
+    /// <summary>
+    /// Seconds a graceful departure may take (handing files over, telling the predecessors) before the peer stops
+    /// abruptly. Default: the peer's own Start-DhtPeer -DepartTimeout.
+    /// </summary>
     [Parameter]
     [ValidateRange(0.1, 86400)]
-    public double Timeout { get; set; } = 60;
+    public double? Timeout { get; set; }
 
     /// <summary>Write each stopped peer's last state (State Stopped).</summary>
     [Parameter]
@@ -46,7 +49,7 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
             if (ShouldProcess($"Peer {job.Peer.Id} at {job.Peer.Contact.EndPoint}", Abrupt ? "Stop abruptly" : "Depart"))
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Await(_ => PeerRegistry.StopAsync(job, Abrupt, TimeSpan.FromSeconds(Timeout)));
+                Await(_ => PeerRegistry.StopAsync(job, Abrupt, Timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : null));
                 WriteVerbose($"Peer {job.Peer.Id} {(Abrupt ? "stopped" : "departed")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s.");
                 if (PassThru)
                     WriteObject(job.Peer.Snapshot);

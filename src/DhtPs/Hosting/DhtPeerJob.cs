@@ -25,10 +25,11 @@ public sealed class DhtPeerJob : Job2
     private int _stopAsked;
     private Exception? _failure;
 
-    internal DhtPeerJob(PeerNode peer, string command)
+    internal DhtPeerJob(PeerNode peer, string command, TimeSpan departTimeout)
         : base(command, $"DhtPeer{peer.Id}")
     {
         Peer = peer;
+        DepartTimeout = departTimeout;
         PSJobTypeName = JobTypeName;
         peer.EventRaised += OnEventRaised;
         peer.Completion.ContinueWith(_ => Finish(), TaskScheduler.Default);
@@ -37,6 +38,12 @@ public sealed class DhtPeerJob : Job2
 
     /// <summary>The live peer, for Register-ObjectEvent on its EventRaised event.</summary>
     public PeerNode Peer { get; }
+
+    /// <summary>
+    /// How long a graceful departure may take before the peer stops abruptly (Start-DhtPeer -DepartTimeout): for
+    /// Stop-Job, Stop-DhtPeer without -Timeout, SIGTERM, Remove-Module and the process's exit alike.
+    /// </summary>
+    public TimeSpan DepartTimeout { get; }
 
     /// <summary>The latest ping events (at most <see cref="PingBufferLimit"/>), oldest first; Receive-Job leaves them out.</summary>
     public IReadOnlyList<DhtEvent> Pings => _pings.ToArray();
@@ -51,7 +58,7 @@ public sealed class DhtPeerJob : Job2
 
     public override string StatusMessage => _failure?.Message ?? Peer.Snapshot.State.ToString();
 
-    /// <summary>Stop-Job: a graceful departure, bounded by <see cref="PeerRegistry.DepartureLimit"/>.</summary>
+    /// <summary>Stop-Job: a graceful departure, bounded by <see cref="DepartTimeout"/>.</summary>
     public override void StopJob() => PeerRegistry.StopAsync(this).GetAwaiter().GetResult();
 
     public override void StopJob(bool force, string reason) => PeerRegistry.StopAsync(this, abrupt: force).GetAwaiter().GetResult();

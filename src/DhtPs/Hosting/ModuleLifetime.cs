@@ -4,8 +4,9 @@ using DhtPs.Testing;
 namespace DhtPs.Hosting;
 
 /// <summary>
-/// No orphan sockets, processes or data folders: test rings, then peers, go when the module is removed (OnRemove)
-/// and when the process exits (ProcessExit; OnRemove does not run then).
+/// No orphan sockets, processes or data folders, and no file lost to a closing session: test rings go, then every
+/// peer departs gracefully (its files handed on, its predecessors told) within its -DepartTimeout, when the module is
+/// removed (OnRemove) and when the process exits (ProcessExit, which `exit` and SIGTERM raise; OnRemove does not run then).
 /// </summary>
 public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
@@ -14,17 +15,23 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
     public void OnImport()
     {
         if (Interlocked.Exchange(ref _exitHooked, 1) == 0)
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-            {
-                TestRingRegistry.RemoveAll();
-                PeerRegistry.StopAll();
-            };
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => EndSession();
+            TerminationSignal.Register();
+        }
+    }
+
+    /// <summary>The process is ending: test rings go, then every peer departs.</summary>
+    internal static void EndSession()
+    {
+        TestRingRegistry.RemoveAll();
+        PeerRegistry.DepartAll();
     }
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
         TestRingRegistry.RemoveAll();
-        PeerRegistry.StopAllAndUnlist();
+        PeerRegistry.DepartAllAndUnlist();
         Completion.StoredNames.Forget();
     }
 }

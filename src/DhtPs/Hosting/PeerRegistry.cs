@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Management.Automation;
+using DhtPs.Core.Peer;
 
 namespace DhtPs.Hosting;
 
@@ -9,9 +11,6 @@ namespace DhtPs.Hosting;
 /// </summary>
 internal static class PeerRegistry
 {
-    /// <summary>By default a graceful departure (hand-off, notices) that takes longer than this is cut short: the peer stops abruptly.</summary>
-    public static readonly TimeSpan DepartureLimit = TimeSpan.FromSeconds(60);
-
     private static readonly ConcurrentDictionary<ulong, DhtPeerJob> Peers = new();
     private static readonly ConcurrentDictionary<DhtPeerJob, JobRepository> Listed = new();
 
@@ -39,8 +38,9 @@ internal static class PeerRegistry
         job.Peer.Completion.ContinueWith(_ => Remove(job), TaskScheduler.Default);
 
     /// <summary>
-    /// Stops a peer, by default departing gracefully (SPEC §5) within <paramref name="limit"/> (default
-    /// <see cref="DepartureLimit"/>); abruptly tells nobody. When this returns, the peer is gone from the registry.
+    /// Stops a peer, by default departing gracefully (SPEC §5) within <paramref name="limit"/> (default the peer's
+    /// <see cref="DhtPeerJob.DepartTimeout"/>), then abruptly; abruptly tells nobody. When this returns, the peer is
+    /// gone from the registry.
     /// </summary>
     public static async Task StopAsync(DhtPeerJob job, bool abrupt = false, TimeSpan? limit = null)
     {
@@ -53,7 +53,7 @@ internal static class PeerRegistry
         {
             try
             {
-                await job.Peer.DepartAsync().WaitAsync(limit ?? DepartureLimit).ConfigureAwait(false);
+                await job.Peer.DepartAsync().WaitAsync(limit ?? job.DepartTimeout).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -65,22 +65,103 @@ internal static class PeerRegistry
 
     private static void Remove(DhtPeerJob job) => Peers.TryRemove(new KeyValuePair<ulong, DhtPeerJob>(job.Peer.Id, job));
 
-    /// <summary>Stops every peer at once (abruptly: the process or the module is going) and forgets their jobs.</summary>
-    public static void StopAll()
+    /// <summary>
+    /// The process or the module is going: every peer departs gracefully, one after another along the ring, so each
+    /// hands its files to a successor that is not itself leaving at the same moment. The whole departure is bounded by
+    /// the longest <see cref="DhtPeerJob.DepartTimeout"/>; peers still here at that point stop abruptly. A ring that runs
+    /// in this session alone stops at once: there is nobody to hand files to.
+    /// </summary>
+    public static void DepartAll()
     {
-        var stopping = Peers.Values.Select(j =>
+        // SIGTERM's handler and the process exit may both end the session: the second waits for the first, then has nothing left.
+        lock (Departing)
+            DepartAllInRingOrder();
+    }
+
+    private static readonly Lock Departing = new();
+
+    private static void DepartAllInRingOrder()
+    {
+        var departing = InRingOrder(Peers.Values);
+        if (departing.Count == 0)
+            return;
+        if (IsWholeRing(departing))
         {
-            j.MarkStopping();
-            return j.Peer.StopAsync();
-        }).ToArray();
-        Task.WaitAll(stopping, TimeSpan.FromSeconds(10));
+            // Nobody outside is left to hand files to or to tell: the ring ends with the session.
+            Task.WaitAll([.. departing.Select(j => StopAsync(j, abrupt: true))], TimeSpan.FromSeconds(10));
+            Peers.Clear();
+            return;
+        }
+        var deadline = Stopwatch.GetTimestamp() + (long)(departing.Max(j => j.DepartTimeout).TotalSeconds * Stopwatch.Frequency);
+        TimeSpan Left() => TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        var departed = new HashSet<ulong>();
+        foreach (var job in departing)
+        {
+            AwaitNewPredecessors(job, departed, Left());
+            var limit = Left() < job.DepartTimeout ? Left() : job.DepartTimeout;
+            try
+            {
+                if (limit > TimeSpan.Zero)
+                    StopAsync(job, limit: limit).Wait();
+                else
+                    StopAsync(job, abrupt: true).Wait();
+            }
+            catch (AggregateException)
+            {
+                // A transport failing mid-departure: the peer still stops, and the others must go too.
+            }
+            departed.Add(job.Peer.Id);
+        }
         Peers.Clear();
     }
 
-    /// <summary>Module removal: also takes every peer job this module listed out of Get-Job.</summary>
-    public static void StopAllAndUnlist()
+    /// <summary>
+    /// When a predecessor of <paramref name="job"/> has just departed (or its ranks have not settled since), waits (at most two and a half ping intervals, the
+    /// time a silent predecessor keeps its rank plus one ping, and no longer than <paramref name="left"/>) until the ring
+    /// has pinged <paramref name="job"/> from its new predecessors. Its departure notice must reach those, not the peers
+    /// gone before it; and its successor, which learns the same predecessors from the same pings, takes the files
+    /// <paramref name="job"/> hands over (its own and those it just received) only from the key range they show.
+    /// </summary>
+    private static void AwaitNewPredecessors(DhtPeerJob job, IReadOnlySet<ulong> departed, TimeSpan left)
     {
-        StopAll();
+        // Stale while a slot still names a departed peer, or one peer holds two ranks (the next rank not yet re-filled).
+        bool Stale() => job.Peer.Snapshot.Predecessors is var predecessors
+            && (predecessors.Any(departed.Contains) || predecessors.Distinct().Count() < predecessors.Count);
+        if (!Stale())
+            return;
+        var interval = job.Peer.Snapshot.PingInterval;
+        var bound = interval * 2.5 < left ? interval * 2.5 : left;
+        var until = Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * Stopwatch.Frequency);
+        while (Stale() && Stopwatch.GetTimestamp() < until)
+            Thread.Sleep(20);
+    }
+
+    /// <summary>Every neighbour of every one of <paramref name="jobs"/> is one of them: the ring runs in this session alone.</summary>
+    private static bool IsWholeRing(IReadOnlyCollection<DhtPeerJob> jobs)
+    {
+        var local = jobs.Select(j => j.Peer.Id).ToHashSet();
+        return jobs.All(j => j.Peer.Snapshot.Successors.Concat(j.Peer.Snapshot.Predecessors).All(local.Contains));
+    }
+
+    /// <summary>
+    /// The peers in ring order, starting after the widest gap between them, so a peer departs before its local
+    /// successor: its files reach that successor, which hands them on in its own turn.
+    /// </summary>
+    private static List<DhtPeerJob> InRingOrder(IEnumerable<DhtPeerJob> jobs)
+    {
+        var ordered = jobs.Where(j => j.Peer.Snapshot.State is not PeerStatus.Stopped).OrderBy(j => j.Peer.Id).ToList();
+        if (ordered.Count < 2)
+            return ordered;
+        var space = ordered[0].Peer.Space;
+        var start = Enumerable.Range(0, ordered.Count)
+            .MaxBy(i => space.Distance(ordered[(i + ordered.Count - 1) % ordered.Count].Peer.Id, ordered[i].Peer.Id));
+        return [.. ordered.Skip(start), .. ordered.Take(start)];
+    }
+
+    /// <summary>Module removal: also takes every peer job this module listed out of Get-Job.</summary>
+    public static void DepartAllAndUnlist()
+    {
+        DepartAll();
         foreach (var job in Listed.Keys.ToArray())
         {
             try

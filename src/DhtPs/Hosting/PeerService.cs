@@ -7,23 +7,21 @@ namespace DhtPs.Hosting;
 
 /// <summary>
 /// A peer run as a service (Start-DhtPeer -Wait): its events become timestamped lines on the pipeline thread until
-/// the peer stops. SIGTERM and SIGINT (and Ctrl+C) make it depart gracefully, bounded by <see cref="DepartureBound"/>,
+/// the peer stops. SIGTERM and SIGINT (and Ctrl+C) make it depart gracefully, bounded by its <see cref="DhtPeerJob.DepartTimeout"/>,
 /// after which it is stopped abruptly. Then SIGTERM ends the process with exit code 0, as does SIGINT in a pwsh that
 /// runs no interactive prompt (-NonInteractive, or its input redirected, as under systemd); at an interactive prompt
 /// Ctrl+C only ends the wait. Created before the peer starts, so the first line is its "listening on" event.
 /// </summary>
 internal sealed class PeerService : IDisposable
 {
-    /// <summary>How long a graceful departure may take before the peer is stopped without one (systemd's default stop timeout is 90 s).</summary>
-    public static readonly TimeSpan DepartureBound = TimeSpan.FromSeconds(10);
-
     /// <summary>Lines kept while nobody writes them out; the oldest are dropped beyond this.</summary>
     private const int LineBufferLimit = 10_000;
 
     private readonly DhtPeerJob _job;
     private readonly BlockingCollection<DhtEvent> _events = new(LineBufferLimit);
     private readonly CancellationTokenSource _signalled = new();
-    private readonly PosixSignalRegistration[] _signals;
+    private readonly PosixSignalRegistration _interrupt;
+    private readonly IDisposable _termination;
     private PosixSignal? _signal;
 
     public PeerService(DhtPeerJob job)
@@ -31,9 +29,12 @@ internal sealed class PeerService : IDisposable
         _job = job;
         job.Peer.EventRaised += OnEventRaised;
         job.Peer.Completion.ContinueWith(_ => _events.CompleteAdding(), TaskScheduler.Default);
-        _signals = OperatingSystem.IsWindows()
-            ? [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)]
-            : [PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal)];
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true; // Not the runtime's default exit: the peer departs first, then the wait ends normally.
+            OnSignal(context.Signal);
+        });
+        _termination = TerminationSignal.Divert(OnSignal); // SIGTERM has one handler in the module, which hands it here.
     }
 
     /// <summary>The signal that ended the service, if one did.</summary>
@@ -92,12 +93,11 @@ internal sealed class PeerService : IDisposable
     public static string Format(DhtEvent raised) =>
         string.Create(CultureInfo.InvariantCulture, $"{raised.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} peer {raised.PeerId} {raised.Kind}: {raised.Message}");
 
-    private Task DepartBoundedAsync() => PeerRegistry.StopAsync(_job, limit: DepartureBound);
+    private Task DepartBoundedAsync() => PeerRegistry.StopAsync(_job);
 
-    private void OnSignal(PosixSignalContext context)
+    private void OnSignal(PosixSignal signal)
     {
-        context.Cancel = true; // Not the runtime's default exit: the peer departs first, then the wait ends normally.
-        _signal ??= context.Signal;
+        _signal ??= signal;
         _signalled.Cancel();
     }
 
@@ -112,8 +112,8 @@ internal sealed class PeerService : IDisposable
     public void Dispose()
     {
         _job.Peer.EventRaised -= OnEventRaised;
-        foreach (var registration in _signals)
-            registration.Dispose();
+        _interrupt.Dispose();
+        _termination.Dispose();
         _signalled.Dispose();
     }
 }

@@ -7,10 +7,10 @@ namespace DhtPs.Simulation.Invariants;
 /// Once the ring has been calm long enough, every stored file that was not lost with a crashed host is held,
 /// byte-identical, by the live peer the ring says owns its key: the first ring member at or after the key, where the
 /// ring is the cycle of best successors (Zave). A newcomer that joined after the store owns its files too: the join
-/// takes them over from its successor. Two kinds of file are where the ring sent them, at a later peer, and are
-/// counted, not checked, because nothing moves them: those whose owner came back onto the ring without joining (it
-/// restarted from its command line, or its predecessor had skipped it after a false suspicion and has relinked it
-/// since), and those stored from a peer off the ring (an appendage, whose first successors may pass the owner by).
+/// takes them over from its successor. Two kinds of file may be where the ring sent them, at a later peer, and are
+/// counted, not checked: those whose owner came back onto the ring without joining (it restarted from its command line,
+/// which takes nothing over; an owner relinked by repair or stabilization asks its successor for them, and only a failed
+/// take-over leaves them behind), and those stored from a peer off the ring (an appendage, whose first successors may pass the owner by).
 /// </summary>
 public static class FileInvariant
 {

@@ -148,7 +148,11 @@ internal sealed class FailureDetector
             new PingRequest { Sender = _context.Self, IdBits = _context.Space.Bits, Rank = target.Rank });
     }
 
-    /// <summary>Asks the suspect over TCP whether it is there; no answer within a ping interval makes it <see cref="Dead"/>.</summary>
+    /// <summary>
+    /// Asks the suspect over TCP whether it is there; no answer within a ping interval makes it <see cref="Dead"/>. A ping
+    /// answer that arrives while the question is out (it resets the missed pings) is proof of life too: a question asked
+    /// across a partition can time out after the heal, when the suspect is answering again.
+    /// </summary>
     private void Confirm(ProbeTarget target)
     {
         target.Confirming = true;
@@ -159,7 +163,7 @@ internal sealed class FailureDetector
                 (target.MissedPings, target.OutstandingPing) = (0, null);
             else if (reply.Failure is Transport.DhtAuthenticationException)
                 (target.MissedPings, target.OutstandingPing) = (0, null); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
-            else if (_context.IsRunning && Target(target.Contact.Id) == target)
+            else if (_context.IsRunning && Target(target.Contact.Id) == target && target.Suspected)
                 Dead?.Invoke(target.Contact.Id);
         });
     }

@@ -19,7 +19,7 @@ internal sealed partial class FileService
     {
         if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Self.Id)
             return;
-        var progress = new TakeOverProgress(successor, _context.Time.GetUtcNow());
+        var progress = new TakeOverProgress(successor, predecessor.Id, _context.Time.GetUtcNow());
         _takeOver = progress; // Before the offer arrives: the first upload may overtake it.
         _context.Ask(successor, new TakeOverRequest { Sender = Self, IdBits = Space.Bits, Predecessor = predecessor }, reply =>
         {
@@ -36,6 +36,25 @@ internal sealed partial class FileService
         });
     }
 
+    /// <summary>
+    /// Back on the ring without a join (after a partition or a false death), this peer may own keys whose files were stored
+    /// at its new first <paramref name="successor"/> while the ring skipped it: it asks for them as a newcomer would,
+    /// unless <paramref name="answer"/> (the successor's) names a first predecessor after this peer, whose keys those are.
+    /// The range starts at the nearer of this peer's first predecessor and the successor's.
+    /// </summary>
+    public void TakeOverAfterRelink(PeerContact successor, NeighborsResponse answer)
+    {
+        if (_neighborhood.FirstSuccessor?.Id != successor.Id || successor.Id == Self.Id || TakingOverFrom() is not null)
+            return;
+        var theirs = answer.Predecessors.FirstOrDefault() is { } first && first.Id != Self.Id ? first : null;
+        if (theirs is not null && Space.InOpen(theirs.Id, Self.Id, successor.Id))
+            return;
+        var ours = _neighborhood.FirstPredecessor;
+        var nearest = ours is null ? theirs : theirs is null || !Space.InOpen(theirs.Id, ours.Id, Self.Id) ? ours : theirs;
+        if (nearest is not null)
+            RequestTakeOver(nearest);
+    }
+
     /// <summary>At the successor: offers the newcomer the files whose keys it now owns, and uploads them off the logical thread.</summary>
     public Message HandleTakeOverRequest(TakeOverRequest request)
     {
@@ -44,6 +63,9 @@ internal sealed partial class FileService
         var newcomer = request.Sender;
         if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Self.Id))
             return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Self.Id}: none of Peer {Self.Id}'s keys are its.");
+        // The newcomer is this peer's first predecessor from now on, as its first ping would say a round later: a store of its
+        // keys arriving meanwhile is no longer served here, after the offer has been counted (seed 928 at 64 peers).
+        _neighborhood.HeardPing(1, newcomer, _context.Time.GetUtcNow());
         string[] names = MayHoldFiles
             ? [.. Files.Names().Where(name => IsNowOwnedBy(FileKey.Of(name, Space), newcomer.Id, request.Predecessor.Id))]
             : [];

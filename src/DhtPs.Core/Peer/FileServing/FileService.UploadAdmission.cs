@@ -72,7 +72,8 @@ internal sealed partial class FileService
         var now = _context.Time.GetUtcNow();
         if (_takeOver is not { } progress || progress.From.Id != from || !progress.Pending(now, _options.TransferIdleTimeout))
             return Refuse(ErrorCode.Unsolicited, $"Peer {Self.Id} is taking over no files from Peer {from}.");
-        if (!Owns(key))
+        // A peer back on the ring may not have heard its predecessor again yet: the range it asked for stands in.
+        if (!Owns(key) && !(_neighborhood.FirstPredecessor is null && Space.InHalfOpen(key, progress.After, Self.Id)))
         {
             progress.Skipped(now);
             return Refuse(ErrorCode.Unsolicited, $"Key {key} is not Peer {Self.Id}'s.");

@@ -6,7 +6,7 @@ namespace DhtPs.Core.Peer.FileServing;
 /// A newcomer's take-over of the files its successor held for the newcomer's keys: whether more may still come.
 /// Touched only on the logical thread.
 /// </summary>
-internal sealed class TakeOverProgress(PeerContact from, DateTimeOffset now)
+internal sealed class TakeOverProgress(PeerContact from, ulong after, DateTimeOffset now)
 {
     private int? _offered;
     private int _settled;
@@ -15,6 +15,9 @@ internal sealed class TakeOverProgress(PeerContact from, DateTimeOffset now)
 
     /// <summary>The successor the files come from.</summary>
     public PeerContact From { get; } = from;
+
+    /// <summary>The predecessor the keys taken over start after: (<see cref="After"/>, the newcomer].</summary>
+    public ulong After { get; } = after;
 
     public void Offered(int files, DateTimeOffset now) => (_offered, _lastActivity) = (files, now);
 

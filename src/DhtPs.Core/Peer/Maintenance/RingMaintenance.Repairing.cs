@@ -79,6 +79,7 @@ internal sealed partial class RingMaintenance
         {
             SetSuccessors(repaired);
             AnnounceSuccessors();
+            Relinked?.Invoke(answerer, neighbors);
         }
         if (repaired.Count < _options.SuccessorCount && neighbors.Successors.All(s => s.Id != Self.Id))
             _repairPending = true; // Short, yet the ring does not come back to this peer: the answerer is mid-repair itself.

@@ -63,6 +63,7 @@ internal sealed partial class RingMaintenance
             var previous = _neighborhood.SuccessorIds();
             SetSuccessors(ComposeSuccessors([closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
             AnnounceChangedSuccessors(previous);
+            Relinked?.Invoke(closer, neighbors);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
                 AdoptCloser(closer, closerStill, hops + 1, otherwise: null);
             else

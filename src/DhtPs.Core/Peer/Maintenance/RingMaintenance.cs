@@ -29,6 +29,12 @@ internal sealed partial class RingMaintenance
     /// <summary>This peer has just been accepted into a ring, right after the acceptor (its first predecessor).</summary>
     public event Action<PeerContact>? Joined;
 
+    /// <summary>
+    /// Repair or stabilization just gave this peer a new successor list from the answer of the peer now ahead of it (that
+    /// peer, its answer): a peer back on the ring without a join may own files stored there meanwhile.
+    /// </summary>
+    public event Action<PeerContact, NeighborsResponse>? Relinked;
+
     private PeerContact Self => _context.Self;
 
     private IdSpace Space => _context.Space;
