@@ -12,7 +12,9 @@ namespace DhtPs.Core.Peer;
 /// <summary>
 /// One running peer. All state lives on one logical thread (<see cref="IPeerScheduler"/>):
 /// transport callbacks and timers post work to it, and readers get immutable
-/// <see cref="DhtPeer"/> snapshots. Protocol features live in the partial files beside this one.
+/// <see cref="DhtPeer"/> snapshots. The protocol lives in its components (Neighborhood, FailureDetector, RingMaintenance,
+/// Router, FileService: docs/architecture.md section 0), each owning its state; this host runs them, dispatches to them
+/// and is their context.
 /// </summary>
 public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 {
@@ -306,7 +308,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         [typeof(StoreRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(FetchRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
-        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync).
+        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
         [typeof(TakeOverRequest)] = m => _fileService.HandleTakeOverRequest((TakeOverRequest)m),
     };
 
