@@ -2,10 +2,11 @@ namespace DhtPs.Simulation;
 
 /// <summary>The console's arguments; null from <see cref="Parse"/> means print the usage.</summary>
 internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups,
-    bool SuccessorRouting = false, int Successors = 2)
+    bool SuccessorRouting = false, int Successors = 2, int? SlowInterval = null, int SlowEvery = 2, bool DeadStayDead = false, bool MixedFlap = false)
 {
     public const string Usage =
-        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--bench PEERS [--lookups N]]";
+        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--bench PEERS [--lookups N]]" +
+        " [--slow-interval S [--slow-every N]] [--dead-stay-dead] [--mixed-flap]";
 
     public static CommandLine? Parse(string[] args)
     {
@@ -28,6 +29,10 @@ internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Pe
                     "--lookups" => parsed with { Lookups = Number() },
                     "--routing-successor" => parsed with { SuccessorRouting = true },
                     "--successors" => parsed with { Successors = Number() },
+                    "--slow-interval" => parsed with { SlowInterval = Number() },
+                    "--slow-every" => parsed with { SlowEvery = Number() },
+                    "--dead-stay-dead" => parsed with { DeadStayDead = true },
+                    "--mixed-flap" => parsed with { MixedFlap = true },
                     _ => null,
                 };
             }

@@ -6,6 +6,8 @@ using DhtPs.Simulation.Schedules;
 //   dotnet run --project tests/sim -c Release -- --seeds 1000 --peers 256
 //   dotnet run --project tests/sim -c Release -- --seed 42 --peers 64 --trace      (replay one seed, printing its trace)
 //   dotnet run --project tests/sim -c Release -- --bench 10000                      (a large ring until stable and fingers fixed, then 10,000 lookups, 1,000 stores and fetches)
+//   dotnet run --project tests/sim -c Release -- --mixed-flap --seeds 20 --steps 60  (issue 13's flap: 1 s and 30 s peers, one killed, 60 s watched)
+//   dotnet run --project tests/sim -c Release -- --seeds 100 --slow-interval 30 --dead-stay-dead   (chaos with mixed intervals, failing on a dead peer taken back)
 
 var options = CommandLine.Parse(args);
 if (options is null)
@@ -17,7 +19,26 @@ var settings = new SimulationSettings
 {
     Peers = options.Peers, Steps = options.Steps, UseCodec = options.Codec, SuccessorListLength = options.Successors,
     Routing = options.SuccessorRouting ? DhtPs.Core.Peer.RoutingMode.Successor : DhtPs.Core.Peer.RoutingMode.Fingers,
+    SlowPingInterval = options.SlowInterval is { } slow ? TimeSpan.FromSeconds(slow) : null, SlowPeerEvery = options.SlowEvery,
+    RequireDeadStayDead = options.DeadStayDead,
 };
+
+if (options.MixedFlap)
+{
+    var scenario = MixedIntervalScenario.Settings(TimeSpan.FromSeconds(options.Steps), settings.SlowPingInterval) with
+    {
+        RequireDeadStayDead = options.DeadStayDead, UseCodec = options.Codec,
+    };
+    var outcomes = Enumerable.Range(options.Replay ?? options.FirstSeed, options.Replay is null ? options.Seeds : 1)
+        .Select(seed => MixedIntervalScenario.Run(scenario, seed, options.Trace ? Console.Out : null)).ToArray();
+    foreach (var outcome in outcomes)
+        Console.WriteLine(outcome);
+    var taken = outcomes.Select(o => o.ReadoptionsWhileObserved).Order().ToArray();
+    Console.WriteLine($"{outcomes.Length} seeds x {scenario.Peers} peers (1 s and {scenario.LongestPingInterval.TotalSeconds:0} s alternating), one killed, " +
+        $"{options.Steps} s watched: {outcomes.Count(o => o.ReadoptionsWhileObserved > 0)} with the dead peer taken back; readoptions per seed " +
+        $"min {taken[0]}, median {taken[taken.Length / 2]}, max {taken[^1]}; {outcomes.Count(o => !o.Result.Passed)} runs failed");
+    return outcomes.All(o => o.Result.Passed && o.ReadoptionsWhileObserved == 0) ? 0 : 1;
+}
 
 if (options.Bench is { } benchPeers)
 {
@@ -60,5 +81,5 @@ foreach (var failure in failed)
 Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps ({FaultBudget.Describe(settings)}): " +
     $"{results.Count - failed.Length} passed, {failed.Length} failed in {wall.Elapsed.TotalSeconds:0.0} s; " +
     $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Joins)} joins, {results.Sum(r => r.Leaves)} leaves, {results.Sum(r => r.Kills)} kills; " +
-    $"{SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}");
+    $"{SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}; {results.Sum(r => r.Readoptions.Count)} dead peer(s) taken back while still down");
 return failed.Length == 0 ? 0 : 1;

@@ -24,6 +24,9 @@ public sealed class SimulatedPeer(PeerOptions options, InMemoryFileSystem disk)
     /// <summary>The current incarnation; null before the first start.</summary>
     public PeerNode? Node { get; internal set; }
 
+    /// <summary>How many times it has been started: its incarnation, as issue 13 will number it (a restart makes a new one).</summary>
+    public int Starts { get; internal set; }
+
     /// <summary>Started and not crashed, left or killed: its process runs.</summary>
     public bool IsUp { get; internal set; }
 

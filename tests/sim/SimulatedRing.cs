@@ -50,6 +50,9 @@ public sealed class SimulatedRing
 
     public IdSpace Space { get; }
 
+    /// <summary>Every time a peer took back as a successor a peer it had declared dead that is still down.</summary>
+    public DeadPeerReadoptions Readoptions { get; } = new();
+
     /// <summary>The files the schedule stored and fetched.</summary>
     public FileLedger Files { get; } = new();
 
@@ -76,7 +79,7 @@ public sealed class SimulatedRing
     {
         foreach (var peer in _peers.Values)
         {
-            var offset = Settings.PingInterval * Random.NextDouble();
+            var offset = peer.Options.PingInterval * Random.NextDouble();
             Clock.CreateTimer(static state => ((Action)state!)(), (Action)(() => Start(peer)), offset, Timeout.InfiniteTimeSpan);
         }
     }
@@ -225,6 +228,7 @@ public sealed class SimulatedRing
         var node = PeerNode.BindAsync(options, Environment with { FileSystem = peer.Disk }).GetAwaiter().GetResult();
         node.EventRaised += (_, raised) => OnEvent(raised);
         peer.Node = node;
+        peer.Starts++;
         peer.IsUp = true;
         peer.Stopping = null;
         node.Start();
@@ -251,6 +255,7 @@ public sealed class SimulatedRing
     private void OnEvent(DhtEvent raised)
     {
         _trace.Record(raised, Clock.Elapsed);
+        Readoptions.Observe(raised, Clock.Elapsed, id => _peers.TryGetValue(id, out var peer) ? (peer.IsUp, peer.Starts) : null);
         if (raised.Kind is DhtEventKind.InternalError or DhtEventKind.MalformedInput or DhtEventKind.RingMismatch)
             _problems.Add($"peer {raised.PeerId}: {raised.Kind}: {raised.Message}");
     }
@@ -272,7 +277,7 @@ public sealed class SimulatedRing
         IdBits = Space.Bits,
         Address = AddressOf(index),
         Port = PeerContact.DefaultBasePort,
-        PingInterval = Settings.PingInterval,
+        PingInterval = Settings.PingIntervalOf(index),
         MissedPingLimit = Settings.MissedPingLimit,
         RequestTimeout = Settings.RequestTimeout,
         MaintainFingers = Settings.MaintainFingers,

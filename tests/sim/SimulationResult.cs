@@ -23,10 +23,13 @@ public sealed record SimulationResult(
     public int Leaves { get; init; }
     public int Kills { get; init; }
 
+    /// <summary>Dead peers taken back as successors while still down (<see cref="Invariants.DeadPeerReadoptions"/>); counted in every run.</summary>
+    public IReadOnlyList<Invariants.Readoption> Readoptions { get; init; } = [];
+
     public bool Passed => Failure is null;
 
     public override string ToString() => Passed
         ? $"seed {Seed}: passed, {StepsRun} steps ({Crashes} crashes, {Joins} joins, {Leaves} leaves, {Kills} kills), " +
-          $"{SimulatedTime.TotalSeconds:0} s simulated, {Files}, trace {TraceHash:x16} ({TraceEntries} entries)"
+          $"{SimulatedTime.TotalSeconds:0} s simulated, {Files}, {Readoptions.Count} dead peer(s) taken back, trace {TraceHash:x16} ({TraceEntries} entries)"
         : $"seed {Seed}: FAILED {Failure}";
 }

@@ -39,6 +39,7 @@ public static class SimulationRunner
             Joins = run.Joins,
             Leaves = run.Leaves,
             Kills = run.Kills,
+            Readoptions = ring.Readoptions.Found,
         };
     }
 
@@ -113,12 +114,14 @@ public static class SimulationRunner
             var live = ring.LiveSnapshots();
             var violations = ring.TakeProblems().Select(p => new InvariantViolation("NoErrors", p))
                 .Concat(RingInvariants.Check(ring.Space, live))
+                .Concat(ring.Settings.RequireDeadStayDead ? ring.Readoptions.Violations() : [])
                 .ToList();
             _checkedCalm = _calmSince is { } since && ring.Clock.Elapsed - since >= ring.Settings.SettleTime;
             if (_checkedCalm)
             {
                 PredecessorChecks++;
-                violations.AddRange(PredecessorInvariant.Check(live));
+                if (ring.Settings.CheckPredecessorLearning)
+                    violations.AddRange(PredecessorInvariant.Check(live));
                 violations.AddRange(MembershipInvariant.Check(live, ring.Gone));
                 violations.AddRange(CheckFiles());
             }

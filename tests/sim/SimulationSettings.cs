@@ -13,6 +13,35 @@ public sealed record SimulationSettings
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(1);
     public int MissedPingLimit { get; init; } = 3;
 
+    /// <summary>
+    /// Mixed ping intervals, as in issue 13's flap: every <see cref="SlowPeerEvery"/>-th peer (by its position among
+    /// the peers started, counting from 1) pings at this interval instead of <see cref="PingInterval"/>. Null, the
+    /// default, gives every peer the one interval.
+    /// </summary>
+    public TimeSpan? SlowPingInterval { get; init; }
+
+    public int SlowPeerEvery { get; init; } = 2;
+
+    /// <summary>The ping interval of the peer started <paramref name="index"/>-th (from 0).</summary>
+    public TimeSpan PingIntervalOf(int index) =>
+        SlowPingInterval is { } slow && index % SlowPeerEvery == SlowPeerEvery - 1 ? slow : PingInterval;
+
+    /// <summary>The longest interval any peer pings at: what every settling time must allow for.</summary>
+    public TimeSpan LongestPingInterval => SlowPingInterval is { } slow && slow > PingInterval ? slow : PingInterval;
+
+    /// <summary>
+    /// Check predecessor learning at calm points (<see cref="Invariants.PredecessorInvariant"/>). Mixed intervals break it
+    /// today: a peer forgets a predecessor silent for its own (limit + 1) intervals, so a 1 s peer forgets its 30 s
+    /// predecessor between that one's pings. Off only to watch something else in such a ring.
+    /// </summary>
+    public bool CheckPredecessorLearning { get; init; } = true;
+
+    /// <summary>
+    /// Fail the run as soon as a peer takes back as a successor a peer it declared dead that is still down, not
+    /// restarted since (<see cref="Invariants.DeadPeerReadoptions"/>). Off by default: every run counts them anyway.
+    /// </summary>
+    public bool RequireDeadStayDead { get; init; }
+
     /// <summary>Operations applied after the ring has formed; each is followed by <see cref="StepLength"/> of simulated time.</summary>
     public int Steps { get; init; } = 30;
 
@@ -50,7 +79,7 @@ public sealed record SimulationSettings
     /// after a member that was cut off has given up on the requests it sent across the cut: it asks its r successors
     /// in turn, and each request lost at the cut fails only at the request timeout.
     /// </summary>
-    public TimeSpan SettleTime => RequestTimeout * SuccessorListLength + PingInterval * (MissedPingLimit + 12) + CalmNetwork.MaxDelay * 2;
+    public TimeSpan SettleTime => RequestTimeout * SuccessorListLength + LongestPingInterval * (MissedPingLimit + 12) + CalmNetwork.MaxDelay * 2;
 
     public void Validate()
     {
@@ -58,6 +87,10 @@ public sealed record SimulationSettings
             throw new ArgumentOutOfRangeException(nameof(Peers), Peers, $"An init ring needs at least r + 1 = {SuccessorListLength + 1} peers.");
         if (Math.Pow(2, EffectiveIdBits) < Peers)
             throw new ArgumentOutOfRangeException(nameof(IdBits), IdBits, $"{Peers} peers do not fit in {EffectiveIdBits}-bit ids.");
+        if (SlowPingInterval is { } slow && slow <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(SlowPingInterval), slow, "The slow ping interval must be positive.");
+        if (SlowPeerEvery < 1)
+            throw new ArgumentOutOfRangeException(nameof(SlowPeerEvery), SlowPeerEvery, "SlowPeerEvery must be at least 1.");
         if (Steps < 0)
             throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "Steps must not be negative.");
         CalmNetwork.Validate();

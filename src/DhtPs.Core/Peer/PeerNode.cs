@@ -99,7 +99,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         var port = options.Port ?? PeerContact.ForId(options.Id).Port;
         try
         {
-            node._transport = await Diagnostics.MeteredTransport.BindAsync(node._environment.Network,
+            var network = Transport.Faults.FaultInjectingNetwork.Wrap(node._environment.Network, options.Faults?.ForPeer(options.Id), node._environment.Time);
+            node._transport = await Diagnostics.MeteredTransport.BindAsync(network,
                 new IPEndPoint(IPAddress.Parse(options.Address), port), node._environment.Codec, node, node._metrics, cancellationToken).ConfigureAwait(false);
         }
         catch

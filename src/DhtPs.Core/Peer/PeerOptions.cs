@@ -1,5 +1,6 @@
 using System.Net;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Transport.Faults;
 
 namespace DhtPs.Core.Peer;
 
@@ -61,6 +62,12 @@ public sealed record PeerOptions
     /// </summary>
     public string? DataPath { get; init; }
 
+    /// <summary>
+    /// Faults injected into this peer's own sockets, for tests (lost and late datagrams, lost and late connects);
+    /// null, the default, injects none and leaves the transport unwrapped.
+    /// </summary>
+    public FaultInjection? Faults { get; init; }
+
     /// <summary>The default <see cref="DataPath"/> of a peer with this id listening on this port.</summary>
     public static string DefaultDataPath(ulong id, int port) =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
@@ -98,6 +105,7 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(Routing), Routing, "Routing must be Fingers or Successor.");
         if (SuccessorCount is < 1 or > SuccessorList.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(SuccessorCount), SuccessorCount, $"Successor count must be between 1 and {SuccessorList.MaxLength}.");
+        Faults?.Validate();
         if (SecondSuccessor is not null && FirstSuccessor is null)
             throw new ArgumentException("A second successor needs a first successor.", nameof(SecondSuccessor));
         foreach (var successor in new[] { FirstSuccessor, SecondSuccessor })

@@ -24,6 +24,12 @@ public static class MessageValidator
     /// </summary>
     public const int MaxListedPeers = SuccessorList.MaxLength + 1;
 
+    /// <summary>
+    /// No message piggybacks more deaths than this: as many as a successor list and its owner, which covers a peer's
+    /// whole neighbourhood dying at once (a detector sends the newest first and leaves the rest for the next message).
+    /// </summary>
+    public const int MaxDeaths = MaxListedPeers;
+
     /// <summary>Request ids are short tokens chosen by the origin.</summary>
     public const int MaxRequestIdLength = 64;
 
@@ -53,7 +59,9 @@ public static class MessageValidator
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
             TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
             RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
-            NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor"),
+            NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
+                ?? CheckDeaths(neighbors.Sender.Id, neighbors.Deaths, space) ?? CheckIncarnations(neighbors, space),
+            ILivenessGossip gossip => CheckDeaths(message.Sender.Id, gossip.Deaths, space),
             _ => null,
         };
     }
@@ -115,6 +123,45 @@ public static class MessageValidator
         if (!space.Contains(contact.Id))
             return Invalid($"{role} id {contact.Id} is outside the {space}");
         return contact.IsReachable(out var reason) ? null : Invalid($"{role} is unusable: {reason}");
+    }
+
+    /// <summary>Deaths: at most <see cref="MaxDeaths"/>, each of a peer in the ring other than the sender, each peer once.</summary>
+    private static MessageProblem? CheckDeaths(ulong sender, IReadOnlyList<PeerIncarnation>? deaths, IdSpace space)
+    {
+        if (deaths is null)
+            return null;
+        if (deaths.Count > MaxDeaths)
+            return Invalid($"{deaths.Count} deaths listed; at most {MaxDeaths} are allowed");
+        return CheckIncarnationList(deaths, space, "death", id => id == sender ? "the sender declares itself dead" : null);
+    }
+
+    /// <summary>A neighbour answer's incarnations: only of peers it lists, each once.</summary>
+    private static MessageProblem? CheckIncarnations(NeighborsResponse neighbors, IdSpace space)
+    {
+        if (neighbors.Incarnations is not { } incarnations)
+            return null;
+        var listed = neighbors.Successors.Concat(neighbors.Predecessors).Select(c => c.Id).ToHashSet();
+        if (incarnations.Count > listed.Count)
+            return Invalid($"{incarnations.Count} incarnations for {listed.Count} listed peers");
+        return CheckIncarnationList(incarnations, space, "incarnation",
+            id => listed.Contains(id) ? null : $"an incarnation is given for peer {id}, which it does not list");
+    }
+
+    private static MessageProblem? CheckIncarnationList(IReadOnlyList<PeerIncarnation> entries, IdSpace space, string role, Func<ulong, string?> refuse)
+    {
+        var seen = new HashSet<ulong>();
+        foreach (var entry in entries)
+        {
+            if (entry is null)
+                return Invalid($"a {role} entry is missing");
+            if (!space.Contains(entry.Id))
+                return Invalid($"{role} id {entry.Id} is outside the {space}");
+            if (refuse(entry.Id) is { } reason)
+                return Invalid(reason);
+            if (!seen.Add(entry.Id))
+                return Invalid($"peer {entry.Id} has more than one {role} entry");
+        }
+        return null;
     }
 
     private static MessageProblem? CheckFile(RoutedFileRequest request, IdSpace space)

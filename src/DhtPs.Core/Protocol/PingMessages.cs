@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DhtPs.Core.Protocol;
 
 /// <summary>
@@ -5,10 +7,22 @@ namespace DhtPs.Core.Protocol;
 /// receiver is for the sender (1 = first, 2 = second): that is how the receiver
 /// learns which of its predecessors the sender is.
 /// </summary>
-public sealed record PingRequest : Message
+public sealed record PingRequest : Message, ILivenessGossip
 {
     public required int Rank { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Incarnation { get; init; }
+
+    public IReadOnlyList<PeerIncarnation>? Deaths { get; init; }
 }
 
 /// <summary>The answer to a <see cref="PingRequest"/>; the frame's sequence number pairs them.</summary>
-public sealed record PingResponse : Message;
+public sealed record PingResponse : Message, ILivenessGossip
+{
+    /// <summary>The answerer's incarnation: a suspect refutes a suspicion by answering at a higher one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ulong Incarnation { get; init; }
+
+    public IReadOnlyList<PeerIncarnation>? Deaths { get; init; }
+}

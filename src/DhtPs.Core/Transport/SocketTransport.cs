@@ -5,8 +5,9 @@ using DhtPs.Core.Protocol;
 namespace DhtPs.Core.Transport;
 
 /// <summary>
-/// UDP datagrams plus one-frame-request / one-frame-reply exchanges over TCP, and TCP streams
-/// opened with a <see cref="FrameKind.StreamOpening"/> frame and then handed to the handler whole.
+/// UDP datagrams plus request/reply exchanges over TCP connections kept open between peers (many requests in flight on
+/// one, replies matched by sequence number), and TCP streams opened with a <see cref="FrameKind.StreamOpening"/> frame
+/// and then handed to the handler whole.
 /// Everything received passes the <see cref="Ingest"/> point; bad input is reported and dropped, never thrown into a loop.
 /// </summary>
 internal sealed class SocketTransport : IPeerTransport
@@ -20,6 +21,7 @@ internal sealed class SocketTransport : IPeerTransport
     private readonly Dictionary<IPAddress, int> _connectionsBySource = [];
     private readonly Task _receiveLoop;
     private readonly Task _acceptLoop;
+    private readonly ConnectionPool _connections;
     private uint _requestSequence;
 
     public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest, TransportLimits limits)
@@ -30,6 +32,7 @@ internal sealed class SocketTransport : IPeerTransport
         _ingest = ingest;
         _limits = limits;
         _connectionSlots = new SemaphoreSlim(limits.MaxConnections);
+        _connections = new ConnectionPool(ingest.Codec, limits.IdleConnectionTimeout / 3);
         _receiveLoop = Task.Run(ReceiveDatagramsAsync);
         _acceptLoop = Task.Run(AcceptConnectionsAsync);
     }
@@ -48,34 +51,61 @@ internal sealed class SocketTransport : IPeerTransport
         }
     }
 
+    /// <summary>
+    /// Sends the request on the connection kept open to <paramref name="to"/> (opened if there is none) and waits for
+    /// the reply that carries its sequence number. A kept connection that turns out closed under the request (the other
+    /// side closed it idle, or restarted) is replaced once.
+    /// </summary>
     public async Task<Message> RequestAsync(IPEndPoint to, Message request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         deadline.CancelAfter(timeout);
-        using var socket = new Socket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
-            await using var stream = await _ingest.Codec.ConnectAsync(new NetworkStream(socket, ownsSocket: false), deadline.Token).ConfigureAwait(false);
-            var sequence = Interlocked.Increment(ref _requestSequence);
-            await stream.WriteAsync(MessageCodec.Encode(request, sequence), deadline.Token).ConfigureAwait(false);
-            await stream.FlushAsync(deadline.Token).ConfigureAwait(false);
-            var frame = await FrameCodec.ReadAsync(stream, deadline.Token).ConfigureAwait(false)
-                ?? throw new TransportException(to, $"Peer at {to} closed the connection without answering.");
-            return _ingest.Answer(to, frame);
+            for (var attempt = 1; ; attempt++)
+            {
+                var (connection, reused) = await _connections.GetAsync(to, timeout, deadline.Token).ConfigureAwait(false);
+                var sequence = NextSequence();
+                try
+                {
+                    var frame = await connection.ExchangeAsync(sequence, MessageCodec.Encode(request, sequence), deadline.Token).ConfigureAwait(false);
+                    return _ingest.Answer(to, frame);
+                }
+                catch (ConnectionBrokenException) when (reused && attempt == 1 && !deadline.IsCancellationRequested)
+                {
+                    // Once more, on a new connection.
+                }
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TransportException(to, $"Peer at {to} did not answer within {timeout.TotalSeconds:0.###} s.");
         }
-        catch (ProtocolException e) when (e.Error == ProtocolError.Unauthenticated)
+        catch (Exception e) when (Unauthenticated(e) is { } refused)
         {
-            throw _ingest.Unauthenticated(to, e);
+            throw _ingest.Unauthenticated(to, refused);
         }
         catch (Exception e) when (e is SocketException or IOException or ProtocolException)
         {
             throw new TransportException(to, $"Peer at {to} could not be reached: {e.Message}", e);
         }
+    }
+
+    private static ProtocolException? Unauthenticated(Exception e) => e switch
+    {
+        ProtocolException { Error: ProtocolError.Unauthenticated } refused => refused,
+        ConnectionBrokenException { InnerException: ProtocolException { Error: ProtocolError.Unauthenticated } refused } => refused,
+        _ => null,
+    };
+
+    /// <summary>A request's sequence number: never 0, which marks a reply to the connection as a whole.</summary>
+    private uint NextSequence()
+    {
+        uint sequence;
+        do
+            sequence = Interlocked.Increment(ref _requestSequence);
+        while (sequence == 0);
+        return sequence;
     }
 
     public async Task<Stream> OpenStreamAsync(IPEndPoint to, Message opening, TimeSpan connectTimeout, CancellationToken cancellationToken)
@@ -87,7 +117,7 @@ internal sealed class SocketTransport : IPeerTransport
         {
             await socket.ConnectAsync(to, deadline.Token).ConfigureAwait(false);
             var stream = await _ingest.Codec.ConnectAsync(new NetworkStream(socket, ownsSocket: true), deadline.Token).ConfigureAwait(false);
-            await stream.WriteAsync(MessageCodec.EncodeOpening(opening, Interlocked.Increment(ref _requestSequence)), deadline.Token).ConfigureAwait(false);
+            await stream.WriteAsync(MessageCodec.EncodeOpening(opening, NextSequence()), deadline.Token).ConfigureAwait(false);
             return stream;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -199,21 +229,30 @@ internal sealed class SocketTransport : IPeerTransport
         _connectionSlots.Release();
     }
 
+    /// <summary>
+    /// Serves one accepted connection: either a stream (its first frame opens it) or requests, answered as each is
+    /// handled (so one slow answer holds up no other), with at most <see cref="TransportLimits.MaxRequestsInFlight"/>
+    /// of them at once before this stops reading.
+    /// </summary>
     private async Task ServeConnectionAsync(Socket connection, IPEndPoint from)
     {
         connection.NoDelay = true;
         var raw = new NetworkStream(connection, ownsSocket: true);
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         // The handshake and the first frame must come within the first-frame deadline, however slowly they drip.
-        using var firstFrame = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var firstFrame = CancellationTokenSource.CreateLinkedTokenSource(closing.Token);
         firstFrame.CancelAfter(_limits.FirstFrameDeadline);
+        using var inFlight = new SemaphoreSlim(_limits.MaxRequestsInFlight);
+        using var writing = new SemaphoreSlim(1, 1);
+        var answering = new List<Task>();
         var awaitingFirstFrame = true;
         Stream? stream = null; // Disposed only after a refusal has been written to the raw connection.
         try
         {
             stream = await _ingest.Codec.AcceptAsync(raw, firstFrame.Token).ConfigureAwait(false);
-            for (var first = true; !_stopping.IsCancellationRequested; first = false)
+            for (var first = true; !closing.IsCancellationRequested; first = false)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(closing.Token);
                 idle.CancelAfter(_limits.IdleConnectionTimeout);
                 var frame = await FrameCodec.ReadAsync(stream, first ? firstFrame.Token : idle.Token).ConfigureAwait(false);
                 awaitingFirstFrame = false;
@@ -230,11 +269,9 @@ internal sealed class SocketTransport : IPeerTransport
                     await _ingest.StreamAsync(from, request, limited, _stopping.Token).ConfigureAwait(false);
                     return;
                 }
-                var reply = await _ingest.RequestAsync(from, request, idle.Token).ConfigureAwait(false);
-                if (reply is null)
-                    return;
-                await stream.WriteAsync(MessageCodec.Encode(reply, frame.Value.Sequence), idle.Token).ConfigureAwait(false);
-                await stream.FlushAsync(idle.Token).ConfigureAwait(false);
+                await inFlight.WaitAsync(idle.Token).ConfigureAwait(false);
+                answering.RemoveAll(t => t.IsCompleted);
+                answering.Add(AnswerAsync(stream, writing, inFlight, closing, from, request, frame.Value.Sequence));
             }
         }
         catch (ProtocolException e)
@@ -254,10 +291,47 @@ internal sealed class SocketTransport : IPeerTransport
         }
         finally
         {
+            // Answers still being handled are written if the connection lasts; they must end before it is disposed.
+            await Task.WhenAll(answering).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (stream is not null)
                 await stream.DisposeAsync().ConfigureAwait(false);
             await raw.DisposeAsync().ConfigureAwait(false);
             Release(from.Address);
+        }
+    }
+
+    /// <summary>Handles one request and writes its answer under the connection's write lock; a failure closes the connection.</summary>
+    private async Task AnswerAsync(Stream stream, SemaphoreSlim writing, SemaphoreSlim inFlight, CancellationTokenSource closing,
+        IPEndPoint from, Message request, uint sequence)
+    {
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(closing.Token);
+            bounded.CancelAfter(_limits.IdleConnectionTimeout);
+            var reply = await _ingest.RequestAsync(from, request, bounded.Token).ConfigureAwait(false);
+            if (reply is null)
+            {
+                closing.Cancel(); // Refused input: the connection goes.
+                return;
+            }
+            await writing.WaitAsync(bounded.Token).ConfigureAwait(false);
+            try
+            {
+                await stream.WriteAsync(MessageCodec.Encode(reply, sequence), bounded.Token).ConfigureAwait(false);
+                await stream.FlushAsync(bounded.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                writing.Release();
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            closing.Cancel(); // The other side went away, or stalled the answer past the idle limit.
+        }
+        finally
+        {
+            inFlight.Release();
         }
     }
 
@@ -281,6 +355,7 @@ internal sealed class SocketTransport : IPeerTransport
         _stopping.Cancel();
         _datagram.Dispose();
         _listener.Dispose();
+        await _connections.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_receiveLoop, _acceptLoop).ConfigureAwait(false);
     }
 }

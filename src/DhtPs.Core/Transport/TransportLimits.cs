@@ -23,6 +23,9 @@ public sealed record TransportLimits
     /// <summary>Between requests on one connection, and for every further frame as a whole.</summary>
     public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Requests one connection may have in flight at once; past this the peer stops reading from it until one is answered.</summary>
+    public int MaxRequestsInFlight { get; init; } = 64;
+
     /// <summary>
     /// A stream another peer opened (an upload, a delivery) must bring at least this many bytes per second of the time
     /// this peer spends waiting for them, once <see cref="RateGracePeriod"/> of waiting has passed.

@@ -6,6 +6,7 @@ using System.Security;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Protocol.Authentication;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Transport.Faults;
 using DhtPs.Hosting;
 
 namespace DhtPs.Commands;
@@ -99,6 +100,15 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     public string? SecretFile { get; set; }
 
     /// <summary>
+    /// For tests: faults injected into this peer's own sockets (a fraction of datagrams and connects lost or late,
+    /// reproducible with a seed). Off by default, and left out of the syntax and of the parameters tab completion offers: no ring needs it.
+    /// </summary>
+    [Parameter(DontShow = true)]
+    [ValidateNotNull]
+    [FaultInjectionTransformation]
+    public FaultInjection? FaultInjection { get; set; }
+
+    /// <summary>
     /// Run as a service: block until the peer stops, writing its events (pings left out) as timestamped lines.
     /// SIGTERM, SIGINT and Ctrl+C make it depart gracefully (within -DepartTimeout), and the command then ends normally.
     /// </summary>
@@ -153,6 +163,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 MaxFileSize = MaxFileSize,
                 Routing = Routing,
                 SuccessorCount = SuccessorCount,
+                Faults = FaultInjection,
             };
             options.Validate();
         }

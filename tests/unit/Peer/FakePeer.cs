@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transfer;
@@ -14,6 +15,8 @@ internal sealed class FakePeer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<TcpClient> _connections = [];
+    private readonly Channel<(Message Request, uint Sequence, NetworkStream Stream)> _requests = Channel.CreateUnbounded<(Message, uint, NetworkStream)>();
+    private int _accepting;
 
     public FakePeer(ulong id)
     {
@@ -41,17 +44,55 @@ internal sealed class FakePeer : IDisposable
         return await ReadMessageAsync(stream);
     }
 
-    /// <summary>Accepts connections from a real peer until one carries a <typeparamref name="T"/>, leaving the others unanswered.</summary>
+    /// <summary>
+    /// Takes the requests a real peer sends, on any connection it opened (a peer keeps its connections open and sends
+    /// many requests on one), until one is a <typeparamref name="T"/>; the others are left unanswered.
+    /// </summary>
     public async Task<(T Request, uint Sequence, NetworkStream Stream)> AcceptRequestAsync<T>() where T : Message
     {
+        EnsureAccepting();
         while (true)
         {
-            var client = await _listener.AcceptTcpClientAsync();
-            _connections.Add(client);
-            var stream = client.GetStream();
-            var frame = (await FrameCodec.ReadAsync(stream, default))!.Value;
-            if (MessageCodec.DecodePayload(frame) is T request)
-                return (request, frame.Sequence, stream);
+            var (request, sequence, stream) = await _requests.Reader.ReadAsync();
+            if (request is T wanted)
+                return (wanted, sequence, stream);
+        }
+    }
+
+    private void EnsureAccepting()
+    {
+        if (Interlocked.Exchange(ref _accepting, 1) == 0)
+            _ = AcceptAllAsync();
+    }
+
+    private async Task AcceptAllAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var client = await _listener.AcceptTcpClientAsync();
+                lock (_connections)
+                    _connections.Add(client);
+                _ = ReadRequestsAsync(client.GetStream());
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Disposed.
+        }
+    }
+
+    private async Task ReadRequestsAsync(NetworkStream stream)
+    {
+        try
+        {
+            while (await FrameCodec.ReadAsync(stream, default) is { } frame)
+                await _requests.Writer.WriteAsync((MessageCodec.DecodePayload(frame), frame.Sequence, stream));
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or ProtocolException)
+        {
+            // The real peer closed the connection, or the fake was disposed.
         }
     }
 
@@ -64,15 +105,17 @@ internal sealed class FakePeer : IDisposable
     private async Task<NetworkStream> ConnectAsync(PeerContact to)
     {
         var client = new TcpClient();
-        _connections.Add(client);
+        lock (_connections)
+            _connections.Add(client);
         await client.ConnectAsync(to.ToEndPoint());
         return client.GetStream();
     }
 
     public void Dispose()
     {
-        foreach (var connection in _connections)
-            connection.Dispose();
         _listener.Stop();
+        lock (_connections)
+            foreach (var connection in _connections)
+                connection.Dispose();
     }
 }
