@@ -113,7 +113,7 @@ public static class FuzzTargets
             new DepartureNotice { Sender = two, IdBits = 8, Successors = [two] },
             new NeighborsResponse { Sender = two, IdBits = 8, Successors = [two], Predecessors = [] },
             new StoreRequest { Sender = two, IdBits = 8, RequestId = "r-1", Name = "2012", Key = FileKey.Of("2012", space), Origin = two },
-            new FileRequest { Sender = two, IdBits = 8, RequestId = "r-2", Name = "notes.txt", Key = FileKey.Of("notes.txt", space), Origin = two, Hops = 3 },
+            new FetchRequest { Sender = two, IdBits = 8, RequestId = "r-2", Name = "notes.txt", Key = FileKey.Of("notes.txt", space), Origin = two, Hops = 3 },
             new RouteAnswer { Sender = two, IdBits = 8, RequestId = "r-1", Outcome = RouteOutcome.StoreAccepted },
             new FileUpload { Sender = two, IdBits = 8, Purpose = UploadPurpose.Store, RequestId = "r-1" },
             new TakeOverRequest { Sender = two, IdBits = 8, Predecessor = two },

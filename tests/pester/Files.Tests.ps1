@@ -302,7 +302,7 @@ Describe 'Files and a join (SPEC section 10)' {
         }
         Test-Path (Join-Path $data 'peer19/0017') | Should -BeTrue
         Test-Path (Join-Path $data 'peer15/0017') | Should -BeFalse
-        (Get-PeerEvent 19 -Kind FileHandedOver).Message | Sort-Object | Should -Be 'File 0015 handed over to Peer 15', 'File 2063 handed over to Peer 15'
+        (Get-PeerEvent 19 -Kind FileHandedOff).Message | Sort-Object | Should -Be 'File 0015 handed off to Peer 15', 'File 2063 handed off to Peer 15'
         (Get-PeerEvent 15 -Kind FileTakenOver).Message | Sort-Object | Should -Be 'File 0015 taken over from Peer 19', 'File 2063 taken over from Peer 19'
 
         $got = '0015', '2063', '0017' | Get-DhtFile -Via 2 -Destination $root

@@ -33,7 +33,7 @@ public enum DhtEventKind
     FileTransferFailed,
     FileResuming,
     FileTransferRetrying,
-    FileHandedOver,
+    FileHandedOff,
     FileTakenOver,
     FileRefused,
 

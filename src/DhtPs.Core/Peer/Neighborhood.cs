@@ -6,8 +6,8 @@ namespace DhtPs.Core.Peer;
 /// Who is next to this peer: its successor links (<see cref="PeerOptions.SuccessorCount"/> long), its predecessors by
 /// rank (learned from their pings), and the successors it declared dead. Owns that state alone; other parts of the peer
 /// ask through these members and learn of changes through <see cref="Changed"/> and <see cref="SuccessorDeclaredDead"/>.
-/// Runs only on the peer's logical thread, on the clock it is given. The probe state on each <see cref="SuccessorLink"/>
-/// belongs to failure detection, which reads the links from here.
+/// Runs only on the peer's logical thread, on the clock it is given. Membership only: how each successor answers its
+/// probes is the <see cref="FailureDetection.FailureDetector"/>'s, which follows these links through <see cref="Changed"/>.
 /// </summary>
 internal sealed class Neighborhood
 {
@@ -40,7 +40,7 @@ internal sealed class Neighborhood
     /// <summary>A successor was just declared dead (its id).</summary>
     public event Action<ulong>? SuccessorDeclaredDead;
 
-    /// <summary>The successor links, nearest first; failure detection keeps its probe state on them.</summary>
+    /// <summary>The successor links, nearest first, the dead candidates among them.</summary>
     public IReadOnlyList<SuccessorLink> Links => _successors;
 
     public int Count => _successors.Count;
@@ -66,17 +66,16 @@ internal sealed class Neighborhood
     public bool Lists(ulong id) => _successors.Any(l => l.Contact.Id == id);
 
     /// <summary>The live link to <paramref name="id"/>, if it is a successor not declared dead.</summary>
-    public SuccessorLink? LiveLinkTo(ulong id) => _successors.FirstOrDefault(l => l.Contact.Id == id && !l.Dead);
+    private SuccessorLink? LiveLinkTo(ulong id) => _successors.FirstOrDefault(l => l.Contact.Id == id && !l.Dead);
 
     /// <summary>The successor list <paramref name="candidates"/> make for this peer (<see cref="SuccessorList.Compose"/>, this peer's length).</summary>
     public IReadOnlyList<PeerContact> Compose(IEnumerable<PeerContact> candidates, IReadOnlySet<ulong>? gone = null) =>
         SuccessorList.Compose(_space, _self, candidates, gone, _length);
 
-    /// <summary>Replaces the successor list, keeping what is known of successors that stay.</summary>
+    /// <summary>Replaces the successor list; every peer on it counts as live (a dead candidate listed again is asked again).</summary>
     public void SetSuccessors(IEnumerable<PeerContact> successors)
     {
-        var kept = _successors.ToDictionary(s => s.Contact.Id);
-        var next = successors.Select(c => kept.TryGetValue(c.Id, out var link) && link.Contact == c && !link.Dead ? link : new SuccessorLink(c)).ToList();
+        var next = successors.Select(c => new SuccessorLink(c)).ToList();
         _successors.Clear();
         _successors.AddRange(next);
         Changed?.Invoke();
@@ -150,7 +149,7 @@ internal sealed class Neighborhood
             if (LiveLinkTo(id) is not { } link)
                 continue;
             _declaredDead[id] = now;
-            (link.Dead, link.OutstandingPing, link.MissedPings) = (true, null, 0);
+            link.Dead = true;
             declared.Add(id);
         }
         if (_successors.Any(l => !l.Dead))

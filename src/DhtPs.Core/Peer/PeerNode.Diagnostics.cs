@@ -37,7 +37,7 @@ public sealed partial class PeerNode
             case DhtEventKind.FileTakenOver:
                 _metrics.Repaired(inbound: true);
                 break;
-            case DhtEventKind.FileHandedOver:
+            case DhtEventKind.FileHandedOff:
                 _metrics.Repaired(inbound: false);
                 break;
             case DhtEventKind.FileTransferFailed or DhtEventKind.SuccessorDead or DhtEventKind.InternalError or DhtEventKind.FileRefused:

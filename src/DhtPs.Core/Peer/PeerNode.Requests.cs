@@ -24,33 +24,4 @@ public sealed partial class PeerNode
                 TaskContinuationOptions.ExecuteSynchronously);
 
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };
-
-    private static readonly string[] Ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
-
-    /// <summary>"first", "second", … as the original says; "11th" and so on past ten.</summary>
-    private static string Ordinal(int index) => index < Ordinals.Length ? Ordinals[index] : $"{index + 1}th";
-
-    /// <summary>Says what the successor list now is, in the original's words ("My new first successor is Peer 15").</summary>
-    private void AnnounceSuccessors(bool initial = false)
-    {
-        var successors = CurrentSuccessors();
-        for (var i = 0; i < successors.Count; i++)
-        {
-            var id = successors[i].Id;
-            Raise(DhtEventKind.SuccessorChanged,
-                initial ? $"My {Ordinal(i)} successor is Peer {id}" : $"My new {Ordinal(i)} successor is Peer {id}", id);
-        }
-    }
-
-    /// <summary>Like <see cref="AnnounceSuccessors"/>, but only for the places whose peer differs from <paramref name="previous"/>.</summary>
-    private void AnnounceChangedSuccessors(IReadOnlyList<ulong> previous)
-    {
-        var successors = CurrentSuccessors();
-        for (var i = 0; i < successors.Count; i++)
-        {
-            var id = successors[i].Id;
-            if (i >= previous.Count || previous[i] != id)
-                Raise(DhtEventKind.SuccessorChanged, $"My new {Ordinal(i)} successor is Peer {id}", id);
-        }
-    }
 }

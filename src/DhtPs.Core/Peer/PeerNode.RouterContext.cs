@@ -22,22 +22,17 @@ public sealed partial class PeerNode : IRouterContext
 
     void IRouterContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId) => Raise(kind, message, remotePeerId);
 
-    void IRouterContext.FileRequestArrived(RoutedFileRequest request) => ServeAsOwner(request);
+    void IRouterContext.FileRequestArrived(RoutedFileRequest request) => _fileService.ServeAsOwner(request);
 
     void IRouterContext.JoinArrived(JoinRequest request, JoinVerdict verdict)
     {
         if (verdict is JoinVerdict.Accept)
-            AcceptJoin(request.Joiner);
+            _maintenance.AcceptJoin(request.Joiner);
         else
-            TellJoiner(request.Joiner, new JoinRefused
-            {
-                Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.IdTaken,
-                Reason = $"Peer id {request.Joiner.Id} is already taken in the ring.",
-            });
+            _maintenance.RefuseTakenId(request.Joiner);
     }
 
-    void IRouterContext.JoinUnroutable(JoinRequest request, string reason) =>
-        TellJoiner(request.Joiner, new JoinRefused { Sender = Contact, IdBits = Space.Bits, Code = ErrorCode.Unreachable, Reason = reason });
+    void IRouterContext.JoinUnroutable(JoinRequest request, string reason) => _maintenance.RefuseUnroutable(request.Joiner, reason);
 
     /// <summary>The live successors; while none is known alive, the dead candidates (they may be back).</summary>
     private IReadOnlyList<PeerContact> RoutingSuccessors() =>

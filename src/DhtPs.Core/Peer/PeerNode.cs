@@ -1,4 +1,7 @@
 using System.Net;
+using DhtPs.Core.Peer.FailureDetection;
+using DhtPs.Core.Peer.FileServing;
+using DhtPs.Core.Peer.Maintenance;
 using DhtPs.Core.Peer.Routing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
@@ -9,7 +12,9 @@ namespace DhtPs.Core.Peer;
 /// <summary>
 /// One running peer. All state lives on one logical thread (<see cref="IPeerScheduler"/>):
 /// transport callbacks and timers post work to it, and readers get immutable
-/// <see cref="DhtPeer"/> snapshots. Protocol features live in the partial files beside this one.
+/// <see cref="DhtPeer"/> snapshots. The protocol lives in its components (Neighborhood, FailureDetector, RingMaintenance,
+/// Router, FileService: docs/architecture.md section 0), each owning its state; this host runs them, dispatches to them
+/// and is their context.
 /// </summary>
 public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 {
@@ -29,6 +34,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private int _stopRequested;
     private readonly Router _router;
     private readonly Neighborhood _neighborhood;
+    private readonly FailureDetector _detector;
+    private readonly RingMaintenance _maintenance;
+    private readonly FileService _fileService;
 
     /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
     private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
@@ -43,6 +51,12 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _router = new Router(this, options, _startTime.UtcTicks);
         _neighborhood = new Neighborhood(Space, options.Id, options);
         _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
+        _detector = new FailureDetector(this, _neighborhood, options);
+        _maintenance = new RingMaintenance(this, _neighborhood, options);
+        _detector.Dead += id => _maintenance.DeclareDead([id]);
+        _fileService = new FileService(this, _neighborhood, options);
+        _maintenance.Joined += _fileService.RequestTakeOver; // The newcomer's files come from its first successor.
+        _maintenance.Relinked += _fileService.TakeOverAfterRelink; // So do those of a peer back on the ring without a join.
         _requestHandlers = RequestHandlers();
         _scheduler = environment.CreateScheduler(e => Raise(DhtEventKind.InternalError, $"Internal error: {e.Message}"));
         _stopped = new TaskCompletionSource(_scheduler.CompletionOptions);
@@ -95,7 +109,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             throw;
         }
         node.Contact = new PeerContact(options.Id, options.ContactAddress, node._transport.LocalEndPoint.Port);
-        node.OpenFileStore(node.Contact.Port);
+        node._fileService.OpenStore(node.Contact.Port);
         return node;
     }
 
@@ -126,7 +140,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
         Run(() =>
         {
-            StopProbing();
+            _detector.Stop();
             _router.AbandonAll();
             _status = PeerStatus.Stopped;
             Raise(DhtEventKind.Stopped, $"Peer {Id} has stopped");
@@ -259,10 +273,10 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         switch (message)
         {
             case PingRequest request:
-                HandlePingRequest(from, sequence, request);
+                _detector.HandlePing(from, sequence, request);
                 break;
             case PingResponse response:
-                HandlePingResponse(sequence, response);
+                _detector.HandlePong(sequence, response);
                 break;
             default:
                 CountMalformed(from, $"{message.GetType().Name} is not a datagram message");
@@ -282,20 +296,21 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private Dictionary<Type, Func<Message, Message>> RequestHandlers() => new()
     {
-        // Ring maintenance: join, admission, departure, repair and stabilization answers.
-        [typeof(JoinRequest)] = m => HandleJoinRequest((JoinRequest)m),
-        [typeof(JoinAccepted)] = m => HandleJoinAccepted((JoinAccepted)m),
-        [typeof(JoinRefused)] = m => HandleJoinRefused((JoinRefused)m),
-        [typeof(SuccessorChange)] = m => HandleSuccessorChange((SuccessorChange)m),
-        [typeof(DepartureNotice)] = m => HandleDepartureNotice((DepartureNotice)m),
+        // Ring maintenance: join, admission, departure.
+        [typeof(JoinRequest)] = m => _maintenance.HandleJoinRequest((JoinRequest)m),
+        [typeof(JoinAccepted)] = m => _maintenance.HandleJoinAccepted((JoinAccepted)m),
+        [typeof(JoinRefused)] = m => _maintenance.HandleJoinRefused((JoinRefused)m),
+        [typeof(SuccessorChange)] = m => _maintenance.HandleSuccessorChange((SuccessorChange)m),
+        [typeof(DepartureNotice)] = m => _maintenance.HandleDepartureNotice((DepartureNotice)m),
+        // The host answers for the neighbourhood (repair, stabilization, confirmations, finger checks, Get-DhtRing ask it).
         [typeof(NeighborsRequest)] = _ => HandleNeighborsRequest(),
         // Router: every routed request and the one answer shape.
         [typeof(LookupRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(StoreRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
-        [typeof(FileRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
+        [typeof(FetchRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
         [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
-        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync).
-        [typeof(TakeOverRequest)] = m => HandleTakeOverRequest((TakeOverRequest)m),
+        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
+        [typeof(TakeOverRequest)] = m => _fileService.HandleTakeOverRequest((TakeOverRequest)m),
     };
 
     private Message HandleRoutedRequest(RoutedRequest request)

@@ -15,7 +15,7 @@ public abstract record RoutedFileRequest : RoutedRequest
 public sealed record StoreRequest : RoutedFileRequest;
 
 /// <summary>SPEC §9: who has this file? The owner sends it straight to the origin (<see cref="FileDelivery"/>).</summary>
-public sealed record FileRequest : RoutedFileRequest;
+public sealed record FetchRequest : RoutedFileRequest;
 
 public enum UploadPurpose
 {
@@ -59,7 +59,7 @@ public sealed record TakeOverOffer : Message
 }
 
 /// <summary>
-/// SPEC §9: the owner opens a stream to the origin of a <see cref="FileRequest"/> and streams the file; the origin
+/// SPEC §9: the owner opens a stream to the origin of a <see cref="FetchRequest"/> and streams the file; the origin
 /// answers with one message frame once it has committed (or refused) the copy.
 /// </summary>
 public sealed record FileDelivery : Message

@@ -21,7 +21,7 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(NeighborsRequest), "neighbors")]
 [JsonDerivedType(typeof(NeighborsResponse), "neighbors-reply")]
 [JsonDerivedType(typeof(StoreRequest), "store")]
-[JsonDerivedType(typeof(FileRequest), "request")]
+[JsonDerivedType(typeof(FetchRequest), "request")]
 [JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]

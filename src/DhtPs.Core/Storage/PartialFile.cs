@@ -32,13 +32,13 @@ public sealed class PartialFile : IAsyncDisposable
     private readonly IncrementalHash _hash;
     private readonly byte[] _expectedSha256;
     private readonly bool _resumable;
-    private readonly Action? _committedCallback;
+    private readonly Action<FileStamp?>? _committedCallback;
     private bool _mismatched;
     private bool _committed;
     private bool _disposed;
 
     private PartialFile(IFileSystem fileSystem, string destinationPath, string tempPath, Stream file, IncrementalHash hash, long expectedLength,
-        byte[] expectedSha256, bool resumable, Action? committed)
+        byte[] expectedSha256, bool resumable, Action<FileStamp?>? committed)
     {
         _fileSystem = fileSystem;
         _committedCallback = committed;
@@ -67,8 +67,8 @@ public sealed class PartialFile : IAsyncDisposable
     public static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256, IFileSystem? fileSystem = null) =>
         Create(fileSystem ?? DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, committed: null);
 
-    /// <param name="committed">Runs once the file is in place (a store records the verified digest).</param>
-    internal static PartialFile Create(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action? committed)
+    /// <param name="committed">Runs once the file is in place, with the stamp of what was renamed (a store records the verified digest under it).</param>
+    internal static PartialFile Create(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action<FileStamp?>? committed)
     {
         var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
         var temp = Path.Combine(directory, $"{FileName.ReservedPrefix}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}{TempSuffix}");
@@ -88,7 +88,7 @@ public sealed class PartialFile : IAsyncDisposable
     public static Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, CancellationToken cancellationToken) =>
         ResumeAsync(fileSystem, destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
 
-    internal static async Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action? committed,
+    internal static async Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action<FileStamp?>? committed,
         CancellationToken cancellationToken)
     {
         var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
@@ -188,9 +188,10 @@ public sealed class PartialFile : IAsyncDisposable
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
         _fileSystem.FlushToDisk(_file); // the rename must never expose a file whose bytes are not on disk yet
         await _file.DisposeAsync().ConfigureAwait(false);
+        var stamp = _fileSystem.GetStamp(TempPath); // A rename keeps length and write time: the stamp of this file once in place.
         _fileSystem.Move(TempPath, DestinationPath);
         _committed = true;
-        _committedCallback?.Invoke();
+        _committedCallback?.Invoke(stamp);
     }
 
     /// <summary>

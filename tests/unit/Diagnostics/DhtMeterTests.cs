@@ -67,7 +67,7 @@ public sealed class DhtMeterTests : IAsyncLifetime
         Assert.Equal(20UL, stored.StoredAt);
         Assert.Equal(content, await File.ReadAllBytesAsync(_temp.File("copy")));
         Assert.True(Sum("dhtps.messages.sent", ("kind", "StoreRequest")) >= 1);
-        Assert.True(Sum("dhtps.messages.received", ("kind", "FileRequest")) >= 1);
+        Assert.True(Sum("dhtps.messages.received", ("kind", "FetchRequest")) >= 1);
         Assert.True(Sum("dhtps.transfer.bytes", ("direction", "out"), ("purpose", "store")) >= content.Length);
         Assert.True(Sum("dhtps.transfer.bytes", ("direction", "in"), ("purpose", "fetch")) >= content.Length);
         Assert.True(Sum("dhtps.bytes.sent", ("channel", "message")) > 0);

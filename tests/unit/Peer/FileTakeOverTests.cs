@@ -71,8 +71,8 @@ public sealed class FileTakeOverTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(DataOf(20), "0018")), "key 18 is still peer 20's");
         Assert.False(File.Exists(Path.Combine(DataOf(15), "0018")));
         // Each event is raised on the logical thread after the copy it reports is deleted: wait for it, not for the file.
-        await Eventually.Holds(() => EventsOf(20, DhtEventKind.FileHandedOver).Count() == 2, "peer 20 reported both hand-offs");
-        Assert.Equal(["File 0012 handed over to Peer 15", "File 0015 handed over to Peer 15"], EventsOf(20, DhtEventKind.FileHandedOver).Order());
+        await Eventually.Holds(() => EventsOf(20, DhtEventKind.FileHandedOff).Count() == 2, "peer 20 reported both hand-offs");
+        Assert.Equal(["File 0012 handed off to Peer 15", "File 0015 handed off to Peer 15"], EventsOf(20, DhtEventKind.FileHandedOff).Order());
         Assert.Equal(["File 0012 taken over from Peer 20", "File 0015 taken over from Peer 20"], EventsOf(15, DhtEventKind.FileTakenOver).Order());
 
         var got = await ten.FetchAsync("0012", _temp.File("copy-0012"), null, Patience, default);
@@ -106,7 +106,7 @@ public sealed class FileTakeOverTests : IAsyncLifetime
         await Eventually.Holds(() => twenty.Snapshot.Predecessors.FirstOrDefault() == 15, "peer 20 is pinged by 15");
 
         Assert.True(File.Exists(Path.Combine(DataOf(20), "0018")));
-        Assert.Empty(EventsOf(20, DhtEventKind.FileHandedOver));
+        Assert.Empty(EventsOf(20, DhtEventKind.FileHandedOff));
         Assert.Empty(EventsOf(15, DhtEventKind.FileTransferFailed));
     }
 }

@@ -89,17 +89,4 @@ public sealed class NeighborhoodTests
         Assert.Equal([14UL], peer.RecentlyDead(T0 + Interval));
         Assert.Empty(peer.RecentlyDead(T0 + Interval * 5));
     }
-
-    [Fact]
-    public void A_new_list_keeps_the_probe_state_of_the_successors_that_stay()
-    {
-        var peer = At(9);
-        peer.SetSuccessors([P(14), P(19)]);
-        peer.Links[0].MissedPings = 2;
-
-        peer.SetSuccessors([P(14), P(2)]);
-
-        Assert.Equal(2, peer.Links[0].MissedPings);
-        Assert.Equal(0, peer.Links[1].MissedPings);
-    }
 }

@@ -14,10 +14,10 @@ public sealed class UntrustedAnswerTests
     public async Task A_repair_answer_naming_an_unusable_peer_is_dropped_and_counted()
     {
         // Peer 10's successors: a hand-made peer 20 that answers pings but lies about its successors, and 30, which is dead.
-        using var liar = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var bound = BindUdpAndTcpOnOnePort();
+        using var liar = bound.Udp;
+        using var listener = bound.Tcp;
         var port = ((IPEndPoint)liar.Client.LocalEndPoint!).Port;
-        using var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Start();
         var twenty = new PeerContact(20, "127.0.0.1", port);
         using var stop = new CancellationTokenSource();
         var pongs = AnswerPingsAsync(liar, twenty, stop.Token);
@@ -40,6 +40,28 @@ public sealed class UntrustedAnswerTests
         Assert.DoesNotContain(events, e => e.Kind == DhtEventKind.InternalError);
         stop.Cancel();
         await Task.WhenAll(pongs, lies).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>
+    /// A UDP port the OS chose, with the same port bound for TCP: tried again with another port when some other process
+    /// on the machine holds that port's TCP side.
+    /// </summary>
+    private static (UdpClient Udp, TcpListener Tcp) BindUdpAndTcpOnOnePort()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var tcp = new TcpListener(IPAddress.Loopback, ((IPEndPoint)udp.Client.LocalEndPoint!).Port);
+            try
+            {
+                tcp.Start();
+                return (udp, tcp);
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                udp.Dispose();
+            }
+        }
     }
 
     private static int GetClosedPort()

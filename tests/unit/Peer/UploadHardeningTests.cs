@@ -172,7 +172,7 @@ public sealed class UploadHardeningTests : IAsyncLifetime
         var destination = _temp.File("received_0008");
         var fetching = seven.FetchAsync("0008", destination, null, Patience, default); // key 8: peer 7 passes it to its successor, the fake
 
-        var (fetch, sequence, hop) = await _fake.AcceptRequestAsync<FileRequest>().WaitAsync(Patience);
+        var (fetch, sequence, hop) = await _fake.AcceptRequestAsync<FetchRequest>().WaitAsync(Patience);
         await hop.WriteAsync(MessageCodec.Encode(new Acknowledgement { Sender = _fake.Contact, IdBits = 8 }, sequence));
         var content = Content(100_000, seed: 7);
         var delivery = await _fake.OpenStreamAsync(seven.Contact, new FileDelivery { Sender = _fake.Contact, IdBits = 8, RequestId = fetch.RequestId });

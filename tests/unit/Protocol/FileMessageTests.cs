@@ -8,7 +8,7 @@ public sealed class FileMessageTests
     private static readonly IdSpace Space = new(8);
     private static readonly PeerContact Peer2 = new(2, "127.0.0.1", 12002);
 
-    private static FileRequest Request(string name, ulong key) => new()
+    private static FetchRequest Request(string name, ulong key) => new()
     {
         Sender = Peer2, IdBits = 8, RequestId = "abc", Name = name, Key = key, Origin = Peer2, Hops = 1, ToOwner = true,
     };

@@ -106,7 +106,7 @@ public sealed class RingSecretTests : IAsyncLifetime
         Message[] requests =
         [
             new StoreRequest { Sender = self, IdBits = 8, RequestId = "s-1", Name = "2012", Key = FileKey.Of("2012", space), Origin = self },
-            new FileRequest { Sender = self, IdBits = 8, RequestId = "r-1", Name = "2012", Key = FileKey.Of("2012", space), Origin = self },
+            new FetchRequest { Sender = self, IdBits = 8, RequestId = "r-1", Name = "2012", Key = FileKey.Of("2012", space), Origin = self },
             new JoinRequest { Sender = self, IdBits = 8, Joiner = self },
         ];
         foreach (var request in requests)

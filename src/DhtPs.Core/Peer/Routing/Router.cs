@@ -212,10 +212,10 @@ internal sealed class Router
             case StoreRequest store:
                 _context.Raise(DhtEventKind.StoreRequestForwarded, $"Store {store.Name} request forwarded to {hop}", next.Id);
                 break;
-            case FileRequest fetch when fetch.Origin.Id == Self.Id && fetch.Hops == 0:
+            case FetchRequest fetch when fetch.Origin.Id == Self.Id && fetch.Hops == 0:
                 _context.Raise(DhtEventKind.FileRequestSent, $"File request for {fetch.Name} has been sent to {hop}", next.Id);
                 break;
-            case FileRequest fetch:
+            case FetchRequest fetch:
                 _context.Raise(DhtEventKind.FileRequestPassedOn,
                     $"Request for File {fetch.Name} has been received, but the file is not stored here" + (toSuccessor ? "" : $"; forwarded to Peer {next.Id}"), next.Id);
                 break;

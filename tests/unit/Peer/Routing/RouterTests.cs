@@ -32,7 +32,7 @@ public sealed class RouterTests
         Sender = sender, IdBits = 8, RequestId = "r-1", Name = name, Key = FileKey.Of(name, new IdSpace(8)), Origin = origin, Hops = hops, ToOwner = toOwner,
     };
 
-    private static FileRequest Fetch(string name, PeerContact origin, PeerContact sender, int hops = 0) => new()
+    private static FetchRequest Fetch(string name, PeerContact origin, PeerContact sender, int hops = 0) => new()
     {
         Sender = sender, IdBits = 8, RequestId = "r-2", Name = name, Key = FileKey.Of(name, new IdSpace(8)), Origin = origin, Hops = hops,
     };

@@ -2,14 +2,14 @@ using DhtPs.Core.Protocol;
 using DhtPs.Core.Storage;
 using DhtPs.Core.Transfer;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>
 /// A peer keeps only the uploads it asked for: a store it accepted as the key's owner (matched by request id, name and
 /// origin), a hand-off from its departing first predecessor, or the take-over it requested from its successor, each
 /// for keys it owns. Anything else is refused before a byte is written.
 /// </summary>
-public sealed partial class PeerNode
+internal sealed partial class FileService
 {
     /// <summary>Stores this peer accepted as owner whose bytes have not come yet, by request id. Touched only on the logical thread.</summary>
     private readonly Dictionary<string, AcceptedStore> _acceptedStores = new(StringComparer.Ordinal);
@@ -24,17 +24,17 @@ public sealed partial class PeerNode
 
     private void RecordAcceptedStore(RoutedFileRequest store)
     {
-        var now = Time.GetUtcNow();
+        var now = _context.Time.GetUtcNow();
         foreach (var expired in _acceptedStores.Where(entry => entry.Value.Expires <= now).Select(entry => entry.Key).ToArray())
             _acceptedStores.Remove(expired);
         _acceptedStores[store.RequestId] = new AcceptedStore(store.Name, store.Origin.Id, now + AcceptedStoreLifetime);
     }
 
     /// <summary>Null when the upload announced by <paramref name="header"/> may be kept; otherwise the refusal to send back.</summary>
-    private ErrorResponse? AdmitUpload(FileUpload upload, TransferHeader header)
+    public ErrorResponse? AdmitUpload(FileUpload upload, TransferHeader header)
     {
-        if (_status is not PeerStatus.Running)
-            return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status}.");
+        if (_context.Status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}.");
         var key = FileKey.Of(header.Name, Space);
         return upload.Purpose switch
         {
@@ -47,9 +47,9 @@ public sealed partial class PeerNode
     private ErrorResponse? AdmitStore(string? requestId, string name, ulong from)
     {
         if (requestId is null)
-            return Refuse(ErrorCode.Unsolicited, $"A store upload must name the store request Peer {Id} accepted.");
-        if (!_acceptedStores.TryGetValue(requestId, out var accepted) || accepted.Expires <= Time.GetUtcNow())
-            return Refuse(ErrorCode.Unsolicited, $"Peer {Id} has accepted no store {requestId} (or it expired).");
+            return Refuse(ErrorCode.Unsolicited, $"A store upload must name the store request Peer {Self.Id} accepted.");
+        if (!_acceptedStores.TryGetValue(requestId, out var accepted) || accepted.Expires <= _context.Time.GetUtcNow())
+            return Refuse(ErrorCode.Unsolicited, $"Peer {Self.Id} has accepted no store {requestId} (or it expired).");
         if (accepted.Name != name || accepted.Origin != from)
             return Refuse(ErrorCode.Unsolicited, $"Store {requestId} was accepted for {accepted.Name} from Peer {accepted.Origin}, not {name} from Peer {from}.");
         // Admitted until the file is kept: the origin retries a cut-off upload under the same request id.
@@ -59,29 +59,29 @@ public sealed partial class PeerNode
     /// <summary>A departing peer is this one's first predecessor, and its keys lie in (second predecessor, this peer].</summary>
     private ErrorResponse? AdmitHandOff(ulong key, ulong from)
     {
-        var predecessors = CurrentPredecessors();
+        var predecessors = _neighborhood.Predecessors;
         if (predecessors.FirstOrDefault()?.Id != from)
-            return Refuse(ErrorCode.Unsolicited, $"Peer {from} is not the first predecessor of Peer {Id}: it has no files to hand over here.");
-        if (predecessors.ElementAtOrDefault(1) is { } before && !Space.InHalfOpen(key, before.Id, Id))
-            return Refuse(ErrorCode.Unsolicited, $"Key {key} will not be Peer {Id}'s when Peer {from} has gone.");
+            return Refuse(ErrorCode.Unsolicited, $"Peer {from} is not the first predecessor of Peer {Self.Id}: it has no files to hand over here.");
+        if (predecessors.ElementAtOrDefault(1) is { } before && !Space.InHalfOpen(key, before.Id, Self.Id))
+            return Refuse(ErrorCode.Unsolicited, $"Key {key} will not be Peer {Self.Id}'s when Peer {from} has gone.");
         return null;
     }
 
     private ErrorResponse? AdmitTakeOver(string name, ulong key, ulong from)
     {
-        var now = Time.GetUtcNow();
+        var now = _context.Time.GetUtcNow();
         if (_takeOver is not { } progress || progress.From.Id != from || !progress.Pending(now, _options.TransferIdleTimeout))
-            return Refuse(ErrorCode.Unsolicited, $"Peer {Id} is taking over no files from Peer {from}.");
+            return Refuse(ErrorCode.Unsolicited, $"Peer {Self.Id} is taking over no files from Peer {from}.");
         // A peer back on the ring may not have heard its predecessor again yet: the range it asked for stands in.
-        if (!Owns(key) && !(_neighborhood.FirstPredecessor is null && Space.InHalfOpen(key, progress.After, Id)))
+        if (!Owns(key) && !(_neighborhood.FirstPredecessor is null && Space.InHalfOpen(key, progress.After, Self.Id)))
         {
             progress.Skipped(now);
-            return Refuse(ErrorCode.Unsolicited, $"Key {key} is not Peer {Id}'s.");
+            return Refuse(ErrorCode.Unsolicited, $"Key {key} is not Peer {Self.Id}'s.");
         }
         if (Files.Exists(name))
         {
             progress.Skipped(now);
-            return Refuse(ErrorCode.AlreadyStored, $"Peer {Id} already holds {name}, stored since it joined.");
+            return Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name}, stored since it joined.");
         }
         progress.Started(now);
         return null;
@@ -89,7 +89,7 @@ public sealed partial class PeerNode
 
     /// <summary>A refusal when the drive of <paramref name="directory"/> has no room for <paramref name="header"/>'s file.</summary>
     private ErrorResponse? RefuseWithoutRoom(TransferHeader header, string directory) =>
-        _environment.FileSystem.AvailableBytes(directory) is { } free && free < header.Length
+        _context.FileSystem.AvailableBytes(directory) is { } free && free < header.Length
             ? Refuse(ErrorCode.NoSpace, $"{header.Name} needs {header.Length} bytes; the drive of {directory} has {free} free.")
             : null;
 }

@@ -2,40 +2,40 @@ using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transfer;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>
 /// SPEC's mission: a peer that leaves gracefully hands its files to its successor, which owns their keys next; the same
 /// upload gives a newcomer the files whose keys it takes over (<see cref="HandleTakeOverRequest"/>).
 /// </summary>
-public sealed partial class PeerNode
+internal sealed partial class FileService
 {
     /// <summary>
     /// Streams every stored file to the first successor and deletes the local copy once the successor has confirmed
-    /// a verified copy. A file that cannot be handed over stays here and is reported; the departure goes on.
+    /// a verified copy. A file that cannot be handed off stays here and is reported; the departure goes on.
     /// </summary>
-    private async Task HandOffFilesAsync()
+    public async Task HandOffFilesAsync()
     {
         if (!MayHoldFiles)
             return; // Nothing to hand over: not even a hop to the logical thread, so a departure without files stays on it.
         PeerContact? successor;
         try
         {
-            successor = await Call(() => _status is PeerStatus.Running ? _neighborhood.FirstSuccessor : null, CancellationToken.None)
-                .WaitAsync(_options.RequestTimeout, Time).ConfigureAwait(false);
+            successor = await Call(() => _context.Status is PeerStatus.Running ? _neighborhood.FirstSuccessor : null, CancellationToken.None)
+                .WaitAsync(_options.RequestTimeout, _context.Time).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or DhtFileException)
         {
-            return; // Stopping at the same moment: nothing can be handed over.
+            return; // Stopping at the same moment: nothing can be handed off.
         }
-        if (successor is null || successor.Id == Id)
+        if (successor is null || successor.Id == Self.Id)
             return;
         await HandOffAsync(successor, Files.Names(), UploadPurpose.HandOff).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Off the logical thread: uploads each named file to <paramref name="to"/> and deletes it here once <paramref name="to"/>
-    /// has confirmed a verified copy. A file that cannot be handed over stays here and is reported.
+    /// has confirmed a verified copy. A file that cannot be handed off stays here and is reported.
     /// </summary>
     private async Task HandOffAsync(PeerContact to, IEnumerable<string> names, UploadPurpose purpose)
     {
@@ -47,7 +47,7 @@ public sealed partial class PeerNode
                 await using (var content = Files.Open(name))
                     await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
                 Files.Delete(name);
-                Run(() => Raise(DhtEventKind.FileHandedOver, $"File {name} handed over to Peer {to.Id}", to.Id));
+                _context.Post(() => _context.Raise(DhtEventKind.FileHandedOff, $"File {name} handed off to Peer {to.Id}", to.Id));
             }
             catch (FileNotFoundException)
             {
@@ -55,7 +55,7 @@ public sealed partial class PeerNode
             }
             catch (Exception e) when (e is DhtFileException or IOException)
             {
-                Run(() => Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be handed over to Peer {to.Id}: {e.Message}", to.Id));
+                _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be handed off to Peer {to.Id}: {e.Message}", to.Id));
             }
         }
     }

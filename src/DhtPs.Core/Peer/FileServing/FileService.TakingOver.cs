@@ -2,36 +2,36 @@ using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>
 /// SPEC §10, stores and requests that stay correct while a peer joins: a newcomer N between P and S owns the keys in
 /// (P, N] that S held until now, so once accepted it asks S for those files and S uploads them, deleting each copy
 /// once N confirms it. Until they are all in, N passes a request for a file it lacks on to S instead of saying it is missing.
 /// </summary>
-public sealed partial class PeerNode
+internal sealed partial class FileService
 {
     /// <summary>The take-over this peer asked for when it joined; null when none is under way.</summary>
     private TakeOverProgress? _takeOver;
 
     /// <summary>At the newcomer, just accepted with <paramref name="predecessor"/> before it: asks its first successor for its files.</summary>
-    private void RequestTakeOver(PeerContact predecessor)
+    public void RequestTakeOver(PeerContact predecessor)
     {
-        if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Id)
+        if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Self.Id)
             return;
-        var progress = new TakeOverProgress(successor, predecessor.Id, Time.GetUtcNow());
+        var progress = new TakeOverProgress(successor, predecessor.Id, _context.Time.GetUtcNow());
         _takeOver = progress; // Before the offer arrives: the first upload may overtake it.
-        Ask(successor, new TakeOverRequest { Sender = Contact, IdBits = Space.Bits, Predecessor = predecessor }, reply =>
+        _context.Ask(successor, new TakeOverRequest { Sender = Self, IdBits = Space.Bits, Predecessor = predecessor }, reply =>
         {
             if (_takeOver != progress)
                 return;
             if (reply.Message is TakeOverOffer offer)
             {
-                progress.Offered(offer.Files, Time.GetUtcNow());
+                progress.Offered(offer.Files, _context.Time.GetUtcNow());
                 return;
             }
             _takeOver = null;
-            Raise(DhtEventKind.FileTransferFailed, $"Peer {successor.Id} hands over no files: " +
+            _context.Raise(DhtEventKind.FileTransferFailed, $"Peer {successor.Id} hands over no files: " +
                 (reply.Failure?.Message ?? (reply.Message as ErrorResponse)?.Reason ?? "unexpected answer"), successor.Id);
         });
     }
@@ -42,43 +42,43 @@ public sealed partial class PeerNode
     /// unless <paramref name="answer"/> (the successor's) names a first predecessor after this peer, whose keys those are.
     /// The range starts at the nearer of this peer's first predecessor and the successor's.
     /// </summary>
-    private void TakeOverAfterRelink(PeerContact successor, NeighborsResponse answer)
+    public void TakeOverAfterRelink(PeerContact successor, NeighborsResponse answer)
     {
-        if (_neighborhood.FirstSuccessor?.Id != successor.Id || successor.Id == Id || TakingOverFrom() is not null)
+        if (_neighborhood.FirstSuccessor?.Id != successor.Id || successor.Id == Self.Id || TakingOverFrom() is not null)
             return;
-        var theirs = answer.Predecessors.FirstOrDefault() is { } first && first.Id != Id ? first : null;
-        if (theirs is not null && Space.InOpen(theirs.Id, Id, successor.Id))
+        var theirs = answer.Predecessors.FirstOrDefault() is { } first && first.Id != Self.Id ? first : null;
+        if (theirs is not null && Space.InOpen(theirs.Id, Self.Id, successor.Id))
             return;
         var ours = _neighborhood.FirstPredecessor;
-        var nearest = ours is null ? theirs : theirs is null || !Space.InOpen(theirs.Id, ours.Id, Id) ? ours : theirs;
+        var nearest = ours is null ? theirs : theirs is null || !Space.InOpen(theirs.Id, ours.Id, Self.Id) ? ours : theirs;
         if (nearest is not null)
             RequestTakeOver(nearest);
     }
 
     /// <summary>At the successor: offers the newcomer the files whose keys it now owns, and uploads them off the logical thread.</summary>
-    private Message HandleTakeOverRequest(TakeOverRequest request)
+    public Message HandleTakeOverRequest(TakeOverRequest request)
     {
-        if (_status is not PeerStatus.Running)
-            return Refuse(ErrorCode.NotRunning, $"Peer {Id} is {_status} and hands over no files.");
+        if (_context.Status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status} and hands over no files.");
         var newcomer = request.Sender;
-        if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Id))
-            return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Id}: none of Peer {Id}'s keys are its.");
+        if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Self.Id))
+            return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Self.Id}: none of Peer {Self.Id}'s keys are its.");
         // The newcomer is this peer's first predecessor from now on, as its first ping would say a round later: a store of its
         // keys arriving meanwhile is no longer served here, after the offer has been counted (seed 928 at 64 peers).
-        _neighborhood.HeardPing(1, newcomer, Time.GetUtcNow());
+        _neighborhood.HeardPing(1, newcomer, _context.Time.GetUtcNow());
         string[] names = MayHoldFiles
             ? [.. Files.Names().Where(name => IsNowOwnedBy(FileKey.Of(name, Space), newcomer.Id, request.Predecessor.Id))]
             : [];
         if (names.Length > 0)
-            _scheduler.RunInBackground(() => HandOffAsync(newcomer, names, UploadPurpose.TakeOver));
-        return new TakeOverOffer { Sender = Contact, IdBits = Space.Bits, Files = names.Length };
+            _context.RunInBackground(() => HandOffAsync(newcomer, names, UploadPurpose.TakeOver));
+        return new TakeOverOffer { Sender = Self, IdBits = Space.Bits, Files = names.Length };
     }
 
     /// <summary>A key in (the newcomer's predecessor, the newcomer], and never one of this peer's own range (newcomer, this].</summary>
     private bool IsNowOwnedBy(ulong key, ulong newcomer, ulong newcomersPredecessor) =>
-        Space.InHalfOpen(key, newcomersPredecessor, newcomer) && !Space.InHalfOpen(key, newcomer, Id);
+        Space.InHalfOpen(key, newcomersPredecessor, newcomer) && !Space.InHalfOpen(key, newcomer, Self.Id);
 
     /// <summary>The successor a take-over still brings files from, if one is pending.</summary>
     private PeerContact? TakingOverFrom() =>
-        _takeOver is { } progress && progress.Pending(Time.GetUtcNow(), _options.TransferIdleTimeout) ? progress.From : null;
+        _takeOver is { } progress && progress.Pending(_context.Time.GetUtcNow(), _options.TransferIdleTimeout) ? progress.From : null;
 }

@@ -1,19 +1,19 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.Maintenance;
 
 /// <summary>
 /// Chord's stabilize with Zave's corrections, once per ping round: ask the first live successor for its
 /// predecessor and successors. A predecessor of it that lies between this peer and it is adopted as first
 /// successor only once that node answers itself; the rest of the list is refreshed from the answer. This is
 /// what brings back a peer wrongly declared dead, re-integrates a restarted one, and repairs what a lost
-/// message left wrong. (The rank-1 ping is the notify: see <see cref="TakesPredecessorSlot"/>.)
+/// message left wrong. (The rank-1 ping is the notify: see <see cref="Neighborhood.HeardPing"/>.)
 /// A change is applied only when two rounds in a row propose it: the explicit SPEC messages (join, successor
 /// change, departure, a death seen through pings) arrive well within a round, so they always win, with their
 /// exact events, and stabilization stays silent when it merely confirms them.
 /// </summary>
-public sealed partial class PeerNode
+internal sealed partial class RingMaintenance
 {
     private bool _stabilizing;
 
@@ -22,7 +22,7 @@ public sealed partial class PeerNode
 
     private void Stabilize()
     {
-        if (_status is not PeerStatus.Running || _repairing || _stabilizing)
+        if (Status is not PeerStatus.Running || _repairing || _stabilizing)
             return;
         if (_neighborhood.FirstLiveSuccessor is not { } successor)
             return; // Nobody live ahead: repair is asking the candidates.
@@ -44,7 +44,7 @@ public sealed partial class PeerNode
 
     /// <summary>The first predecessor an answer names, when it lies strictly between this peer and the answerer.</summary>
     private PeerContact? Between(NeighborsResponse neighbors) =>
-        neighbors.Predecessors.FirstOrDefault() is { } before && Space.InOpen(before.Id, Id, neighbors.Sender.Id) ? before : null;
+        neighbors.Predecessors.FirstOrDefault() is { } before && Space.InOpen(before.Id, Self.Id, neighbors.Sender.Id) ? before : null;
 
     /// <summary>
     /// Zave: a closer successor is adopted only once it answers itself. Its own predecessor may be closer still
@@ -63,7 +63,7 @@ public sealed partial class PeerNode
             var previous = _neighborhood.SuccessorIds();
             SetSuccessors(ComposeSuccessors([closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
             AnnounceChangedSuccessors(previous);
-            TakeOverAfterRelink(closer, neighbors);
+            Relinked?.Invoke(closer, neighbors);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
                 AdoptCloser(closer, closerStill, hops + 1, otherwise: null);
             else
@@ -79,7 +79,7 @@ public sealed partial class PeerNode
     {
         _stabilizing = false;
         var current = _neighborhood.SuccessorIds();
-        var proposed = candidates is null || _status is not PeerStatus.Running || _repairing
+        var proposed = candidates is null || Status is not PeerStatus.Running || _repairing
             ? null
             : ComposeSuccessors(candidates, RecentlyDead());
         if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))

@@ -3,10 +3,10 @@ using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
 using DhtPs.Core.Transfer;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>SPEC §8: a store enters the ring here, is routed to the key's owner, and the bytes are streamed to it.</summary>
-public sealed partial class PeerNode
+internal sealed partial class FileService
 {
     /// <summary>How often an upload is tried before it fails; enough to ride out a dropped connection or a corrupt held prefix.</summary>
     private const int UploadAttempts = 3;
@@ -22,23 +22,20 @@ public sealed partial class PeerNode
     /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
     /// <exception cref="FileNotFoundException">The local file does not exist.</exception>
     /// <exception cref="DhtFileException">The store was not routed, timed out, or its bytes did not arrive whole.</exception>
-    public Task<DhtFileInfo> StoreAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Measured("store", StoreFromHereAsync(localPath, name, progress, timeout, cancellationToken), stored => stored.Hops);
-
-    private async Task<DhtFileInfo> StoreFromHereAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DhtFileInfo> StoreAsync(string localPath, string? name, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
         name ??= Path.GetFileName(localPath);
         var key = FileKey.Of(name, Space);
-        if (!_environment.FileSystem.FileExists(localPath))
+        if (!_context.FileSystem.FileExists(localPath))
             throw new FileNotFoundException($"File does not exist: {localPath}", localPath);
-        var started = Time.GetTimestamp();
-        await using var content = _environment.FileSystem.OpenRead(localPath);
+        var started = _context.Time.GetTimestamp();
+        await using var content = _context.FileSystem.OpenRead(localPath);
         var sha256 = await FileDigest.ComputeAsync(content, cancellationToken).ConfigureAwait(false);
         content.Position = 0;
         var header = new TransferHeader(name, content.Length, sha256);
 
-        var request = new StoreRequest { Sender = Contact, IdBits = Space.Bits, RequestId = _router.NewRequestId(), Name = name, Key = key, Origin = Contact };
-        var pending = new PendingFileRequest(name, destination: null, progress, cancellationToken, _scheduler.CompletionOptions);
+        var request = new StoreRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self };
+        var pending = new PendingFileRequest(name, destination: null, progress, cancellationToken, _context.CompletionOptions);
         RouteAnswer answer;
         try
         {
@@ -47,16 +44,16 @@ public sealed partial class PeerNode
         }
         finally
         {
-            Run(() => EndFileRequest(request.RequestId));
+            _context.Post(() => EndFileRequest(request.RequestId));
         }
         if (answer.Outcome != RouteOutcome.StoreAccepted)
             throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
 
-        if (answer.Sender.Id == Id)
+        if (answer.Sender.Id == Self.Id)
             await StoreLocallyAsync(header, content, cancellationToken).ConfigureAwait(false);
         else
             await UploadAsync(answer.Sender, header, content, UploadPurpose.Store, request.RequestId, progress, cancellationToken).ConfigureAwait(false);
-        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, Time.GetElapsedTime(started));
+        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, _context.Time.GetElapsedTime(started));
     }
 
     /// <summary>The entry peer owns the key itself: the file goes straight into its store, as an upload would.</summary>
@@ -68,9 +65,9 @@ public sealed partial class PeerNode
         }
         catch (FileContentMismatchException e)
         {
-            throw new DhtFileException(DhtFileFailure.TransferFailed, $"{header.Name} changed while it was being stored; nothing was kept: {e.Message}", Id, e);
+            throw new DhtFileException(DhtFileFailure.TransferFailed, $"{header.Name} changed while it was being stored; nothing was kept: {e.Message}", Self.Id, e);
         }
-        Run(() => Raise(DhtEventKind.FileStored, $"File {header.Name} has been stored here", Id));
+        _context.Post(() => _context.Raise(DhtEventKind.FileStored, $"File {header.Name} has been stored here", Self.Id));
     }
 
     /// <summary>
@@ -95,9 +92,9 @@ public sealed partial class PeerNode
             }
             catch (DhtFileException e) when (attempt < UploadAttempts && e.Failure == DhtFileFailure.TransferFailed && e.InnerException is not TransferRefusedException)
             {
-                Run(() => Raise(DhtEventKind.FileTransferRetrying,
+                _context.Post(() => _context.Raise(DhtEventKind.FileTransferRetrying,
                     $"Sending File {header.Name} to Peer {to.Id} failed (attempt {attempt} of {UploadAttempts}); trying again: {e.Message}", to.Id));
-                await Task.Delay(UploadRetryDelay * attempt, Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(UploadRetryDelay * attempt, _context.Time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -107,12 +104,12 @@ public sealed partial class PeerNode
     {
         try
         {
-            var opening = new FileUpload { Sender = Contact, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId };
-            await using var stream = IdleLimited(await _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken).ConfigureAwait(false));
+            var opening = new FileUpload { Sender = Self, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId };
+            await using var stream = IdleLimited(await _context.OpenStreamAsync(to, opening, cancellationToken).ConfigureAwait(false));
             var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
             if (offset > 0)
-                Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
-            if (await SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
+                _context.Post(() => _context.Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
+            if (await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {to.Id} did not keep {header.Name}: {refused.Reason}", to.Id);
         }
         catch (TransferRefusedException e)
@@ -134,7 +131,7 @@ public sealed partial class PeerNode
     /// At the receiver of an upload: reads the header, keeps the file only when it was asked for and fits
     /// (<see cref="AdmitUpload"/>, <see cref="PeerOptions.MaxFileSize"/>, free space), then confirms or refuses it.
     /// </summary>
-    private async Task ReceiveUploadAsync(FileUpload upload, Stream stream, CancellationToken cancellationToken)
+    public async Task ReceiveUploadAsync(FileUpload upload, Stream stream, CancellationToken cancellationToken)
     {
         var from = upload.Sender.Id;
         TransferHeader header;
@@ -149,8 +146,8 @@ public sealed partial class PeerNode
         }
         catch (Exception e) when (e is IOException or ProtocolException or UnsafeFileNameException or TimeoutException)
         {
-            Run(() => Raise(DhtEventKind.FileTransferFailed, $"A file from Peer {from} was not stored: {e.Message}", from));
-            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
+            _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"A file from Peer {from} was not stored: {e.Message}", from));
+            await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
             return;
         }
         if (await Call(() => AdmitUpload(upload, header), cancellationToken).ConfigureAwait(false) is { } refusal)
@@ -172,27 +169,27 @@ public sealed partial class PeerNode
         }
         catch (Exception e) when (e is IOException or ProtocolException or TimeoutException)
         {
-            Run(() => Raise(DhtEventKind.FileTransferFailed, $"File {header.Name} from Peer {from} was not stored: {e.Message}", from));
-            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
+            _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {header.Name} from Peer {from} was not stored: {e.Message}", from));
+            await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
             return;
         }
         finally
         {
             if (takingOver)
-                Run(() => _takeOver?.Finished(Time.GetUtcNow()));
+                _context.Post(() => _takeOver?.Finished(_context.Time.GetUtcNow()));
         }
         if (upload.Purpose == UploadPurpose.Store)
-            Run(() => _acceptedStores.Remove(upload.RequestId!)); // kept, so that request id admits nothing more
-        Run(() => Raise(upload.Purpose == UploadPurpose.Store ? DhtEventKind.FileStored : DhtEventKind.FileTakenOver,
+            _context.Post(() => _acceptedStores.Remove(upload.RequestId!)); // kept, so that request id admits nothing more
+        _context.Post(() => _context.Raise(upload.Purpose == UploadPurpose.Store ? DhtEventKind.FileStored : DhtEventKind.FileTakenOver,
             upload.Purpose == UploadPurpose.Store ? $"File {header.Name} has been stored here" : $"File {header.Name} taken over from Peer {from}",
             from));
-        await WriteStreamReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+        await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Says why an upload is not kept, on both sides; nothing of it has been written.</summary>
     private async Task RefuseUploadAsync(Stream stream, ulong from, ErrorResponse refusal, CancellationToken cancellationToken, string? name = null)
     {
-        Run(() => Raise(DhtEventKind.FileRefused, $"{(name is null ? "A file" : $"File {name}")} from Peer {from} refused: {refusal.Reason}", from));
-        await WriteStreamReplyAsync(stream, refusal, cancellationToken).ConfigureAwait(false);
+        _context.Post(() => _context.Raise(DhtEventKind.FileRefused, $"{(name is null ? "A file" : $"File {name}")} from Peer {from} refused: {refusal.Reason}", from));
+        await FileStreams.WriteReplyAsync(stream, refusal, cancellationToken).ConfigureAwait(false);
     }
 }

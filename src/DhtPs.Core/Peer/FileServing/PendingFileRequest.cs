@@ -1,7 +1,7 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Transfer;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>A store or fetch this peer started, waiting for the owner: its answer, and for a fetch the file itself.</summary>
 /// <param name="completionOptions">The peer's <see cref="IPeerScheduler.CompletionOptions"/>.</param>

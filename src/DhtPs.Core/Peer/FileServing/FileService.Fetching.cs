@@ -2,10 +2,10 @@ using DhtPs.Core.Protocol;
 using DhtPs.Core.Storage;
 using DhtPs.Core.Transfer;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>SPEC §9: a file request is routed to the key's owner, which connects back to the requester and streams the file.</summary>
-public sealed partial class PeerNode
+internal sealed partial class FileService
 {
     /// <summary>
     /// Fetches <paramref name="name"/> from the ring into <paramref name="destinationPath"/> (whose directory must exist);
@@ -14,15 +14,12 @@ public sealed partial class PeerNode
     /// <param name="timeout">How long the owner may take to answer or start sending.</param>
     /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
     /// <exception cref="DhtFileException">Not found at its owner, not routed, timed out, or the bytes did not arrive whole.</exception>
-    public Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Measured("fetch", FetchFromHereAsync(name, destinationPath, progress, timeout, cancellationToken), fetched => fetched.Hops);
-
-    private async Task<DhtFileInfo> FetchFromHereAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var key = FileKey.Of(name, Space);
-        var started = Time.GetTimestamp();
-        var request = new FileRequest { Sender = Contact, IdBits = Space.Bits, RequestId = _router.NewRequestId(), Name = name, Key = key, Origin = Contact };
-        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _scheduler.CompletionOptions);
+        var started = _context.Time.GetTimestamp();
+        var request = new FetchRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self };
+        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _context.CompletionOptions);
         try
         {
             if (await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false) is { } answer)
@@ -30,43 +27,43 @@ public sealed partial class PeerNode
                     ? new DhtFileException(DhtFileFailure.NotFound, $"File {name} (key {key}) is not stored at Peer {answer.Sender.Id}, the peer that should hold it.", answer.Sender.Id)
                     : new DhtFileException(DhtFileFailure.Unroutable, $"The request for {name} did not reach its owner: {answer.Reason}", answer.Sender.Id);
             var received = await pending.Received.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return received with { Elapsed = Time.GetElapsedTime(started) };
+            return received with { Elapsed = _context.Time.GetElapsedTime(started) };
         }
         finally
         {
-            Run(() => EndFileRequest(request.RequestId));
+            _context.Post(() => EndFileRequest(request.RequestId));
         }
     }
 
     /// <summary>At the owner, off the logical thread: sends a stored file to the requester (itself when it asked itself).</summary>
-    private async Task DeliverAsync(FileRequest request)
+    private async Task DeliverAsync(FetchRequest request)
     {
         try
         {
             var stored = Files.GetInfo(request.Name);
             await using var content = Files.Open(request.Name);
-            if (request.Origin.Id == Id)
+            if (request.Origin.Id == Self.Id)
             {
                 await ReceiveLocallyAsync(request, stored, content).ConfigureAwait(false);
                 return;
             }
-            Run(() => Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
-            var opening = new FileDelivery { Sender = Contact, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops };
-            await using var stream = IdleLimited(await _transport.OpenStreamAsync(request.Origin.ToEndPoint(), opening, _options.RequestTimeout, CancellationToken.None).ConfigureAwait(false));
+            _context.Post(() => _context.Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
+            var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops };
+            await using var stream = IdleLimited(await _context.OpenStreamAsync(request.Origin, opening, CancellationToken.None).ConfigureAwait(false));
             var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
             var offset = await FileSender.AnnounceAsync(stream, header, CancellationToken.None).ConfigureAwait(false);
-            if (await SendContentThenReadReplyAsync(stream, header, offset, content, progress: null, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
+            if (await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress: null, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
-            Run(() => Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
+            _context.Post(() => _context.Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
         }
         catch (Exception e)
         {
-            Run(() => Raise(DhtEventKind.FileTransferFailed, $"Sending file {request.Name} to Peer {request.Origin.Id} failed: {e.Message}", request.Origin.Id));
+            _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Sending file {request.Name} to Peer {request.Origin.Id} failed: {e.Message}", request.Origin.Id));
         }
     }
 
     /// <summary>A requester that owns the file itself copies it from its store to the destination, verified like a transfer.</summary>
-    private async Task ReceiveLocallyAsync(FileRequest request, StoredFile stored, Stream content)
+    private async Task ReceiveLocallyAsync(FetchRequest request, StoredFile stored, Stream content)
     {
         if (await Call(() => DeliveryArriving(request.RequestId), CancellationToken.None).ConfigureAwait(false) is not { } pending)
             return;
@@ -74,36 +71,36 @@ public sealed partial class PeerNode
         try
         {
             var buffer = new byte[FileSender.ChunkLength];
-            await using (var partial = PartialFile.Create(pending.Destination!, stored.Length, stored.Sha256, _environment.FileSystem))
+            await using (var partial = PartialFile.Create(pending.Destination!, stored.Length, stored.Sha256, _context.FileSystem))
             {
                 int read;
                 while ((read = await content.ReadAsync(buffer, pending.CancellationToken).ConfigureAwait(false)) > 0)
                     await partial.WriteAsync(buffer.AsMemory(0, read), pending.CancellationToken).ConfigureAwait(false);
                 await partial.CommitAsync(pending.CancellationToken).ConfigureAwait(false);
             }
-            Run(() => Raise(DhtEventKind.FileReceived, $"File {request.Name} received", Id));
-            pending.Received.TrySetResult(new DhtFileInfo(stored.Name, stored.Key, Id, stored.Length, stored.Sha256, request.Hops, TimeSpan.Zero, pending.Destination));
+            _context.Post(() => _context.Raise(DhtEventKind.FileReceived, $"File {request.Name} received", Self.Id));
+            pending.Received.TrySetResult(new DhtFileInfo(stored.Name, stored.Key, Self.Id, stored.Length, stored.Sha256, request.Hops, TimeSpan.Zero, pending.Destination));
         }
         catch (Exception e)
         {
-            pending.Received.TrySetException(AsTransferFailure(e, request.Name, Id));
+            pending.Received.TrySetException(AsTransferFailure(e, request.Name, Self.Id));
         }
     }
 
     /// <summary>At the requester, off the logical thread: receives a delivery for a fetch it is waiting on, and confirms it.</summary>
-    private async Task ReceiveDeliveryAsync(FileDelivery delivery, Stream stream, CancellationToken cancellationToken)
+    public async Task ReceiveDeliveryAsync(FileDelivery delivery, Stream stream, CancellationToken cancellationToken)
     {
         var owner = delivery.Sender.Id;
         var pending = await Call(() => DeliveryArriving(delivery.RequestId), cancellationToken).ConfigureAwait(false);
         if (pending is null || !pending.Answered.TrySetResult(null))
         {
-            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, $"Peer {Id} is not waiting for this file (any more)."), cancellationToken).ConfigureAwait(false);
+            await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, $"Peer {Self.Id} is not waiting for this file (any more)."), cancellationToken).ConfigureAwait(false);
             return;
         }
-        Run(() =>
+        _context.Post(() =>
         {
-            Raise(DhtEventKind.FileLocated, $"Peer {owner} had File {pending.Name}", owner);
-            Raise(DhtEventKind.FileReceiving, $"Receiving File {pending.Name} from Peer {owner}", owner);
+            _context.Raise(DhtEventKind.FileLocated, $"Peer {owner} had File {pending.Name}", owner);
+            _context.Raise(DhtEventKind.FileReceiving, $"Receiving File {pending.Name} from Peer {owner}", owner);
         });
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pending.CancellationToken);
         try
@@ -114,23 +111,23 @@ public sealed partial class PeerNode
             if (RefuseWithoutRoom(header, Path.GetDirectoryName(pending.Destination)!) is { } noRoom)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"File {pending.Name} from Peer {owner} was not received: {noRoom.Reason}", owner);
             // Resumable: a fetch cut off (or cancelled) and run again continues where it stopped.
-            await using (var partial = await PartialFile.ResumeAsync(_environment.FileSystem, pending.Destination!, header.Length, header.Sha256, cancel.Token).ConfigureAwait(false))
+            await using (var partial = await PartialFile.ResumeAsync(_context.FileSystem, pending.Destination!, header.Length, header.Sha256, cancel.Token).ConfigureAwait(false))
             {
                 if (partial.ResumedFrom > 0)
-                    Run(() => Raise(DhtEventKind.FileResuming, $"Resuming File {pending.Name} at {partial.ResumedFrom} of {header.Length} bytes from Peer {owner}", owner));
+                    _context.Post(() => _context.Raise(DhtEventKind.FileResuming, $"Resuming File {pending.Name} at {partial.ResumedFrom} of {header.Length} bytes from Peer {owner}", owner));
                 await FileReceiver.ReceiveAsync(stream, header, partial, pending.Progress, cancel.Token).ConfigureAwait(false);
             }
-            Run(() => Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
+            _context.Post(() => _context.Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
             pending.Received.TrySetResult(new DhtFileInfo(header.Name, FileKey.Of(header.Name, Space), owner, header.Length, header.Sha256, delivery.Hops, TimeSpan.Zero, pending.Destination));
         }
         catch (Exception e)
         {
-            Run(() => Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
+            _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
             pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
-            await WriteStreamReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), CancellationToken.None).ConfigureAwait(false);
+            await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), CancellationToken.None).ConfigureAwait(false);
             return;
         }
-        await WriteStreamReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+        await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The fetch a delivery answers, if this peer still waits for it: the file itself is the answer, so the route's deadline ends.</summary>
@@ -138,7 +135,7 @@ public sealed partial class PeerNode
     {
         if (!_pendingFileRequests.TryGetValue(requestId, out var pending))
             return null;
-        _router.Forget(requestId);
+        _context.ForgetRoute(requestId);
         return pending;
     }
 

@@ -1,6 +1,6 @@
 using DhtPs.Core.Ring;
 
-namespace DhtPs.Core.Peer;
+namespace DhtPs.Core.Peer.FileServing;
 
 /// <summary>
 /// A newcomer's take-over of the files its successor held for the newcomer's keys: whether more may still come.

@@ -1,0 +1,45 @@
+using DhtPs.Core.Peer.FileServing;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
+
+namespace DhtPs.Core.Peer;
+
+/// <summary>The peer as the <see cref="FileService"/>'s context.</summary>
+public sealed partial class PeerNode : IFileServiceContext
+{
+    PeerContact IFileServiceContext.Self => Contact;
+
+    IdSpace IFileServiceContext.Space => Space;
+
+    TimeProvider IFileServiceContext.Time => Time;
+
+    IFileSystem IFileServiceContext.FileSystem => _environment.FileSystem;
+
+    PeerStatus IFileServiceContext.Status => _status;
+
+    bool IFileServiceContext.Stopping => Volatile.Read(ref _stopRequested) == 1;
+
+    TaskCreationOptions IFileServiceContext.CompletionOptions => _scheduler.CompletionOptions;
+
+    void IFileServiceContext.Post(Action work) => Run(work);
+
+    void IFileServiceContext.RunInBackground(Func<Task> work) => _scheduler.RunInBackground(work);
+
+    void IFileServiceContext.Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to, request, onReply);
+
+    Task<Stream> IFileServiceContext.OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken) =>
+        _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken);
+
+    void IFileServiceContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId) => Raise(kind, message, remotePeerId);
+
+    string IFileServiceContext.NewRequestId() => _router.NewRequestId();
+
+    void IFileServiceContext.StartRoute(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer) => _router.Start(request, timeout, onAnswer);
+
+    void IFileServiceContext.ForgetRoute(string requestId) => _router.Forget(requestId);
+
+    void IFileServiceContext.AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason) => _router.Answer(request, outcome, reason);
+
+    void IFileServiceContext.PassToOwner(RoutedRequest request, PeerContact owner) => _router.PassTo(request, owner, toOwner: true);
+}

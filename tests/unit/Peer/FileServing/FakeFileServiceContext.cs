@@ -1,0 +1,71 @@
+using DhtPs.Core.Peer;
+using DhtPs.Core.Peer.FileServing;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
+using DhtPs.Simulation;
+
+namespace DhtPs.Tests.Unit.Peer.FileServing;
+
+/// <summary>
+/// The file service's whole world, by hand: an in-memory disk on a clock the test sets, the router's part recorded
+/// (routes, answers, hand-ons), requests kept for the test to answer, background transfers counted but not run.
+/// </summary>
+internal sealed class FakeFileServiceContext : IFileServiceContext
+{
+    public sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    public FakeFileServiceContext(ulong self, int bits = 8)
+    {
+        Self = PeerContact.ForId(self);
+        Space = new IdSpace(bits);
+        FileSystem = new InMemoryFileSystem(Clock);
+    }
+
+    public ManualClock Clock { get; } = new();
+    public PeerContact Self { get; }
+    public IdSpace Space { get; }
+    public TimeProvider Time => Clock;
+    public IFileSystem FileSystem { get; }
+    public PeerStatus Status { get; set; } = PeerStatus.Running;
+    public bool Stopping => false;
+    public TaskCreationOptions CompletionOptions => TaskCreationOptions.None;
+
+    public List<(PeerContact To, Message Request, Action<Reply> OnReply)> Sent { get; } = [];
+    public List<Func<Task>> Background { get; } = [];
+    public List<DhtEvent> Events { get; } = [];
+    public List<(RoutedRequest Request, RouteOutcome Outcome, string? Reason)> Answers { get; } = [];
+    public List<(RoutedRequest Request, PeerContact Owner)> PassedOn { get; } = [];
+
+    public IEnumerable<string> EventTexts => Events.Select(e => e.Message);
+
+    public void Post(Action work) => work();
+
+    public void RunInBackground(Func<Task> work) => Background.Add(work);
+
+    public void Ask(PeerContact to, Message request, Action<Reply> onReply) => Sent.Add((to, request, onReply));
+
+    public Task<Stream> OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The file service's unit tests move no bytes.");
+
+    public void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null) =>
+        Events.Add(new DhtEvent(Clock.Now, Self.Id, kind, message, remotePeerId));
+
+    public string NewRequestId() => $"r-{Answers.Count + PassedOn.Count + 1}";
+
+    public void StartRoute(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer) =>
+        throw new NotSupportedException("Started requests are the router's tests'.");
+
+    public void ForgetRoute(string requestId)
+    {
+    }
+
+    public void AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason) => Answers.Add((request, outcome, reason));
+
+    public void PassToOwner(RoutedRequest request, PeerContact owner) => PassedOn.Add((request, owner));
+}

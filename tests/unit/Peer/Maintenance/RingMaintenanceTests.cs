@@ -1,0 +1,247 @@
+using DhtPs.Core.Peer;
+using DhtPs.Core.Peer.Maintenance;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+
+namespace DhtPs.Tests.Unit.Peer.Maintenance;
+
+/// <summary>
+/// Ring maintenance alone, against a fake context, on the SPEC's ring 2, 4, 5, 8, 9, 14, 19 (8-bit ids): joining,
+/// admitting, successor changes, departures, declaring the dead, repair and stabilization, each in the original's words.
+/// </summary>
+public sealed class RingMaintenanceTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly DateTimeOffset T0 = DateTimeOffset.UnixEpoch;
+
+    private static PeerContact P(ulong id) => PeerContact.ForId(id);
+
+    private static (RingMaintenance Maintenance, FakeMaintenanceContext Context, Neighborhood Neighborhood) At(ulong self, ulong[] successors, ulong[]? predecessors = null)
+    {
+        var options = new PeerOptions { Id = self, PingInterval = Interval, MissedPingLimit = 3 };
+        var neighborhood = new Neighborhood(new IdSpace(8), self, options);
+        neighborhood.SetSuccessors(successors.Select(P));
+        if (predecessors is not null)
+            neighborhood.SetPredecessors(predecessors.Select(P).ToArray(), T0);
+        var context = new FakeMaintenanceContext(self, neighborhood.SuccessorIds);
+        return (new RingMaintenance(context, neighborhood, options), context, neighborhood);
+    }
+
+    private static ulong[] Ids(IEnumerable<PeerContact> contacts) => contacts.Select(c => c.Id).ToArray();
+
+    [Fact]
+    public void An_accepted_joiner_becomes_the_first_successor_the_first_predecessor_is_told_and_the_joiner_gets_its_place()
+    {
+        var (maintenance, context, neighborhood) = At(14, [19, 2], predecessors: [9, 8]);
+
+        maintenance.AcceptJoin(P(15));
+
+        Assert.Equal([15UL, 19UL], neighborhood.SuccessorIds());
+        Assert.Equal(["Peer 15 Join request received", "My new first successor is Peer 15", "My new second successor is Peer 19"], context.EventTexts);
+        var change = context.TakeSent();
+        Assert.Equal(9UL, change.ToId);
+        Assert.Equal([14UL, 15UL, 19UL], Ids(Assert.IsType<SuccessorChange>(change.Request).Successors));
+        var toJoiner = context.TakeSent();
+        var accepted = Assert.IsType<JoinAccepted>(toJoiner.Request);
+        Assert.Equal(15UL, toJoiner.ToId);
+        Assert.Equal([19UL, 2UL], Ids(accepted.Successors));
+        Assert.Equal([9UL, 8UL], Ids(accepted.Predecessors));
+    }
+
+    [Fact]
+    public void A_joiner_that_cannot_be_told_it_was_accepted_is_declared_dead_and_the_list_repaired()
+    {
+        var (maintenance, context, neighborhood) = At(14, [19, 2], predecessors: [9, 8]);
+        maintenance.AcceptJoin(P(15));
+        context.TakeSent();                       // the successor change to 9
+
+        context.TakeSent().Fail();                // the joiner is gone again
+
+        Assert.Equal([19UL], neighborhood.SuccessorIds());
+        Assert.Contains("Peer 15 is no longer alive", context.EventTexts);
+        Assert.Equal(19UL, context.TakeSent().ToId);   // repair asks the nearest live successor
+    }
+
+    [Fact]
+    public void A_successor_change_from_the_first_successor_takes_its_list_in_the_original_words()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+
+        Assert.IsType<Acknowledgement>(maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(14), IdBits = 8, Successors = [P(14), P(15), P(19)] }));
+
+        Assert.Equal([14UL, 15UL], neighborhood.SuccessorIds());
+        Assert.Equal(["Successor Change request received", "My new first successor is Peer 14", "My new second successor is Peer 15"], context.EventTexts);
+    }
+
+    [Fact]
+    public void A_successor_change_for_an_acceptor_beyond_a_closer_first_successor_is_passed_on_to_it_and_changes_nothing_here()
+    {
+        var (maintenance, context, neighborhood) = At(9, [12, 14]);   // 12 joined between 9 and the acceptor 14 meanwhile
+
+        maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(14), IdBits = 8, Successors = [P(14), P(15), P(19)] });
+
+        Assert.Equal([12UL, 14UL], neighborhood.SuccessorIds());
+        var passed = context.TakeSent();
+        Assert.Equal((12UL, 9UL), (passed.ToId, passed.Request.Sender.Id));
+        Assert.Equal([14UL, 15UL, 19UL], Ids(Assert.IsType<SuccessorChange>(passed.Request).Successors));
+    }
+
+    [Fact]
+    public void A_departing_successor_is_replaced_by_its_successors_and_a_notice_from_a_stranger_changes_nothing()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+
+        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(4), IdBits = 8, Successors = [P(5), P(8)] });
+        Assert.Empty(context.Events);
+
+        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(14), IdBits = 8, Successors = [P(19), P(2)] });
+        Assert.Equal([19UL, 2UL], neighborhood.SuccessorIds());
+        Assert.Equal(["Peer 14 will depart from the network", "My new first successor is Peer 19", "My new second successor is Peer 2"], context.EventTexts);
+    }
+
+    [Fact]
+    public void A_departure_stops_the_pings_and_tells_every_predecessor_the_successors_once()
+    {
+        var (maintenance, context, _) = At(14, [19, 2], predecessors: [9, 8]);
+
+        Assert.True(maintenance.Depart().IsCompletedSuccessfully);
+        Assert.True(maintenance.Depart().IsCompletedSuccessfully);   // departing already: nothing more is said
+
+        Assert.Equal((PeerStatus.Departing, true), (context.Status, context.PingingStopped));
+        Assert.Equal([9UL, 8UL], context.Notices.Select(n => n.To.Id));
+        Assert.All(context.Notices, n => Assert.Equal([19UL, 2UL], Ids(Assert.IsType<DepartureNotice>(n.Request).Successors)));
+    }
+
+    [Fact]
+    public async Task A_newcomer_joins_through_a_known_peer_learns_its_place_and_then_routes_the_joins_it_deferred()
+    {
+        var (maintenance, context, neighborhood) = At(15, []);
+        var joined = new TaskCompletionSource<DhtPeer>();
+        PeerContact? acceptor = null;
+        maintenance.Joined += a => acceptor = a;
+
+        maintenance.BeginJoin(new PeerLocator(2, P(2).ToEndPoint()), TimeSpan.FromSeconds(5), joined);
+        Assert.Equal(PeerStatus.Joining, context.Status);
+        var ask = context.TakeSent();
+        Assert.Equal((2UL, 15UL), (ask.ToId, Assert.IsType<JoinRequest>(ask.Request).Joiner.Id));
+        var other = new JoinRequest { Sender = P(3), IdBits = 8, Joiner = P(3) };
+        Assert.IsType<Acknowledgement>(maintenance.HandleJoinRequest(other));
+        Assert.Empty(context.RoutedJoins);                                  // deferred until this peer knows its place
+        ask.Acknowledge();
+
+        maintenance.HandleJoinAccepted(new JoinAccepted { Sender = P(14), IdBits = 8, Successors = [P(19), P(2)], Predecessors = [P(9)] });
+
+        Assert.Equal(PeerStatus.Running, context.Status);
+        Assert.Equal([19UL, 2UL], (await joined.Task).Successors);
+        Assert.Equal([14UL, 9UL], Ids(neighborhood.Predecessors));
+        Assert.Equal(14UL, acceptor!.Id);
+        Assert.Equal(["Join request has been accepted", "My first successor is Peer 19", "My second successor is Peer 2"], context.EventTexts);
+        Assert.Equal([other], context.RoutedJoins);
+        Assert.True(Assert.Single(context.Timers).Disposed);
+    }
+
+    [Fact]
+    public async Task A_join_without_an_answer_fails_at_its_deadline_and_a_late_acceptance_is_refused()
+    {
+        var (maintenance, context, _) = At(15, []);
+        var joined = new TaskCompletionSource<DhtPeer>();
+        maintenance.BeginJoin(new PeerLocator(2, P(2).ToEndPoint()), TimeSpan.FromSeconds(5), joined);
+
+        context.Timers[0].Fire();
+
+        var failure = await Assert.ThrowsAsync<JoinException>(() => joined.Task);
+        Assert.Equal(JoinFailure.TimedOut, failure.Failure);
+        Assert.Equal(PeerStatus.Running, context.Status);
+        Assert.StartsWith("Join request failed: Peer 15 got no answer to its join request", Assert.Single(context.EventTexts));
+        var late = maintenance.HandleJoinAccepted(new JoinAccepted { Sender = P(14), IdBits = 8, Successors = [P(19)], Predecessors = [] });
+        Assert.Equal(ErrorCode.NotJoining, Assert.IsType<ErrorResponse>(late).Code);
+    }
+
+    [Fact]
+    public void A_dead_successor_is_said_to_be_gone_and_the_nearest_live_one_gives_the_list_back()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+
+        maintenance.DeclareDead([14UL]);
+        var ask = context.TakeSent();
+        Assert.Equal(19UL, ask.ToId);
+        ask.Neighbors(successors: [2, 4], predecessors: [9]);
+
+        Assert.Equal([19UL, 2UL], neighborhood.SuccessorIds());
+        Assert.Equal(["Peer 14 is no longer alive", "My new first successor is Peer 19", "My new second successor is Peer 2"], context.EventTexts);
+    }
+
+    [Fact]
+    public void With_both_successors_dead_the_peer_walks_back_along_predecessors_to_the_first_live_peer_after_the_gap()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19], predecessors: [8, 5]);
+
+        maintenance.DeclareDead([14UL, 19UL]);
+        context.TakeSent().Fail();                                  // the dead candidates are asked once more
+        context.TakeSent().Fail();
+        context.TakeSent().Neighbors(successors: [9, 14], predecessors: [5]);   // 8
+        context.TakeSent().Neighbors(successors: [8, 9], predecessors: [4]);    // 5
+        context.TakeSent().Neighbors(successors: [5, 8], predecessors: [2]);    // 4
+        var two = context.TakeSent();
+        Assert.Equal(2UL, two.ToId);
+        two.Neighbors(successors: [4, 5], predecessors: [19]);                 // 19 is dead: 2 is right after the gap
+
+        Assert.Equal([2UL, 4UL], neighborhood.SuccessorIds());
+        Assert.Empty(context.Sent);
+        Assert.Equal(["Peer 14 is no longer alive", "Peer 19 is no longer alive", "My new first successor is Peer 2", "My new second successor is Peer 4"],
+            context.EventTexts);
+    }
+
+    [Fact]
+    public void Stabilization_applies_a_change_only_once_two_rounds_in_a_row_propose_it()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 2]);   // 19 missed: a lost message left the list wrong
+
+        maintenance.OnPingRound(confirmationsStarted: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        Assert.Equal([14UL, 2UL], neighborhood.SuccessorIds());
+
+        maintenance.OnPingRound(confirmationsStarted: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
+        Assert.Equal(["My new second successor is Peer 19"], context.EventTexts);
+    }
+
+    [Fact]
+    public void Stabilization_adopts_a_closer_successor_only_once_it_answers_itself()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+
+        maintenance.OnPingRound(confirmationsStarted: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [12]);
+        var closer = context.TakeSent();
+        Assert.Equal(12UL, closer.ToId);
+        closer.Fail();                                               // 14 names a predecessor that is not there
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
+
+        maintenance.OnPingRound(confirmationsStarted: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [12]);
+        context.TakeSent().Neighbors(successors: [14, 19], predecessors: [9]);
+
+        Assert.Equal([12UL, 14UL], neighborhood.SuccessorIds());
+        Assert.Equal(["My new first successor is Peer 12", "My new second successor is Peer 14"], context.EventTexts);
+    }
+
+    [Fact]
+    public void A_repair_left_pending_is_tried_again_at_the_next_round_without_a_confirmation_under_way()
+    {
+        var (maintenance, context, _) = At(9, [14, 19]);
+        maintenance.DeclareDead([14UL]);
+        context.TakeSent().Fail();                                   // 19 did not answer the repair: pending
+
+        maintenance.OnPingRound(confirmationsStarted: 1);            // a confirmation's verdict will repair anyway
+        var stabilizing = context.TakeSent();                        // only stabilization asked
+        Assert.Empty(context.Sent);
+        stabilizing.Fail();
+
+        maintenance.OnPingRound(confirmationsStarted: 0);
+        Assert.Equal(19UL, Assert.Single(context.Sent).ToId);       // the repair; stabilization waits for it
+        context.TakeSent().Neighbors(successors: [2, 4], predecessors: [9]);
+        Assert.Contains("My new second successor is Peer 2", context.EventTexts);
+    }
+}
