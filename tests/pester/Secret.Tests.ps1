@@ -58,6 +58,51 @@ Describe 'A ring with a secret (issue 17)' {
     }
 }
 
+Describe 'A client of a ring with a secret (a session that runs no peer)' {
+    BeforeAll {
+        $script:ports = Get-FreePort -Count 2
+        Start-DhtPeer -Id 4 -Port $ports[0] -PingInterval 1 -SecretFile $secretFile | Out-Null
+        Start-DhtPeer -Id 9 -Port $ports[1] -KnownPeer "4@127.0.0.1:$($ports[0])" -PingInterval 1 -Secret $same | Out-Null
+        Wait-Condition -Because 'the ring of 4 and 9 closed' -Condition { (Get-DhtPeer 4).Successors -join ',' -eq '9' -and (Get-DhtPeer 9).Successors -join ',' -eq '4' }
+    }
+    AfterAll {
+        Stop-TestRing
+    }
+
+    It 'walks, stores and fetches with -SecretFile, and without it fails with DhtAuthenticationFailed' {
+        $file = Join-Path $TestDrive '2057'    # key 9
+        [IO.File]::WriteAllBytes($file, [byte[]](1..77))
+        $manifest = Join-Path $PSScriptRoot '../../DhtPs.psd1'
+        # A pwsh of its own: with no peer in the session, -Via names a ring elsewhere and the cmdlets act as its client.
+        $client = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+`$via = '4@127.0.0.1:$($ports[0])'
+`$result = [ordered]@{}
+`$result.Walk = (Get-DhtRing -Via `$via -SecretFile '$secretFile').Id -join ','
+`$result.StoredAt = (Save-DhtFile '$file' -Via `$via -SecretFile '$secretFile').StoredAt
+`$result.Sha256 = (Get-DhtFile 2057 -Via `$via -SecretFile '$secretFile' -Destination '$TestDrive/back').Sha256
+Get-DhtRing -Via `$via -ErrorAction SilentlyContinue -ErrorVariable walkOpen | Out-Null
+`$result.WalkOpen = `$walkOpen[0].FullyQualifiedErrorId
+`$result.WalkOpenCategory = "`$(`$walkOpen[0].CategoryInfo.Category)"
+Get-DhtFile 2057 -Via `$via -Destination '$TestDrive/open' -ErrorAction SilentlyContinue -ErrorVariable getOpen | Out-Null
+`$result.GetOpen = `$getOpen[0].FullyQualifiedErrorId
+`$result | ConvertTo-Json -Compress
+"@
+        $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $client 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join [Environment]::NewLine)
+        $result = @($output)[-1] | ConvertFrom-Json
+
+        $result.Walk | Should -Be '4,9'
+        $result.StoredAt | Should -Be 9
+        $result.Sha256 | Should -Be (Get-FileHash $file -Algorithm SHA256).Hash.ToLowerInvariant()
+        $result.WalkOpen | Should -Be 'DhtAuthenticationFailed,DhtPs.Commands.GetDhtRingCommand'
+        $result.WalkOpenCategory | Should -Be 'AuthenticationError'
+        $result.GetOpen | Should -Be 'DhtAuthenticationFailed,DhtPs.Commands.GetDhtFileCommand'
+        Test-Path (Join-Path $TestDrive 'open') | Should -BeFalse
+    }
+}
+
 Describe 'An open ring beyond loopback' {
     AfterEach {
         Stop-TestRing

@@ -15,7 +15,7 @@ namespace DhtPs.Core.Client;
 /// The ring's id width is learned from the entry peer (a refusal in another width says which), so callers need not know it.
 /// </summary>
 /// <param name="expectedId">The entry peer's id when the caller named it (id@host:port): a peer of another id there is refused.</param>
-public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits, ulong? expectedId = null) : IRingEntry
+public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits, ulong? expectedId = null, WireCodec? codec = null) : IRingEntry
 {
     /// <summary>How long connecting to the entry peer may take.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
@@ -149,7 +149,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
     /// <summary>The walk asks each member itself, on connections of its own: members are reachable wherever their entry is.</summary>
     public async Task<RingWalk> WalkRingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var walk = await RingWalker.WalkFromOutsideAsync(Entry, new IdSpace(_idBits), timeout, cancellationToken).ConfigureAwait(false);
+        var walk = await RingWalker.WalkFromOutsideAsync(Entry, new IdSpace(_idBits), timeout, cancellationToken, codec).ConfigureAwait(false);
         return expectedId is { } id && walk.Members is [var first, ..] && first.Id != id
             ? walk with { Closed = false, Problem = $"The peer at {Entry} is Peer {first.Id}, not Peer {id}." }
             : walk;
@@ -202,7 +202,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
     {
         try
         {
-            return await OutboundConnection.ConnectAsync(Entry, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            return await OutboundConnection.ConnectAsync(Entry, ConnectTimeout, cancellationToken, codec).ConfigureAwait(false);
         }
         catch (TransportException e)
         {

@@ -10,6 +10,9 @@ public sealed record RingWalk(IReadOnlyList<DhtRingMember> Members, bool Closed,
 {
     /// <summary>The id width of the ring, when a member refused the walk for asking in another width.</summary>
     public int? RingWidth { get; init; }
+
+    /// <summary>True when the walk stopped at a member that refused its authentication (another ring secret, or none).</summary>
+    public bool AuthenticationRefused { get; init; }
 }
 
 /// <summary>
@@ -30,10 +33,11 @@ public static class RingWalker
     /// Walks a ring from outside it, as a client: each question on a connection of its own, no socket listening.
     /// A start that belongs to a ring of another id width says so, and the walk starts again in that width.
     /// </summary>
-    public static async Task<RingWalk> WalkFromOutsideAsync(IPEndPoint start, IdSpace space, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static async Task<RingWalk> WalkFromOutsideAsync(IPEndPoint start, IdSpace space, TimeSpan timeout, CancellationToken cancellationToken = default,
+        WireCodec? codec = null)
     {
         Func<IPEndPoint, Task<Message>> Ask(IdSpace width) => next =>
-            OutboundConnection.RequestAsync(next, self => new NeighborsRequest { Sender = self, IdBits = width.Bits }, timeout, cancellationToken);
+            OutboundConnection.RequestAsync(next, self => new NeighborsRequest { Sender = self, IdBits = width.Bits }, timeout, cancellationToken, codec);
         var walk = await WalkAsync(Ask(space), space, start).ConfigureAwait(false);
         return walk.RingWidth is { } width && width != space.Bits && walk.Members.Count == 0
             ? await WalkAsync(Ask(new IdSpace(width)), new IdSpace(width), start).ConfigureAwait(false)
@@ -54,7 +58,7 @@ public static class RingWalker
             }
             catch (TransportException e)
             {
-                return new RingWalk(members, false, e.Message);
+                return new RingWalk(members, false, e.Message) { AuthenticationRefused = e is DhtAuthenticationException };
             }
             if (reply is ErrorResponse error)
                 return new RingWalk(members, false, $"Peer at {next} refused: {error.Reason}")

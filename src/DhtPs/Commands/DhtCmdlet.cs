@@ -1,8 +1,10 @@
 using System.Management.Automation;
+using System.Security;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Protocol;
+using DhtPs.Core.Protocol.Authentication;
 using DhtPs.Core.Transport;
 using DhtPs.Hosting;
 
@@ -89,7 +91,8 @@ public abstract class DhtCmdlet : PSCmdlet
     /// else the peer it names in a ring elsewhere, as a client (no local peer needed). Without -Via: the only peer of
     /// this session. Null after writing an error record. Any cmdlet that takes -Via uses this, so -Via means the same everywhere.
     /// </summary>
-    protected IRingEntry? RingEntry(PeerAddress? via, int idBits = IdSpace.DefaultBits)
+    /// <param name="codec">The ring's wire for a client entry (a ring secret's, or the open ring's by default).</param>
+    protected IRingEntry? RingEntry(PeerAddress? via, int idBits = IdSpace.DefaultBits, WireCodec? codec = null)
     {
         if (via is null)
         {
@@ -107,7 +110,7 @@ public abstract class DhtCmdlet : PSCmdlet
         if (Resolve(via) is not { } located)
             return null;
         var local = PeerRegistry.All.FirstOrDefault(j => j.Peer.Contact.ToEndPoint().Equals(located.EndPoint));
-        return local is not null ? new LocalRingEntry(local.Peer) : new DhtClient(located.EndPoint, idBits, located.Id);
+        return local is not null ? new LocalRingEntry(local.Peer) : new DhtClient(located.EndPoint, idBits, located.Id, codec);
     }
 
     /// <summary>
@@ -161,6 +164,33 @@ public abstract class DhtCmdlet : PSCmdlet
                     "NotADhtPeerJob", ErrorCategory.InvalidArgument, job));
         }
     }
+
+    /// <summary>
+    /// The ring secret from -Secret or -SecretFile (null for the open ring); false after writing an
+    /// InvalidDhtRingSecret error record (both given, too short, unreadable).
+    /// </summary>
+    protected bool TryReadRingSecret(SecureString? secret, string? secretFile, object? target, out RingSecret? ringSecret)
+    {
+        ringSecret = null;
+        try
+        {
+            if (secret is not null && secretFile is not null)
+                throw new ArgumentException("Give the ring secret once: -Secret or -SecretFile, not both.");
+            if (secret is not null)
+                ringSecret = RingSecret.FromSecureString(secret);
+            else if (secretFile is not null)
+                ringSecret = RingSecret.FromFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(secretFile));
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            WriteError(Error(e, "InvalidDhtRingSecret", ErrorCategory.InvalidArgument, secretFile ?? target));
+            return false;
+        }
+    }
+
+    /// <summary>The wire a client speaks to a ring with <paramref name="secret"/> (the open ring's without one).</summary>
+    protected static WireCodec ClientWire(RingSecret? secret) => secret is null ? WireCodec.Open : new AuthenticatedWireCodec(secret);
 
     /// <summary>The error id of every failure that comes from another ring secret (or none) on the other side.</summary>
     protected const string AuthenticationFailedId = "DhtAuthenticationFailed";

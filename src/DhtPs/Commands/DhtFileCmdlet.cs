@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Security;
 using DhtPs.Completion;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
@@ -29,8 +30,17 @@ public abstract class DhtFileCmdlet : DhtCmdlet
     [ValidateRange(0.1, 3600)]
     public double Timeout { get; set; } = 30;
 
+    /// <summary>The ring's secret, for a ring elsewhere reached as a client (a peer of this session already has its own).</summary>
+    [Parameter]
+    public SecureString? Secret { get; set; }
+
+    /// <summary>A file holding the ring's secret (its bytes, without a final line break), for a ring elsewhere reached as a client.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SecretFile { get; set; }
+
     /// <summary>The entry -Via names, or the single local peer; null after writing an error record.</summary>
-    protected IRingEntry? EntryPeer() => RingEntry(Via);
+    protected IRingEntry? EntryPeer() => TryReadRingSecret(Secret, SecretFile, Via, out var secret) ? RingEntry(Via, codec: ClientWire(secret)) : null;
 
     /// <summary>
     /// Blocks on a transfer like <see cref="DhtCmdlet.Await{T}"/>, writing its progress from this (the pipeline) thread:

@@ -26,8 +26,9 @@ public sealed class GetDhtRingCommand : RingWalkCmdlet
         WriteVerbose($"Walked {result.Members.Count} member{(result.Members.Count == 1 ? "" : "s")} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} s{(result.Closed ? ", back at the start" : "")}.");
         WriteObject(result.Members, enumerateCollection: true);
         if (result.Members.Count == 0)
-            WriteError(Error(new InvalidOperationException($"The ring walk could not start: {result.Problem}"),
-                "DhtRingStartUnreachable", ErrorCategory.ConnectionError, Via));
+            WriteError(result.AuthenticationRefused
+                ? Error(new InvalidOperationException($"The ring walk could not start: {result.Problem}"), AuthenticationFailedId, ErrorCategory.AuthenticationError, Via)
+                : Error(new InvalidOperationException($"The ring walk could not start: {result.Problem}"), "DhtRingStartUnreachable", ErrorCategory.ConnectionError, Via));
         else if (!result.Closed)
             WriteError(Error(new InvalidOperationException($"The ring walk did not come back to its start: {result.Problem}"),
                 "DhtRingIncomplete", ErrorCategory.ConnectionError, Via));

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Security;
 using DhtPs.Completion;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
@@ -24,6 +25,15 @@ public abstract class RingWalkCmdlet : DhtCmdlet
     [ValidateRange(1, IdSpace.MaxBits)]
     public int IdBits { get; set; } = IdSpace.DefaultBits;
 
+    /// <summary>The ring's secret, for a ring elsewhere reached as a client (a peer of this session already has its own).</summary>
+    [Parameter]
+    public SecureString? Secret { get; set; }
+
+    /// <summary>A file holding the ring's secret (its bytes, without a final line break), for a ring elsewhere reached as a client.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SecretFile { get; set; }
+
     /// <summary>How the walk's start is shown in reports: -Via as given, or the local peer it defaulted to.</summary>
     protected string WalkStart => Via?.ToString() ?? (PeerRegistry.All.FirstOrDefault() is { } first ? first.Peer.Id.ToString() : "");
 
@@ -35,7 +45,7 @@ public abstract class RingWalkCmdlet : DhtCmdlet
     {
         IRingEntry? start;
         if (Via is not null)
-            start = RingEntry(Via, IdBits);
+            start = TryReadRingSecret(Secret, SecretFile, Via, out var secret) ? RingEntry(Via, IdBits, ClientWire(secret)) : null;
         else if (PeerRegistry.All.FirstOrDefault() is { } first)
             start = new LocalRingEntry(first.Peer);
         else

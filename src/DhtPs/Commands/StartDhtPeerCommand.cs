@@ -173,7 +173,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
             return;
         }
 
-        if (!TryReadSecret(out var secret))
+        if (!TryReadRingSecret(Secret, SecretFile, Id, out var secret))
             return;
         var environment = secret is null ? PeerEnvironment.Real : PeerEnvironment.Real with { Codec = new AuthenticatedWireCodec(secret) };
         if (secret is null && !IPAddress.IsLoopback(IPAddress.Parse(options.Address)))
@@ -225,27 +225,6 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
         {
             service.Run(WriteLine, PipelineStopToken);
             service.EndProcessIfSignalled();
-        }
-    }
-
-    /// <summary>The ring secret from -Secret or -SecretFile (null for the open ring); false after writing an error record.</summary>
-    private bool TryReadSecret(out RingSecret? secret)
-    {
-        secret = null;
-        try
-        {
-            if (Secret is not null && SecretFile is not null)
-                throw new ArgumentException("Give the ring secret once: -Secret or -SecretFile, not both.");
-            if (Secret is not null)
-                secret = RingSecret.FromSecureString(Secret);
-            else if (SecretFile is not null)
-                secret = RingSecret.FromFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(SecretFile));
-            return true;
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
-        {
-            WriteError(Error(e, "InvalidDhtRingSecret", ErrorCategory.InvalidArgument, SecretFile ?? (object)Id));
-            return false;
         }
     }
 
