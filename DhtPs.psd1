@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Start-DhtPeer'
         'Get-DhtPeer'
+        'Get-DhtStoredFile'
         'Stop-DhtPeer'
         'Join-DhtRing'
         'Get-DhtRing'

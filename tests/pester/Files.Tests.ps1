@@ -253,6 +253,40 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
     }
 }
 
+Describe 'What each peer holds on its disk (Get-DhtStoredFile)' {
+    BeforeAll {
+        Start-FileRing
+    }
+    AfterAll {
+        Stop-FileRing
+    }
+
+    It 'lists every file at its owner with its key, length and SHA-256, filters by id and name, and marks a stray copy' {
+        $stored = foreach ($name in '2067', '4103', '2012.pdf') {    # keys 19, 7 and 220: peers 19, 8 and 2
+            $file = New-TestFile (Join-Path $local $name) (500 + $name.Length)
+            Save-DhtFile -Path $file.FullName -Via 4
+        }
+        # A copy left at peer 2 whose key is peer 19's, as a peer restarted on an old data path would hold it.
+        Copy-Item (Join-Path $data 'peer19/2067') (Join-Path $data 'peer2/2067')
+
+        $all = Get-DhtStoredFile
+        $all | ForEach-Object { "$($_.PeerId):$($_.Name):$($_.Key):$($_.Role)" } |
+            Should -Be '2:2012.pdf:220:Owner', '2:2067:19:Stray', '8:4103:7:Owner', '19:2067:19:Owner'
+        foreach ($file in $stored) {
+            $listed = $all | Where-Object { $_.Name -eq $file.Name -and $_.PeerId -eq $file.StoredAt }
+            $listed.Sha256 | Should -Be $file.Sha256
+            $listed.Length | Should -Be $file.Length
+            $listed.Path | Should -Be (Join-Path $data "peer$($file.StoredAt)/$($file.Name)")
+        }
+        (Get-DhtStoredFile -Id 8).Name | Should -Be '4103'
+        (Get-DhtPeer -Id 2, 8 | Get-DhtStoredFile -Name '*.PDF', '41*').Name | Should -Be '2012.pdf', '4103'
+
+        Get-DhtStoredFile -Id 3, 19 -ErrorVariable missing -ErrorAction SilentlyContinue | Select-Object -ExpandProperty PeerId | Should -Be 19
+        $missing[0].FullyQualifiedErrorId | Should -Be 'DhtPeerNotFound,DhtPs.Commands.GetDhtStoredFileCommand'
+        $missing[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+}
+
 Describe 'Files and a graceful departure' {
     BeforeEach {
         Start-FileRing
