@@ -90,7 +90,14 @@ Describe 'Storing and retrieving files on the ring 2, 4, 5, 8, 9, 14, 19 (SPEC s
         $got.StoredAt | Should -Be 8
         $got.Hops | Should -Be 3
         Get-Sha256 $received | Should -Be (Get-Sha256 $file.FullName)
-        Wait-Condition -Because 'peer 8 finished sending' -Condition { (Get-FileEvent 8 $mark).Count -eq 3 -or (Get-FileWarning 8 4103) }
+        try {
+            Wait-Condition -Because 'peer 8 finished sending' -Condition { (Get-FileEvent 8 $mark).Count -eq 3 -or (Get-FileWarning 8 4103) }
+        }
+        catch {
+            # Seen twice in loaded runs and not explained yet: say everything both ends did since the request.
+            $story = foreach ($id in 8, 2) { Get-PeerEvent $id | Where-Object Time -GE $mark | ForEach-Object { "$id $($_.Time.ToString('HH:mm:ss.fff')) $($_.Kind): $($_.Message)" } }
+            throw "$_ Since the request: $($story -join ' | ')"
+        }
         Get-FileWarning 8 4103 | Should -BeNullOrEmpty -Because 'the sender got the receiver''s confirmation'
         Get-FileEvent 2 $mark | Should -Be @(
             'File request for 4103 has been sent to my successor'
