@@ -44,6 +44,14 @@ public sealed record PeerOptions
     /// <summary>4 GiB: four times the largest transfer benchmarked (docs/benchmarks.md), yet no single upload can fill a typical disk.</summary>
     public const long DefaultMaxFileSize = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// At most this many bytes of uploads not yet complete (or abandoned, until they go stale after a day) are held in
+    /// the data path at once; an upload that would pass it is refused, so abandoned uploads cannot fill the disk.
+    /// </summary>
+    public long MaxPartialSize { get; init; } = DefaultMaxPartialSize;
+
+    public const long DefaultMaxPartialSize = 2 * DefaultMaxFileSize;
+
     /// <summary>How lookups, stores, file requests and joins are routed; fingers by default.</summary>
     public RoutingMode Routing { get; init; } = RoutingMode.Fingers;
 
@@ -99,6 +107,8 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
         if (TransferIdleTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
+        if (MaxPartialSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxPartialSize), MaxPartialSize, "The bound on partial uploads cannot be negative.");
         if (MaxFileSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxFileSize), MaxFileSize, "Maximum file length cannot be negative.");
         if (!Enum.IsDefined(Routing))

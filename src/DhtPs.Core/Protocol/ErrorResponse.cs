@@ -18,7 +18,7 @@ public enum ErrorCode
     /// <summary>An announced file is longer than the receiver's limit.</summary>
     TooLarge,
 
-    /// <summary>The receiver's drive has not enough free space for an announced file.</summary>
+    /// <summary>The receiver's drive has not enough free space for an announced file, or its bound on partial uploads would be passed.</summary>
     NoSpace,
 
     /// <summary>A take-over of a file the newcomer already holds (stored there since it joined, so newer).</summary>

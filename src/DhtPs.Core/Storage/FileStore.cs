@@ -119,6 +119,12 @@ public sealed class FileStore
         }
     }
 
+    /// <summary>The bytes that transfers not yet complete (or abandoned, until they go stale) hold in temporary files here.</summary>
+    public long PartialBytes() =>
+        _fileSystem.EnumerateFiles(Directory, "*")
+            .Where(path => Path.GetFileName(path) is { } name && PartialFile.IsTempFileName(name))
+            .Sum(path => _fileSystem.GetStamp(path)?.Length ?? 0);
+
     /// <summary>The names of every stored file, in order, without hashing them; temporary files and unsafe names are left out.</summary>
     public IReadOnlyList<string> Names() =>
         [.. _fileSystem.EnumerateFiles(Directory, "*").Select(Path.GetFileName).OfType<string>().Where(FileName.IsSafe).Order(StringComparer.Ordinal)];

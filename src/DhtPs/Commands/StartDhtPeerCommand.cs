@@ -80,6 +80,11 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long MaxFileSize { get; set; } = PeerOptions.DefaultMaxFileSize;
 
+    /// <summary>At most this many bytes of uploads not yet complete (or abandoned) are held in the data path at once.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxPartialSize { get; set; } = PeerOptions.DefaultMaxPartialSize;
+
     /// <summary>Fingers (O(log N) hops, the default) or Successor (the original route, first successor after first successor).</summary>
     [Parameter]
     public RoutingMode Routing { get; set; } = RoutingMode.Fingers;
@@ -161,6 +166,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 MissedPingLimit = MissedPingLimit,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
                 MaxFileSize = MaxFileSize,
+                MaxPartialSize = MaxPartialSize,
                 Routing = Routing,
                 SuccessorCount = SuccessorCount,
                 Faults = FaultInjection,

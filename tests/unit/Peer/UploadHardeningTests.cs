@@ -147,6 +147,31 @@ public sealed class UploadHardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_that_would_pass_the_bound_on_partial_uploads_is_refused_and_taken_once_they_are_gone()
+    {
+        var seven = await StartAsync(7, o => o with { MaxPartialSize = 150_000 });
+        // What an abandoned upload of 120,000 bytes leaves behind: its resumable bytes, kept for a retry.
+        var abandoned = Content(120_000, seed: 8);
+        var leftover = PartialFile.ResumableTempPath(Path.Combine(DataOf(7), "0099"), abandoned.Length, HeaderOf("0099", abandoned).Sha256);
+        Directory.CreateDirectory(DataOf(7));
+        await File.WriteAllBytesAsync(leftover, abandoned);
+        var content = Content(50_000, seed: 9);
+
+        var refused = await _fake.OpenStreamAsync(seven.Contact, new FileUpload { Sender = _fake.Contact, IdBits = 8, Purpose = UploadPurpose.Store, RequestId = await AcceptedStoreAsync(seven, "0042") });
+        await FakePeer.SendHeaderAsync(refused, HeaderOf("0042", content));
+        var refusal = Assert.IsType<ErrorResponse>(await FakePeer.ReadMessageAsync(refused));
+        Assert.Equal(ErrorCode.NoSpace, refusal.Code);
+        Assert.Contains("at most 150000 may be held", refusal.Reason);
+        Assert.False(File.Exists(Path.Combine(DataOf(7), "0042")));
+
+        File.Delete(leftover); // expired, or resumed and completed
+        var taken = await _fake.OpenStreamAsync(seven.Contact, new FileUpload { Sender = _fake.Contact, IdBits = 8, Purpose = UploadPurpose.Store, RequestId = await AcceptedStoreAsync(seven, "0042") });
+        await FileSender.SendAsync(taken, HeaderOf("0042", content), new MemoryStream(content), null, default);
+        Assert.IsType<Acknowledgement>(await FakePeer.ReadMessageAsync(taken));
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(DataOf(7), "0042")));
+    }
+
+    [Fact]
     public async Task A_store_whose_sender_stalls_after_the_header_times_out_and_leaves_nothing()
     {
         var seven = await StartAsync(7);

@@ -158,7 +158,7 @@ internal sealed partial class FileService
         var takingOver = upload.Purpose == UploadPurpose.TakeOver;
         try
         {
-            if (RefuseWithoutRoom(header, Files.Directory) is { } noRoom)
+            if ((RefuseWithoutRoom(header, Files.Directory) ?? RefuseOverPartialBound(header)) is { } noRoom)
             {
                 await RefuseUploadAsync(stream, from, noRoom, cancellationToken, header.Name).ConfigureAwait(false);
                 return;

@@ -87,6 +87,15 @@ internal sealed partial class FileService
         return null;
     }
 
+    /// <summary>
+    /// A refusal when the uploads under way or abandoned here, with this one, would hold more than
+    /// <see cref="PeerOptions.MaxPartialSize"/> (the bytes a retry of this same upload left count too: the bound is conservative).
+    /// </summary>
+    private ErrorResponse? RefuseOverPartialBound(TransferHeader header) =>
+        Files.PartialBytes() is var held && held + header.Length > _options.MaxPartialSize
+            ? Refuse(ErrorCode.NoSpace, $"{header.Name} needs {header.Length} bytes; uploads not yet complete hold {held} here, and at most {_options.MaxPartialSize} may be held.")
+            : null;
+
     /// <summary>A refusal when the drive of <paramref name="directory"/> has no room for <paramref name="header"/>'s file.</summary>
     private ErrorResponse? RefuseWithoutRoom(TransferHeader header, string directory) =>
         _context.FileSystem.AvailableBytes(directory) is { } free && free < header.Length
