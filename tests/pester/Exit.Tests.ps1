@@ -34,9 +34,11 @@ Describe 'A session that ends' -Skip:([bool]$noSignals) {
         $script:two = "2@127.0.0.1:$($ports[0])"
         Start-DhtPeer -Id 2 -Port $ports[0] -PingInterval 1 -DataPath (Join-Path $TestDrive 'peer2') | Out-Null
         Start-DhtPeer -Id 14 -Port $ports[3] -KnownPeer $two -PingInterval 1 -DataPath (Join-Path $TestDrive 'peer14') | Out-Null
+        $script:children = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
     }
     AfterAll {
-        if ($child -and -not $child.HasExited) { Stop-Process -Id $child.Id -Force }
+        # A case that failed may have left its session running: none outlives the tests.
+        $children | Where-Object { -not $_.HasExited } | ForEach-Object { Stop-Process -Id $_.Id -Force }
         Stop-TestRing
     }
 
@@ -47,7 +49,8 @@ Describe 'A session that ends' -Skip:([bool]$noSignals) {
     ) {
         $trigger = Join-Path $TestDrive "end-$Case"
         $log = Join-Path $TestDrive "session-$Case.txt"
-        $script:child = Start-SessionProcess -Port $ports[1], $ports[2] -KnownPeer $two -Ending $Ending -Trigger $trigger -Log $log
+        $child = Start-SessionProcess -Port $ports[1], $ports[2] -KnownPeer $two -Ending $Ending -Trigger $trigger -Log $log
+        $children.Add($child)
         Wait-Condition -Because 'the session''s peers 9 and 10 joined and the ring of 2, 9, 10, 14 settled' -TimeoutSeconds 60 -Condition {
             (Get-RingText) -eq '2:9,10 9:10,14 10:14,2 14:2,9'
         }
