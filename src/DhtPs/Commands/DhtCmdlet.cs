@@ -151,6 +151,18 @@ public abstract class DhtCmdlet : PSCmdlet
     /// The peers of the given jobs (Get-Job output), writing an error for any job that is not a running DhtPs peer.
     /// A -Job parameter exists so that piping Get-Job never binds a job's number to -Id.
     /// </summary>
+    /// <summary>The peers of this session with these ids; a DhtPeerNotFound error for each id it does not run.</summary>
+    protected IEnumerable<DhtPeerJob> RunningPeerJobs(IEnumerable<ulong> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (PeerRegistry.TryGet(id, out var job))
+                yield return job;
+            else
+                WriteError(GetDhtPeerCommand.PeerNotFound(id));
+        }
+    }
+
     protected IEnumerable<DhtPeerJob> RunningPeerJobs(IEnumerable<Job> jobs)
     {
         foreach (var job in jobs)
@@ -188,9 +200,6 @@ public abstract class DhtCmdlet : PSCmdlet
             return false;
         }
     }
-
-    /// <summary>The wire a client speaks to a ring with <paramref name="secret"/> (the open ring's without one).</summary>
-    protected static WireCodec ClientWire(RingSecret? secret) => secret is null ? WireCodec.Open : new AuthenticatedWireCodec(secret);
 
     /// <summary>The error id of every failure that comes from another ring secret (or none) on the other side.</summary>
     protected const string AuthenticationFailedId = "DhtAuthenticationFailed";

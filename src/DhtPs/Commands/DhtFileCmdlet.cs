@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using DhtPs.Completion;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
@@ -11,7 +10,7 @@ using DhtPs.Core.Transfer;
 namespace DhtPs.Commands;
 
 /// <summary>What Save-DhtFile, Get-DhtFile and Resolve-DhtKey share: the local peer a request enters at, progress, and error records.</summary>
-public abstract class DhtFileCmdlet : DhtCmdlet
+public abstract class DhtFileCmdlet : RingClientCmdlet
 {
     /// <summary>Transfers at least this long show Write-Progress.</summary>
     private const long ProgressThreshold = 4L * 1024 * 1024;
@@ -30,17 +29,8 @@ public abstract class DhtFileCmdlet : DhtCmdlet
     [ValidateRange(0.1, 3600)]
     public double Timeout { get; set; } = 30;
 
-    /// <summary>The ring's secret, for a ring elsewhere reached as a client (a peer of this session already has its own).</summary>
-    [Parameter]
-    public SecureString? Secret { get; set; }
-
-    /// <summary>A file holding the ring's secret (its bytes, without a final line break), for a ring elsewhere reached as a client.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SecretFile { get; set; }
-
     /// <summary>The entry -Via names, or the single local peer; null after writing an error record.</summary>
-    protected IRingEntry? EntryPeer() => TryReadRingSecret(Secret, SecretFile, Via, out var secret) ? RingEntry(Via, codec: ClientWire(secret)) : null;
+    protected IRingEntry? EntryPeer() => ClientRingEntry(Via);
 
     /// <summary>
     /// Blocks on a transfer like <see cref="DhtCmdlet.Await{T}"/>, writing its progress from this (the pipeline) thread:

@@ -42,13 +42,8 @@ public sealed class GetDhtPeerCommand : DhtCmdlet
                 Write(job);
             return;
         }
-        foreach (var id in Id)
-        {
-            if (PeerRegistry.TryGet(id, out var job))
-                Write(job);
-            else
-                WriteError(PeerNotFound(id));
-        }
+        foreach (var job in RunningPeerJobs(Id))
+            Write(job);
     }
 
     private void Write(DhtPeerJob job) => WriteObject(Statistics ? job.Peer.Statistics : job.Peer.Snapshot);

@@ -27,27 +27,10 @@ public sealed class GetDhtStoredFileCommand : DhtCmdlet
     protected override void ProcessRecord()
     {
         var patterns = Name?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
-        foreach (var job in Peers())
+        foreach (var job in Id is null ? PeerRegistry.All : RunningPeerJobs(Id))
         {
             var files = Await(token => job.Peer.ListStoredFilesAsync(token));
             WriteObject(files.Where(f => patterns is null || patterns.Any(p => p.IsMatch(f.Name))), enumerateCollection: true);
-        }
-    }
-
-    private IEnumerable<DhtPeerJob> Peers()
-    {
-        if (Id is null)
-        {
-            foreach (var job in PeerRegistry.All)
-                yield return job;
-            yield break;
-        }
-        foreach (var id in Id)
-        {
-            if (PeerRegistry.TryGet(id, out var job))
-                yield return job;
-            else
-                WriteError(GetDhtPeerCommand.PeerNotFound(id));
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using DhtPs.Completion;
 using DhtPs.Core.Client;
 using DhtPs.Core.Peer;
@@ -12,7 +11,7 @@ namespace DhtPs.Commands;
 /// What Get-DhtRing, Test-DhtRing and Wait-DhtRing share: where the walk starts — a PeerAddress resolved by
 /// <see cref="DhtCmdlet.RingEntry"/>, so a ring elsewhere is walked from outside with no local peer.
 /// </summary>
-public abstract class RingWalkCmdlet : DhtCmdlet
+public abstract class RingWalkCmdlet : RingClientCmdlet
 {
     /// <summary>Where the walk starts: a peer of this session (its id), or any peer as host:port or id@host:port. Default: this session's first peer.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -25,15 +24,6 @@ public abstract class RingWalkCmdlet : DhtCmdlet
     [ValidateRange(1, IdSpace.MaxBits)]
     public int IdBits { get; set; } = IdSpace.DefaultBits;
 
-    /// <summary>The ring's secret, for a ring elsewhere reached as a client (a peer of this session already has its own).</summary>
-    [Parameter]
-    public SecureString? Secret { get; set; }
-
-    /// <summary>A file holding the ring's secret (its bytes, without a final line break), for a ring elsewhere reached as a client.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? SecretFile { get; set; }
-
     /// <summary>How the walk's start is shown in reports: -Via as given, or the local peer it defaulted to.</summary>
     protected string WalkStart => Via?.ToString() ?? (PeerRegistry.All.FirstOrDefault() is { } first ? first.Peer.Id.ToString() : "");
 
@@ -45,7 +35,7 @@ public abstract class RingWalkCmdlet : DhtCmdlet
     {
         IRingEntry? start;
         if (Via is not null)
-            start = TryReadRingSecret(Secret, SecretFile, Via, out var secret) ? RingEntry(Via, IdBits, ClientWire(secret)) : null;
+            start = ClientRingEntry(Via, IdBits);
         else if (PeerRegistry.All.FirstOrDefault() is { } first)
             start = new LocalRingEntry(first.Peer);
         else

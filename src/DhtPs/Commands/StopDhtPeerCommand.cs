@@ -56,15 +56,4 @@ public sealed class StopDhtPeerCommand : DhtCmdlet
             }
         }
     }
-
-    private IEnumerable<DhtPeerJob> RunningPeerJobs(IEnumerable<ulong> ids)
-    {
-        foreach (var id in ids)
-        {
-            if (PeerRegistry.TryGet(id, out var job))
-                yield return job;
-            else
-                WriteError(GetDhtPeerCommand.PeerNotFound(id));
-        }
-    }
 }
