@@ -92,8 +92,9 @@ internal static class PeerRegistry
             Peers.Clear();
             return;
         }
-        var deadline = Stopwatch.GetTimestamp() + (long)(departing.Max(j => j.DepartTimeout).TotalSeconds * Stopwatch.Frequency);
-        TimeSpan Left() => TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        var bound = departing.Max(j => j.DepartTimeout);
+        var elapsed = Stopwatch.StartNew();
+        TimeSpan Left() => bound - elapsed.Elapsed;
         var departed = new HashSet<ulong>();
         foreach (var job in departing)
         {
@@ -116,9 +117,9 @@ internal static class PeerRegistry
     }
 
     /// <summary>
-    /// When a predecessor of <paramref name="job"/> has just departed (or its ranks have not settled since), waits (at most two and a half ping intervals, the
-    /// time a silent predecessor keeps its rank plus one ping, and no longer than <paramref name="left"/>) until the ring
-    /// has pinged <paramref name="job"/> from its new predecessors. Its departure notice must reach those, not the peers
+    /// When a predecessor of <paramref name="job"/> has just departed (or its ranks have not settled since), waits (at
+    /// most two and a half ping intervals, the time a silent predecessor keeps its rank plus one ping, and no longer
+    /// than <paramref name="left"/>) until the ring has pinged <paramref name="job"/> from its new predecessors. Its departure notice must reach those, not the peers
     /// gone before it; and its successor, which learns the same predecessors from the same pings, takes the files
     /// <paramref name="job"/> hands over (its own and those it just received) only from the key range they show.
     /// </summary>
@@ -131,8 +132,8 @@ internal static class PeerRegistry
             return;
         var interval = job.Peer.Snapshot.PingInterval;
         var bound = interval * 2.5 < left ? interval * 2.5 : left;
-        var until = Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * Stopwatch.Frequency);
-        while (Stale() && Stopwatch.GetTimestamp() < until)
+        var waited = Stopwatch.StartNew();
+        while (Stale() && waited.Elapsed < bound)
             Thread.Sleep(20);
     }
 
