@@ -197,11 +197,11 @@ public sealed class RingMaintenanceTests
     {
         var (maintenance, context, neighborhood) = At(9, [14, 2]);   // 19 missed: a lost message left the list wrong
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
         Assert.Equal([14UL, 2UL], neighborhood.SuccessorIds());
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
         Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
         Assert.Equal(["My new second successor is Peer 19"], context.EventTexts);
@@ -212,14 +212,14 @@ public sealed class RingMaintenanceTests
     {
         var (maintenance, context, neighborhood) = At(9, [14, 19]);
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [12]);
         var closer = context.TakeSent();
         Assert.Equal(12UL, closer.ToId);
         closer.Fail();                                               // 14 names a predecessor that is not there
         Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [12]);
         context.TakeSent().Neighbors(successors: [14, 19], predecessors: [9]);
 
@@ -234,12 +234,12 @@ public sealed class RingMaintenanceTests
         maintenance.DeclareDead([14UL]);
         context.TakeSent().Fail();                                   // 19 did not answer the repair: pending
 
-        maintenance.OnPingRound(confirmationsStarted: 1);            // a confirmation's verdict will repair anyway
+        maintenance.OnPingRound(confirmationsUnderWay: 1);            // a confirmation's verdict will repair anyway
         var stabilizing = context.TakeSent();                        // only stabilization asked
         Assert.Empty(context.Sent);
         stabilizing.Fail();
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         Assert.Equal(19UL, Assert.Single(context.Sent).ToId);       // the repair; stabilization waits for it
         context.TakeSent().Neighbors(successors: [2, 4], predecessors: [9]);
         Assert.Contains("My new second successor is Peer 2", context.EventTexts);
