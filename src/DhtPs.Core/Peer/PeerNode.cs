@@ -270,6 +270,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         if (_status is PeerStatus.Stopped)
             return;
+        AbsorbGossip(message);
         switch (message)
         {
             case PingRequest request:

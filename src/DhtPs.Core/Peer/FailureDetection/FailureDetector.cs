@@ -12,8 +12,11 @@ namespace DhtPs.Core.Peer.FailureDetection;
 /// improvements asks, and those re-pings are silent, so the events a peer raises stay the original's. Lifeguard's lesson:
 /// missed datagrams only make a suspect; after <see cref="PeerOptions.MissedPingLimit"/> misses it is asked over TCP, and
 /// only if that fails too is it <see cref="Dead"/> (a killed local peer refuses at once), so datagram loss alone kills nobody.
+/// SWIM's incarnations (docs/protocol.md 5.8): this peer's own <see cref="Incarnation"/>, which only it raises (a new one at
+/// every start, one higher to refute a death told of it), rides on its pings and pongs with the deaths it holds; a death
+/// told of a successor makes that successor a suspect at once.
 /// <para>
-/// Owns the per-target probe state (<see cref="ProbeTarget"/>, keyed by peer id) and the ping sequence. The targets follow
+/// Owns the per-target probe state (<see cref="ProbeTarget"/>, keyed by peer id), the ping sequence and this peer's incarnation. The targets follow
 /// the <see cref="Neighborhood"/>: its live successors, re-read on every <see cref="Neighborhood.Changed"/>.
 /// Runs only on the logical thread.
 /// </para>
@@ -48,8 +51,24 @@ internal sealed class FailureDetector
             Floor = PingTimeoutFloor < ProbePeriod ? PingTimeoutFloor : ProbePeriod,
             Ceiling = ProbePeriod,
         };
+        // Above every incarnation an earlier run of this peer can have had (docs/protocol.md 5.8), with nothing to persist.
+        Incarnation = Math.Max(1UL, (ulong)context.Now.ToUnixTimeMilliseconds());
         neighborhood.Changed += FollowNeighborhood;
+        neighborhood.DeathHeard += Suspect;
         FollowNeighborhood();
+    }
+
+    /// <summary>This peer's incarnation: raised only here, when it starts and when it refutes a death told of it.</summary>
+    public ulong Incarnation { get; private set; }
+
+    /// <summary>
+    /// Another peer holds this one dead at <paramref name="declaredAt"/>: it is alive, so it comes back one incarnation
+    /// higher, and every peer that sees the new number stops holding it dead. A death at an older incarnation is no news.
+    /// </summary>
+    public void Refute(ulong declaredAt)
+    {
+        if (declaredAt >= Incarnation)
+            Incarnation = declaredAt + 1;
     }
 
     /// <summary>A suspect did not answer over TCP either (the evidence): whoever keeps the ring declares it dead.</summary>
@@ -95,7 +114,13 @@ internal sealed class FailureDetector
     {
         _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
         _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now);
-        _context.SendDatagram(from, sequence, new PingResponse { Sender = _context.Self, IdBits = _context.Space.Bits });
+        _context.SendDatagram(from, sequence, new PingResponse
+        {
+            Sender = _context.Self,
+            IdBits = _context.Space.Bits,
+            Incarnation = Incarnation,
+            Deaths = _neighborhood.DeathsToGossip(_context.Now),
+        });
     }
 
     /// <summary>
@@ -162,7 +187,24 @@ internal sealed class FailureDetector
         target.StopWaiting();
         target.PingTimeout = _context.StartTimer(target.Rtt.Timeout, System.Threading.Timeout.InfiniteTimeSpan, () => PingTimedOut(target, sequence));
         _context.SendDatagram(target.Contact.ToEndPoint(), sequence,
-            new PingRequest { Sender = _context.Self, IdBits = _context.Space.Bits, Rank = target.Rank });
+            new PingRequest
+            {
+                Sender = _context.Self,
+                IdBits = _context.Space.Bits,
+                Rank = target.Rank,
+                Incarnation = Incarnation,
+                Deaths = _neighborhood.DeathsToGossip(_context.Now),
+            });
+    }
+
+    /// <summary>
+    /// Another peer holds a successor of this one dead: a suspect at once, re-pinged now instead of at the next round, so
+    /// a peer with a long interval learns of the death from a faster neighbour. Its own pings still decide.
+    /// </summary>
+    private void Suspect(PeerIncarnation death)
+    {
+        if (_context.IsRunning && Target(death.Id) is { Confirming: false, PingTimeout: null } target)
+            SendPing(target, resent: true);
     }
 
     /// <summary>A ping went unanswered for its timeout: one more miss, then a re-ping at once with the timeout doubled, or past the limit the question over TCP.</summary>

@@ -280,4 +280,47 @@ public sealed class FailureDetectorTests
         Assert.All(timers, t => Assert.True(t.Disposed));
         Assert.All(detector.Targets, t => Assert.Null(t.PingTimeout));
     }
+
+    [Fact]
+    public void A_peer_starts_at_an_incarnation_from_its_start_time_carries_it_with_its_deaths_and_raises_it_only_to_refute()
+    {
+        var (detector, context, neighborhood, _) = DetectorAt(9, 14, 19);
+        var started = (ulong)context.Now.ToUnixTimeMilliseconds();
+        Assert.Equal(Math.Max(1, started), detector.Incarnation);   // a restart comes back above it, with nothing stored
+        neighborhood.HeardIncarnation(30, 4);
+        neighborhood.HeardDeath(30, 4, context.Now);
+
+        detector.PingTargets();
+        detector.HandlePing(P(8).ToEndPoint(), 5, new PingRequest { Sender = P(8), IdBits = 8, Rank = 1 });
+        Assert.All(context.Datagrams.Select(d => (ILivenessGossip)d.Message), gossip =>
+        {
+            Assert.Equal(detector.Incarnation, gossip.Incarnation);
+            Assert.Equal([new PeerIncarnation(30, 4)], gossip.Deaths);
+        });
+
+        var now = detector.Incarnation;
+        detector.Refute(now - 1);                                    // an older death: no news
+        Assert.Equal(now, detector.Incarnation);
+        detector.Refute(now);                                        // held dead at this one: alive, one higher
+        Assert.Equal(now + 1, detector.Incarnation);
+    }
+
+    [Fact]
+    public void A_death_told_of_a_successor_makes_it_a_suspect_re_pinged_at_once_and_its_own_pings_decide()
+    {
+        var (detector, context, neighborhood, dead) = DetectorAt(9, 14, 19);
+        detector.PingTargets();
+        Pong(detector, context, 14);
+        Pong(detector, context, 19);
+        context.Datagrams.Clear();
+
+        neighborhood.HeardDeath(19, 3, context.Now);
+
+        Assert.Equal([(19UL, 2)], context.PingsSent());
+        Assert.True(detector.Target(19)!.Resent);
+        Pong(detector, context, 19);                                 // it answers: the rumour was wrong
+        Assert.Empty(dead);
+        Assert.Empty(context.Sent);
+        Assert.Equal(0, detector.Target(19)!.MissedPings);
+    }
 }
