@@ -20,11 +20,14 @@ internal sealed class Neighborhood
     private readonly PredecessorSlot?[] _predecessors;
     private readonly DeathMemory _deaths;
 
-    /// <summary>How long a predecessor may stay silent before it is forgotten; also how long a death is gossiped.</summary>
+    /// <summary>
+    /// (limit + 1) intervals of this peer: how long a death is gossiped, and how long a predecessor that did not say its
+    /// interval may stay silent before it is forgotten.
+    /// </summary>
     private readonly TimeSpan _silence;
 
-    /// <summary>How long a predecessor slot's holder may go without pinging before another pinger may take its rank.</summary>
-    private readonly TimeSpan _rankHeld;
+    private readonly TimeSpan _interval;
+    private readonly int _missedPingLimit;
 
     public Neighborhood(IdSpace space, ulong self, PeerOptions options)
     {
@@ -32,8 +35,9 @@ internal sealed class Neighborhood
         _self = self;
         _length = options.SuccessorCount;
         _predecessors = new PredecessorSlot?[options.SuccessorCount];
+        _interval = options.PingInterval;
+        _missedPingLimit = options.MissedPingLimit;
         _silence = options.PingInterval * (options.MissedPingLimit + 1);
-        _rankHeld = options.PingInterval + options.PingInterval / (options.MissedPingLimit + 1);
         _deaths = new DeathMemory(gossipWindow: _silence, unnumberedMemory: _silence);
     }
 
@@ -98,17 +102,18 @@ internal sealed class Neighborhood
     /// A ping at <paramref name="rank"/> from <paramref name="pinger"/>. Zave's rectify: the pinger takes the slot when it
     /// already holds it, when it is closer than the holder, or when the holder has missed its last ping (dead, silent, or
     /// now pinging at another rank); two peers pinging at one rank then settle on the closer one instead of taking turns.
-    /// A rank beyond this peer's count (the pinger keeps a longer list) is not remembered.
+    /// A rank beyond this peer's count (the pinger keeps a longer list) is not remembered. <paramref name="interval"/> is
+    /// the pinger's own, if it said: its next ping is due by then, whatever this peer's interval is.
     /// </summary>
-    public void HeardPing(int rank, PeerContact pinger, DateTimeOffset now)
+    public void HeardPing(int rank, PeerContact pinger, DateTimeOffset now, TimeSpan? interval = null)
     {
         if (rank < 1 || rank > _predecessors.Length)
             return;
         var holder = _predecessors[rank - 1];
-        if (holder is null || holder.Contact.Id == pinger.Id || _space.InOpen(pinger.Id, holder.Contact.Id, _self) || now - holder.LastHeard > _rankHeld)
+        if (holder is null || holder.Contact.Id == pinger.Id || _space.InOpen(pinger.Id, holder.Contact.Id, _self) || now - holder.LastHeard > RankHeld(holder))
         {
             var changed = holder?.Contact != pinger;
-            _predecessors[rank - 1] = new PredecessorSlot(pinger, now);
+            _predecessors[rank - 1] = new PredecessorSlot(pinger, now, interval);
             if (changed)
                 Changed?.Invoke();
         }
@@ -129,13 +134,26 @@ internal sealed class Neighborhood
         Changed?.Invoke();
     }
 
-    /// <summary>A predecessor that has stopped pinging for as long as a successor would be declared dead is forgotten.</summary>
+    /// <summary>How long the holder of a slot may go without pinging before another pinger may take its rank: one of its intervals and a probe period.</summary>
+    private TimeSpan RankHeld(PredecessorSlot holder)
+    {
+        var interval = holder.Interval ?? _interval;
+        return interval + interval / (_missedPingLimit + 1);
+    }
+
+    /// <summary>How long a predecessor may stay silent before it is forgotten: (limit + 1) of its own intervals, if it said.</summary>
+    private TimeSpan Silence(PredecessorSlot slot) => slot.Interval is { } interval ? interval * (_missedPingLimit + 1) : _silence;
+
+    /// <summary>
+    /// A predecessor that has stopped pinging for as long as a successor would be declared dead is forgotten, by the
+    /// predecessor's own interval when it said it: a 1 s peer keeps its 30 s predecessor between that one's pings.
+    /// </summary>
     public void ForgetSilentPredecessors(DateTimeOffset now)
     {
         var forgot = false;
         for (var i = 0; i < _predecessors.Length; i++)
         {
-            if (_predecessors[i] is { } slot && now - slot.LastHeard > _silence)
+            if (_predecessors[i] is { } slot && now - slot.LastHeard > Silence(slot))
                 (_predecessors[i], forgot) = (null, true);
         }
         if (forgot)

@@ -152,4 +152,22 @@ public sealed class NeighborhoodTests
         Assert.Equal([new(14, 11), new(8, 2)], peer.IncarnationsOf([P(14), P(19), P(8), P(14), P(9)]));
         Assert.Null(peer.IncarnationsOf([P(19)]));
     }
+
+    [Fact]
+    public void A_predecessor_that_says_its_interval_is_kept_for_limit_plus_one_of_its_intervals_not_of_this_peers()
+    {
+        var peer = At(9);                                            // pings every 1 s
+        var slow = TimeSpan.FromSeconds(30);
+        peer.HeardPing(1, P(8), T0, slow);
+        peer.HeardPing(2, P(5), T0);                                 // said nothing: this peer's own interval
+
+        peer.ForgetSilentPredecessors(T0 + TimeSpan.FromSeconds(5)); // 5 s: past 4 of this peer's intervals
+        Assert.Equal([8UL], peer.Predecessors.Select(p => p.Id));
+        peer.HeardPing(1, P(7), T0 + TimeSpan.FromSeconds(20));      // farther, and the 30 s holder is not overdue
+        Assert.Equal(8UL, peer.FirstPredecessor!.Id);
+        peer.ForgetSilentPredecessors(T0 + slow * 4);
+        Assert.Equal(8UL, peer.FirstPredecessor!.Id);
+        peer.ForgetSilentPredecessors(T0 + slow * 4 + Interval);     // four of its own intervals of silence
+        Assert.Empty(peer.Predecessors);
+    }
 }

@@ -113,7 +113,8 @@ internal sealed class FailureDetector
     public void HandlePing(IPEndPoint from, uint sequence, PingRequest request)
     {
         _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
-        _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now);
+        _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now,
+            request.IntervalMs > 0 ? TimeSpan.FromMilliseconds(request.IntervalMs) : null);
         _context.SendDatagram(from, sequence, new PingResponse
         {
             Sender = _context.Self,
@@ -192,6 +193,7 @@ internal sealed class FailureDetector
                 Sender = _context.Self,
                 IdBits = _context.Space.Bits,
                 Rank = target.Rank,
+                IntervalMs = Math.Min((long)_options.PingInterval.TotalMilliseconds, PingRequest.MaxIntervalMilliseconds),
                 Incarnation = Incarnation,
                 Deaths = _neighborhood.DeathsToGossip(_context.Now),
             });
