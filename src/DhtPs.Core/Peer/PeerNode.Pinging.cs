@@ -4,7 +4,7 @@ namespace DhtPs.Core.Peer;
 
 /// <summary>
 /// The ping round (SPEC §3), once per <see cref="PeerOptions.PingInterval"/>: each component does its part in turn —
-/// the neighbourhood forgets silent predecessors, ring maintenance repairs (unless a confirmation's verdict will)
+/// the neighbourhood forgets silent predecessors, the failure detector counts missed pings, ring maintenance repairs (unless a confirmation's verdict will)
 /// and stabilizes, the router refreshes a finger, and the failure detector sends the round's pings.
 /// </summary>
 public sealed partial class PeerNode
@@ -33,7 +33,7 @@ public sealed partial class PeerNode
         if (_status is not PeerStatus.Running)
             return;
         _neighborhood.ForgetSilentPredecessors(Time.GetUtcNow());
-        _maintenance.OnPingRound(_detector.ConfirmationsUnderWay);
+        _maintenance.OnPingRound(_detector.CountMissedPings());
         _router.RefreshFingers(LiveSuccessors());
         _detector.PingTargets();
     }

@@ -242,10 +242,10 @@ public sealed class FaultInjectionTests
         var death = Assert.Single(events, e => e.Message == "Peer 20 is no longer alive");
         Assert.DoesNotContain(events, e => e.Kind == DhtEventKind.PingResponseReceived);
         // The evidence rides on the event, the text stays the original's: three pings missed, no round trip ever
-        // measured, the last ping's wait backed off to its ceiling (a quarter interval), the TCP question a whole interval.
+        // measured, the last ping's wait backed off to its ceiling (a quarter interval), the TCP question its 1 s floor.
         var evidence = Assert.IsType<FailureEvidence>(death.Evidence);
         Assert.Equal((20UL, 3, (TimeSpan?)null), (evidence.PeerId, evidence.MissedPings, evidence.LastRoundTrip));
-        Assert.Equal((TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)), (evidence.PingTimeout, evidence.ConfirmTimeout));
+        Assert.Equal((TimeSpan.FromMilliseconds(50), FailureDetector.ConfirmTimeoutFloor), (evidence.PingTimeout, evidence.ConfirmTimeout));
     }
 
     [Fact]

@@ -7,9 +7,9 @@ namespace DhtPs.Core.Peer.FailureDetection;
 /// <summary>
 /// SPEC §3 and §6: pings every live successor once per round over UDP, each ping naming its rank, answers the pings of
 /// predecessors, and finds the successors that are gone. Each ping waits for its answer as long as the target's measured
-/// round trips say (<see cref="RttEstimator"/>, RFC 6298, within <see cref="PingTimeoutFloor"/> and <see cref="ProbePeriod"/>);
-/// one left unanswered makes the target a suspect, re-pinged at once with the timeout doubled, as the seed's own list of
-/// improvements asks, and those re-pings are silent, so the events a peer raises stay the original's. Lifeguard's lesson:
+/// round trips say (<see cref="RttEstimator"/>, RFC 6298, within <see cref="PingTimeoutFloor"/> and <see cref="ProbePeriod"/>).
+/// A round's ping left unanswered by the next round makes the target a suspect, re-pinged at once and each time its
+/// (doubling) timeout runs out, as the seed's own list of improvements asks; those re-pings are silent, so the events a peer raises stay the original's. Lifeguard's lesson:
 /// missed datagrams only make a suspect; after <see cref="PeerOptions.MissedPingLimit"/> misses it is asked over TCP, and
 /// only if that fails too is it <see cref="Dead"/> (a killed local peer refuses at once), so datagram loss alone kills nobody.
 /// SWIM's incarnations (docs/protocol.md 5.8): this peer's own <see cref="Incarnation"/>, which only it raises (a new one at
@@ -29,7 +29,7 @@ internal sealed class FailureDetector
     /// </summary>
     public static readonly TimeSpan PingTimeoutFloor = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The shortest wait for the answer over TCP that confirms a death (never above the ping interval).</summary>
+    /// <summary>The shortest wait for the answer over TCP that confirms a death, however short the ping interval.</summary>
     public static readonly TimeSpan ConfirmTimeoutFloor = TimeSpan.FromSeconds(1);
 
     private readonly IFailureDetectorContext _context;
@@ -90,14 +90,32 @@ internal sealed class FailureDetector
     public int ConfirmationsUnderWay => _targets.Values.Count(target => target.Confirming);
 
     /// <summary>
-    /// Pings every target at its rank and says so in the original's words. A target whose last ping is still waiting
-    /// (its re-pings are under way) is left to them.
+    /// Once per ping round, before the pings go out: a target whose last round's ping is still unanswered missed it (its
+    /// timeout doubles), and one that reaches the limit so is asked over TCP whether it is really gone. Returns how many
+    /// questions are under way. The round's ping is the clock of the first miss: a 2-interval cut must not kill (the
+    /// simulation pins it), and before the first answer nothing is measured anyway.
+    /// </summary>
+    public int CountMissedPings()
+    {
+        foreach (var target in Targets.Where(t => t is { PingTimeout: null, Confirming: false, OutstandingPing: not null }))
+        {
+            target.MissedPings++;
+            target.Rtt.OnTimeout();
+            if (target.MissedPings >= _options.MissedPingLimit)
+                Confirm(target);
+        }
+        return ConfirmationsUnderWay;
+    }
+
+    /// <summary>
+    /// Pings every target at its rank and says so in the original's words. A suspect's round ping is its first re-ping,
+    /// waited for by its RTT timeout; a target whose re-pings are under way is left to them.
     /// </summary>
     public void PingTargets()
     {
         var targets = Targets.Where(target => target.PingTimeout is null).ToArray();
         foreach (var target in targets)
-            SendPing(target, resent: false);
+            SendPing(target, resent: target is { Suspected: true, Confirming: false });
         if (targets.Length == 0)
             return;
         var ids = targets.Select(t => t.Contact.Id.ToString()).ToArray();
@@ -186,7 +204,8 @@ internal sealed class FailureDetector
         var sequence = ++_pingSequence;
         (target.OutstandingPing, target.SentAt, target.Resent) = (sequence, _context.Now, resent);
         target.StopWaiting();
-        target.PingTimeout = _context.StartTimer(target.Rtt.Timeout, System.Threading.Timeout.InfiniteTimeSpan, () => PingTimedOut(target, sequence));
+        if (resent)
+            target.PingTimeout = _context.StartTimer(target.Rtt.Timeout, System.Threading.Timeout.InfiniteTimeSpan, () => PingTimedOut(target, sequence));
         _context.SendDatagram(target.Contact.ToEndPoint(), sequence,
             new PingRequest
             {
@@ -228,13 +247,13 @@ internal sealed class FailureDetector
     /// <summary>
     /// How long the question over TCP waits: two round trips (connect, then request and reply) at the target's ping
     /// timeout, backed off by the misses that led here, so it follows the measured round trips; at least
-    /// <see cref="ConfirmTimeoutFloor"/> (a host stalled for less is not yet dead; a killed peer refuses the connect at once,
-    /// so this bites only for a hung or cut-off one), and at most a ping interval.
+    /// <see cref="ConfirmTimeoutFloor"/> whatever the interval (a host stalled for less is not yet dead; a killed peer
+    /// refuses the connect at once, so this bites only for a hung or cut-off one), and at most a ping interval above that.
     /// </summary>
     private TimeSpan ConfirmTimeout(ProbeTarget target)
     {
-        var most = _options.PingInterval;
-        var least = ConfirmTimeoutFloor < most ? ConfirmTimeoutFloor : most;
+        var least = ConfirmTimeoutFloor;
+        var most = _options.PingInterval > least ? _options.PingInterval : least;
         var byRtt = target.Rtt.Timeout * 2;
         return byRtt < least ? least : byRtt > most ? most : byRtt;
     }

@@ -26,10 +26,11 @@ internal sealed class ProbeTarget(PeerContact contact, int rank, RttEstimatorOpt
     /// <summary><see cref="OutstandingPing"/> re-asks after a miss: its answer is no round-trip sample (Karn's rule).</summary>
     public bool Resent { get; set; }
 
-    /// <summary>Counts <see cref="OutstandingPing"/> missed when it fires; null when no ping is waiting.</summary>
+    /// <summary>Counts a re-ping missed when it fires; null when none is waiting (a round's ping waits for the next round).</summary>
     public ITimer? PingTimeout { get; set; }
 
     public int MissedPings { get; set; }
+
 
     /// <summary>Out of missed pings and being asked over TCP whether it is really gone.</summary>
     public bool Confirming { get; set; }

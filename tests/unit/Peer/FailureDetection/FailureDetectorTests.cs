@@ -50,12 +50,31 @@ public sealed class FailureDetectorTests
         return timer;
     }
 
-    /// <summary>Lets the ping waiting on <paramref name="id"/> time out (the clock moves by its timeout).</summary>
+    /// <summary>Lets the re-ping waiting on <paramref name="id"/> time out (the clock moves by its timeout).</summary>
     private static void TimeOut(FakeDetectorContext context, FailureDetector detector, ulong id)
     {
         var timer = Waiting(context, detector, id);
         context.Now += timer.Due;
         timer.Fire();
+    }
+
+    /// <summary>The next ping round: the clock moves by an interval, the misses are counted, the pings go out.</summary>
+    private static void NextRound(FakeDetectorContext context, FailureDetector detector)
+    {
+        context.Now += Interval;
+        detector.CountMissedPings();
+        detector.PingTargets();
+    }
+
+    /// <summary>
+    /// <paramref name="id"/> answers nothing from now on (its round ping is out): the next round counts its first miss
+    /// and re-pings it, then each re-ping times out until it is asked over TCP.
+    /// </summary>
+    private static void SilentUntilAsked(FakeDetectorContext context, FailureDetector detector, ulong id)
+    {
+        NextRound(context, detector);
+        while (detector.Target(id) is { Confirming: false, PingTimeout: not null })
+            TimeOut(context, detector, id);
     }
 
     [Fact]
@@ -92,54 +111,64 @@ public sealed class FailureDetectorTests
     }
 
     [Fact]
-    public void Before_any_answer_a_ping_waits_the_probe_period_and_then_as_long_as_the_measured_round_trips_say()
+    public void A_rounds_ping_waits_for_the_next_round_and_a_re_ping_as_long_as_the_measured_round_trips_say()
     {
         var (detector, context, _, _) = DetectorAt(9, 14, 19);
         detector.PingTargets();
-        Assert.Equal(ProbePeriod, Waiting(context, detector, 14).Due);   // nothing measured yet: RFC 6298's initial timeout, capped
+        Assert.Null(detector.Target(14)!.PingTimeout);                   // the next round counts it, as before RTT
+        Pong(detector, context, 19);
+        NextRound(context, detector);                                    // 14 missed it: re-pinged, nothing measured yet
+        Assert.Equal(ProbePeriod, Waiting(context, detector, 14).Due);   // RFC 6298's initial timeout, capped by the probe period
+        Assert.Null(detector.Target(19)!.PingTimeout);
 
-        var first = Waiting(context, detector, 14);
-        Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(100));
         var target = detector.Target(14)!;
-        Assert.Equal((TimeSpan.FromMilliseconds(100), (uint?)null, 1), (target.Rtt.LastSample, target.OutstandingPing, target.Rtt.Samples));
-        Assert.True(first.Disposed);
-        detector.PingTargets();                                            // 19's ping still waits: only 14 is pinged
-        Assert.Equal(TimeSpan.FromMilliseconds(300), Waiting(context, detector, 14).Due);   // SRTT 100 + 4 × RTTVAR 50
+        var rePing = Waiting(context, detector, 14);
+        Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(5)); // Karn: an answer to a re-ping measures nothing
+        Assert.Equal((0, (TimeSpan?)null, (uint?)null), (target.Rtt.Samples, target.Rtt.LastSample, target.OutstandingPing));
+        Assert.True(rePing.Disposed);
 
+        NextRound(context, detector);
+        Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(100)); // a round's ping sent once: a sample
+        Assert.Equal((1, TimeSpan.FromMilliseconds(100)), (target.Rtt.Samples, target.Rtt.LastSample));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), target.Rtt.Timeout);    // SRTT 100 + 4 × RTTVAR 50
+
+        NextRound(context, detector);
         Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(1));
-        detector.PingTargets();
-        Assert.True(Waiting(context, detector, 14).Due >= FailureDetector.PingTimeoutFloor);
-
+        Assert.True(target.Rtt.Timeout >= FailureDetector.PingTimeoutFloor);
         for (var i = 0; i < 8; i++)
         {
-            Pong(detector, context, 14, after: TimeSpan.FromSeconds(30));  // far beyond the interval: the ceiling holds
-            detector.PingTargets();
+            NextRound(context, detector);
+            Pong(detector, context, 14, after: TimeSpan.FromSeconds(30)); // far beyond the interval: the ceiling holds
         }
-        Assert.Equal(ProbePeriod, Waiting(context, detector, 14).Due);
+        Assert.Equal(ProbePeriod, target.Rtt.Timeout);
     }
 
     [Fact]
-    public void A_missed_ping_is_asked_again_at_once_silently_with_the_timeout_doubled_and_its_answer_is_no_sample()
+    public void A_missed_ping_is_asked_again_with_the_timeout_doubled_silently_after_the_rounds_own_and_its_answer_is_no_sample()
     {
         var (detector, context, _, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
         Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(100));
-        Pong(detector, context, 19, after: TimeSpan.Zero);
+        Pong(detector, context, 19);
         detector.PingTargets();
         Pong(detector, context, 19);
-        var events = context.Events.Count;
-        context.Datagrams.Clear();
 
-        TimeOut(context, detector, 14);                                    // 300 ms without an answer: a suspect
+        NextRound(context, detector);                                      // 14 missed the round: a suspect
         var target = detector.Target(14)!;
-        Assert.Equal([(14UL, 1)], context.PingsSent());             // re-pinged at once, at its rank
         Assert.Equal((1, true), (target.MissedPings, target.Resent));
-        Assert.Equal(TimeSpan.FromMilliseconds(600), Waiting(context, detector, 14).Due);
+        Assert.Equal(TimeSpan.FromMilliseconds(600), Waiting(context, detector, 14).Due);   // 300 ms doubled
+        Pong(detector, context, 19);
+        context.Datagrams.Clear();
+        var events = context.Events.Count;
+
+        TimeOut(context, detector, 14);
+        Assert.Equal([(14UL, 1)], context.PingsSent());                    // re-pinged at once, at its rank
         Assert.Equal(events, context.Events.Count);                        // without a word
+        Assert.Equal((2, TimeSpan.FromMilliseconds(1200)), (target.MissedPings, Waiting(context, detector, 14).Due));
 
         Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(5));  // Karn: the answer to a re-ping measures nothing
         Assert.Equal((0, 1, TimeSpan.FromMilliseconds(100)), (target.MissedPings, target.Rtt.Samples, target.Rtt.LastSample));
-        Assert.Equal(TimeSpan.FromMilliseconds(600), target.Rtt.Timeout);  // and the backed-off timeout stays
+        Assert.Equal(TimeSpan.FromMilliseconds(1200), target.Rtt.Timeout); // and the backed-off timeout stays
         Assert.Empty(dead);
         Assert.Empty(context.Sent);
     }
@@ -150,7 +179,7 @@ public sealed class FailureDetectorTests
         var (detector, context, _, _) = DetectorAt(9, 14, 19);
         detector.PingTargets();
         var first = context.Datagrams.First(d => d.To.Port == P(14).Port);
-        TimeOut(context, detector, 14);
+        NextRound(context, detector);
         var target = detector.Target(14)!;
         Assert.Equal(1, target.MissedPings);
 
@@ -169,9 +198,10 @@ public sealed class FailureDetectorTests
         var (detector, context, _, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
         Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(100));
+        Pong(detector, context, 19);
         detector.PingTargets();
-        for (var miss = 0; miss < 3; miss++)
-            TimeOut(context, detector, 14);                                // 300, 600, 1200 ms: the limit of 3
+        Pong(detector, context, 19);
+        SilentUntilAsked(context, detector, 14);                           // the round, then 600 and 1200 ms: the limit of 3
 
         var ask = Assert.Single(context.Sent);
         Assert.Equal(14UL, ask.To.Id);
@@ -187,12 +217,11 @@ public sealed class FailureDetectorTests
         Assert.Equal((0, 0), (detector.Target(14)!.MissedPings, detector.ConfirmationsUnderWay));
 
         detector.PingTargets();
-        for (var miss = 0; miss < 3; miss++)
-            TimeOut(context, detector, 14);
+        SilentUntilAsked(context, detector, 14);
         context.Sent[^1].Fail();
         var evidence = Assert.Single(dead);
         Assert.Equal((14UL, 3, TimeSpan.FromMilliseconds(100)), (evidence.PeerId, evidence.MissedPings, evidence.LastRoundTrip));
-        Assert.Equal(ProbePeriod, evidence.PingTimeout);                   // backed off 1.2 s → 2.4 s → the 2.5 s ceiling
+        Assert.Equal(ProbePeriod, evidence.PingTimeout);                   // backed off 2.4 s → the 2.5 s ceiling
         Assert.Equal(ProbePeriod * 2, evidence.ConfirmTimeout);
     }
 
@@ -201,15 +230,14 @@ public sealed class FailureDetectorTests
     {
         var (detector, context, _, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
-        for (var miss = 0; miss < 3; miss++)
-            TimeOut(context, detector, 14);
-        Assert.Single(context.Sent);
+        SilentUntilAsked(context, detector, 14);
+        Assert.Single(context.Sent, s => s.To.Id == 14);
 
-        detector.PingTargets();                                             // the next round pings it again
+        NextRound(context, detector);                                       // the next round pings it again
         Pong(detector, context, 14);                                        // the partition healed
-        context.Sent[0].Fail();                                             // the question asked across it times out after
+        context.Sent.Single(s => s.To.Id == 14).Fail();                     // the question asked across it times out after
 
-        Assert.Empty(dead);
+        Assert.DoesNotContain(dead, d => d.PeerId == 14);
     }
 
     [Fact]
@@ -217,10 +245,10 @@ public sealed class FailureDetectorTests
     {
         var (detector, context, _, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
-        for (var miss = 0; miss < 3; miss++)
-            TimeOut(context, detector, 14);
+        Pong(detector, context, 19);
+        SilentUntilAsked(context, detector, 14);
 
-        Assert.Single(context.Sent).Fail(new DhtAuthenticationException(P(14).ToEndPoint(), "another secret"));
+        context.Sent.Single(s => s.To.Id == 14).Fail(new DhtAuthenticationException(P(14).ToEndPoint(), "another secret"));
 
         Assert.Empty(dead);
         Assert.Equal(0, detector.Target(14)!.MissedPings);
@@ -231,7 +259,8 @@ public sealed class FailureDetectorTests
     {
         var (detector, context, neighborhood, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
-        for (var miss = 0; miss < 3; miss++)
+        NextRound(context, detector);                                       // both missed the round
+        for (var miss = 0; miss < 2; miss++)
         {
             TimeOut(context, detector, 14);
             TimeOut(context, detector, 19);
@@ -252,8 +281,7 @@ public sealed class FailureDetectorTests
     {
         var (detector, context, neighborhood, _) = DetectorAt(9, 14, 19);
         detector.PingTargets();
-        TimeOut(context, detector, 14);
-        TimeOut(context, detector, 19);
+        NextRound(context, detector);
         var waitingOn19 = Waiting(context, detector, 19);
 
         neighborhood.SetSuccessors([P(14), P(19) with { Port = 9 }, P(2)]);
@@ -273,7 +301,9 @@ public sealed class FailureDetectorTests
     {
         var (detector, context, _, _) = DetectorAt(9, 14, 19);
         detector.PingTargets();
+        NextRound(context, detector);
         var timers = context.Timers.ToArray();
+        Assert.NotEmpty(timers);
 
         detector.Stop();
 
