@@ -77,6 +77,10 @@ internal sealed class DeathMemory(TimeSpan gossipWindow, TimeSpan unnumberedMemo
         return [.. _deaths.Keys];
     }
 
+    /// <summary>The peers held dead that were learned within the gossip window (the old, short memory).</summary>
+    public HashSet<ulong> LearnedRecently(DateTimeOffset now) =>
+        [.. Held(now).Where(id => now - _deaths[id].Learned <= gossipWindow)];
+
     /// <summary>The deaths to piggyback on the next message: those learned within the gossip window, newest first, at most <paramref name="max"/>.</summary>
     public IReadOnlyList<PeerIncarnation>? ToGossip(DateTimeOffset now, int max)
     {

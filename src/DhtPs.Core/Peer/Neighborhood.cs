@@ -193,11 +193,22 @@ internal sealed class Neighborhood
     /// have noticed yet, until they are seen at a higher incarnation or answer themselves. A live successor, which answers
     /// this peer's own pings, is never among them, whatever others say of it.
     /// </summary>
-    public HashSet<ulong> RecentlyDead(DateTimeOffset now)
+    public HashSet<ulong> HeldDead(DateTimeOffset now)
     {
         var held = _deaths.Held(now);
         held.RemoveWhere(id => LiveLinkTo(id) is not null);
         return held;
+    }
+
+    /// <summary>
+    /// The peers held dead that this peer learned of within (limit + 1) of its intervals: what a repair or a walk back
+    /// leaves out, as before incarnations (a repair's answerer has just been asked, and the walk must not stop at hearsay).
+    /// </summary>
+    public HashSet<ulong> RecentlyDead(DateTimeOffset now)
+    {
+        var recent = _deaths.LearnedRecently(now);
+        recent.RemoveWhere(id => LiveLinkTo(id) is not null);
+        return recent;
     }
 
     /// <summary>The incarnation this peer knows of <paramref name="id"/>; 0 when none.</summary>

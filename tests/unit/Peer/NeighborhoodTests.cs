@@ -98,11 +98,12 @@ public sealed class NeighborhoodTests
         peer.HeardIncarnation(14, 5);                                // from its pongs
         peer.DeclareDead([14UL], T0);
 
-        Assert.Contains(14UL, peer.RecentlyDead(T0 + Interval * 600));   // ten minutes: far past (limit + 1) intervals
+        Assert.Contains(14UL, peer.HeldDead(T0 + Interval * 600));   // ten minutes: far past (limit + 1) intervals
+        Assert.DoesNotContain(14UL, peer.RecentlyDead(T0 + Interval * 600));   // what a repair or a walk back leaves out: the old while
         peer.HeardIncarnation(14, 5);                                // a slow neighbour still offers it at the same one
-        Assert.Contains(14UL, peer.RecentlyDead(T0 + Interval * 601));
+        Assert.Contains(14UL, peer.HeldDead(T0 + Interval * 601));
         peer.HeardIncarnation(14, 6);                                // restarted, or it refuted: seen above the death
-        Assert.DoesNotContain(14UL, peer.RecentlyDead(T0 + Interval * 602));
+        Assert.DoesNotContain(14UL, peer.HeldDead(T0 + Interval * 602));
         Assert.Equal(6UL, peer.IncarnationOf(14));
     }
 
@@ -114,9 +115,9 @@ public sealed class NeighborhoodTests
         peer.HeardIncarnation(19, 3);
         peer.DeclareDead([14UL, 19UL], T0);                          // 14 never answered a ping: its incarnation is unknown
 
-        Assert.Equal([14UL, 19UL], peer.RecentlyDead(T0 + Interval * 4).Order());
-        Assert.Equal([19UL], peer.RecentlyDead(T0 + Interval * 5));
-        Assert.Empty(peer.RecentlyDead(T0 + DeathMemory.Memory + Interval));
+        Assert.Equal([14UL, 19UL], peer.HeldDead(T0 + Interval * 4).Order());
+        Assert.Equal([19UL], peer.HeldDead(T0 + Interval * 5));
+        Assert.Empty(peer.HeldDead(T0 + DeathMemory.Memory + Interval));
     }
 
     [Fact]
@@ -136,10 +137,10 @@ public sealed class NeighborhoodTests
         peer.HeardDeath(14, 2, T0);                                 // a live successor: told on, yet it answers this peer's pings
 
         Assert.Equal([new(30, 7), new(14, 2)], heard);
-        Assert.Equal([30UL], peer.RecentlyDead(T0 + Interval));     // a live successor is never held dead on hearsay
+        Assert.Equal([30UL], peer.HeldDead(T0 + Interval));     // a live successor is never held dead on hearsay
         Assert.Equal([new(14, 2), new(30, 7)], peer.DeathsToGossip(T0 + Interval)!.OrderBy(d => d.Id));
         Assert.Null(peer.DeathsToGossip(T0 + Interval * 5));        // told on for (limit + 1) intervals, then only held
-        Assert.Contains(30UL, peer.RecentlyDead(T0 + Interval * 60));
+        Assert.Contains(30UL, peer.HeldDead(T0 + Interval * 60));
     }
 
     [Fact]

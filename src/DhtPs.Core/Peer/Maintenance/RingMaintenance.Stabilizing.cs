@@ -103,7 +103,7 @@ internal sealed partial class RingMaintenance
     {
         _stabilizing = false;
         var current = _neighborhood.SuccessorIds();
-        var gone = RecentlyDead();
+        var gone = _neighborhood.HeldDead(_context.Now);
         var proposed = candidates is null || Status is not PeerStatus.Running || _repairing
             ? null
             : ComposeSuccessors(candidates, gone);
