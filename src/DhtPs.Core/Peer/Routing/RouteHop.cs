@@ -13,4 +13,7 @@ public static class RoutingLimits
 
     /// <summary>A finger's lookup crosses up to log N hops, each bounded by the request timeout: two timeouts cover a slow one.</summary>
     public static TimeSpan FingerLookupTimeout(TimeSpan requestTimeout) => requestTimeout * 2;
+
+    /// <summary>How many owners a peer remembers: enough for a working set of keys, small enough to scan per request.</summary>
+    public const int OwnerCacheCapacity = 256;
 }

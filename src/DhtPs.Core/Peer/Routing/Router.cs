@@ -15,13 +15,18 @@ namespace DhtPs.Core.Peer.Routing;
 /// and the next candidate is tried. Fingers are shortcuts only: the owner is recognised by its predecessor's
 /// successor list (<see cref="RoutedRequest.ToOwner"/>), kept right by the SPEC messages, repair and stabilization.
 /// </para>
-/// Owns: the finger table, the finger-upkeep cursor, the pending routed requests. Runs only on the logical thread.
+/// <para>
+/// A file request this peer starts goes first to the owner an <see cref="OwnerCache"/> names for its key, when one
+/// does: a hop instead of log N when the ring has not changed there since (issue 12's fast path).
+/// </para>
+/// Owns: the finger table, the finger-upkeep cursor, the owner cache, the pending routed requests. Runs only on the logical thread.
 /// </summary>
 internal sealed class Router
 {
     private readonly IRouterContext _context;
     private readonly PeerOptions _options;
     private readonly FingerTable _fingers;
+    private readonly OwnerCache _owners;
     private readonly Dictionary<string, PendingRoute> _pending = new(StringComparer.Ordinal);
     private readonly long _incarnation;
     private long _sequence;
@@ -40,6 +45,7 @@ internal sealed class Router
         _options = options;
         _incarnation = incarnation;
         _fingers = new FingerTable(context.Space, options.Id); // The contact is known only once bound; the id from the start.
+        _owners = new OwnerCache(context.Space, RoutingLimits.OwnerCacheCapacity);
     }
 
     private IdSpace Space => _context.Space;
@@ -88,8 +94,20 @@ internal sealed class Router
             Answer(request, RouteOutcome.Unroutable, $"the request was forwarded {request.Hops} times without reaching the owner of key {request.Key}");
             return;
         }
-        Forward(request, NextHops(request.Key), 0, lastProblem: null);
+        Forward(request, request is RoutedFileRequest && StartedHere(request) ? CachedOwnerFirst(request.Key, NextHops(request.Key)) : NextHops(request.Key), 0, lastProblem: null);
     }
+
+    private bool StartedHere(RoutedRequest request) => request.Hops == 0 && request.Origin.Id == Self.Id;
+
+    /// <summary>
+    /// A file request goes to the cached owner of its key first; sent without <see cref="RoutedRequest.ToOwner"/>, so
+    /// that peer serves it only if its own predecessor confirms the key is its, and routes it on otherwise. The route
+    /// stays behind it for when it does not take the request. A lookup is not cached: it answers for ownership itself.
+    /// </summary>
+    private IReadOnlyList<LookupHop> CachedOwnerFirst(ulong key, IReadOnlyList<LookupHop> route) =>
+        _owners.OwnerOf(key) is { } owner && owner.Id != Self.Id
+            ? [new LookupHop(owner, ToOwner: false), .. route.Where(h => h.Peer.Id != owner.Id)]
+            : route;
 
     /// <summary>
     /// The owner of a key is the peer its predecessor's successor list names (<see cref="RoutedRequest.ToOwner"/>); a
@@ -191,7 +209,7 @@ internal sealed class Router
         {
             if (reply.Message is Acknowledgement)
                 return;
-            _fingers.Forget(next.Peer.Id);
+            ForgetPeer(next.Peer.Id);
             Forward(request, hops, index + 1, reply.Problem, whenNoneTakes);
         });
     }
@@ -225,7 +243,11 @@ internal sealed class Router
     /// <summary>Tells the origin how its request ended; at the origin itself, settles it directly.</summary>
     public void Answer(RoutedRequest request, RouteOutcome outcome, string? reason)
     {
-        var answer = new RouteAnswer { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Outcome = outcome, Hops = request.Hops, Reason = reason };
+        var answer = new RouteAnswer
+        {
+            Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Outcome = outcome, Hops = request.Hops, Reason = reason,
+            OwnedFrom = outcome is RouteOutcome.Unroutable ? null : _context.FirstPredecessor?.Id,
+        };
         if (request.Origin.Id == Self.Id)
             Settle(answer.RequestId, answer);
         else
@@ -243,6 +265,8 @@ internal sealed class Router
     {
         if (!_pending.Remove(requestId, out var pending))
             return; // Already answered, or given up on.
+        if (answer is { OwnedFrom: { } from, Outcome: not RouteOutcome.Unroutable })
+            LearnOwner(from, answer.Sender);
         pending.Deadline.Dispose();
         pending.OnAnswer(answer);
     }
@@ -262,7 +286,18 @@ internal sealed class Router
     }
 
     /// <summary>A successor declared dead is no finger either.</summary>
-    public void ForgetPeer(ulong id) => _fingers.Forget(id);
+    public void ForgetPeer(ulong id)
+    {
+        _fingers.Forget(id);
+        _owners.Forget(id);
+    }
+
+    /// <summary>An owner said it owns (<paramref name="from"/>, owner]: the next file request for a key there goes to it first.</summary>
+    public void LearnOwner(ulong from, PeerContact owner)
+    {
+        if (owner.Id != Self.Id)
+            _owners.Learn(from, owner);
+    }
 
     /// <summary>
     /// Chord's fix_fingers, once per ping round and at most one request per round: the fingers the successor list covers
