@@ -16,8 +16,8 @@ namespace DhtPs.Core.Peer.Routing;
 /// successor list (<see cref="RoutedRequest.ToOwner"/>), kept right by the SPEC messages, repair and stabilization.
 /// </para>
 /// <para>
-/// A file request this peer starts goes first to the owner an <see cref="OwnerCache"/> names for its key, when one
-/// does: a hop instead of log N when the ring has not changed there since (issue 12's fast path).
+/// With fingers, a file request this peer starts goes first to the owner an <see cref="OwnerCache"/> names for its
+/// key, when one does: a hop instead of log N when the ring has not changed there since (issue 12's fast path).
 /// </para>
 /// Owns: the finger table, the finger-upkeep cursor, the owner cache, the pending routed requests. Runs only on the logical thread.
 /// </summary>
@@ -35,8 +35,11 @@ internal sealed class Router
     private int _nextFinger;
     private bool _refreshingFinger;
 
-    /// <summary>A request this peer started: its continuation, called once with the answer or with null when none came.</summary>
-    private sealed record PendingRoute(Action<RouteAnswer?> OnAnswer, ITimer Deadline);
+    /// <summary>
+    /// A request this peer started: its continuation, called once with the answer or with null when none came, and
+    /// whether its owner's range is cached (not for finger upkeep, so a route never depends on when fingers were refreshed).
+    /// </summary>
+    private sealed record PendingRoute(Action<RouteAnswer?> OnAnswer, ITimer Deadline, bool CachesOwner);
 
     /// <param name="incarnation">Distinct for each start of a peer (its start time), so a late answer to an old request settles nothing.</param>
     public Router(IRouterContext context, PeerOptions options, long incarnation)
@@ -62,17 +65,21 @@ internal sealed class Router
     public string NewRequestId() => $"{_incarnation:x}-{Interlocked.Increment(ref _sequence):x}";
 
     /// <summary>Starts a routed request from this peer; <paramref name="onAnswer"/> gets the answer, or null after <paramref name="timeout"/>.</summary>
-    public void Start(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer)
+    public void Start(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer) => Start(request, timeout, onAnswer, cachesOwner: true);
+
+    private void Start(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer, bool cachesOwner)
     {
         var requestId = request.RequestId;
         var deadline = _context.StartTimer(timeout, () => Settle(requestId, null));
-        _pending.Add(requestId, new PendingRoute(onAnswer, deadline));
+        _pending.Add(requestId, new PendingRoute(onAnswer, deadline, cachesOwner));
         Route(request);
     }
 
     /// <summary>Starts a lookup of <paramref name="key"/> from this peer.</summary>
-    public void StartLookup(ulong key, TimeSpan timeout, Action<RouteAnswer?> onAnswer) =>
-        Start(new LookupRequest { Sender = Self, IdBits = Space.Bits, RequestId = NewRequestId(), Key = key, Origin = Self }, timeout, onAnswer);
+    public void StartLookup(ulong key, TimeSpan timeout, Action<RouteAnswer?> onAnswer) => StartLookup(key, timeout, onAnswer, cachesOwner: true);
+
+    private void StartLookup(ulong key, TimeSpan timeout, Action<RouteAnswer?> onAnswer, bool cachesOwner) =>
+        Start(new LookupRequest { Sender = Self, IdBits = Space.Bits, RequestId = NewRequestId(), Key = key, Origin = Self }, timeout, onAnswer, cachesOwner);
 
     /// <summary>Takes a request at this hop: serves it when this peer is its destination, otherwise passes it on.</summary>
     public void Route(RoutedRequest request)
@@ -94,10 +101,12 @@ internal sealed class Router
             Answer(request, RouteOutcome.Unroutable, $"the request was forwarded {request.Hops} times without reaching the owner of key {request.Key}");
             return;
         }
-        Forward(request, request is RoutedFileRequest && StartedHere(request) ? CachedOwnerFirst(request.Key, NextHops(request.Key)) : NextHops(request.Key), 0, lastProblem: null);
+        Forward(request, UsesOwnerCache(request) ? CachedOwnerFirst(request.Key, NextHops(request.Key)) : NextHops(request.Key), 0, lastProblem: null);
     }
 
-    private bool StartedHere(RoutedRequest request) => request.Hops == 0 && request.Origin.Id == Self.Id;
+    /// <summary>A file request started here, routed through fingers: the original route (<see cref="RoutingMode.Successor"/>) keeps its hops.</summary>
+    private bool UsesOwnerCache(RoutedRequest request) =>
+        request is RoutedFileRequest && request.Hops == 0 && request.Origin.Id == Self.Id && _options.Routing is RoutingMode.Fingers;
 
     /// <summary>
     /// A file request goes to the cached owner of its key first; sent without <see cref="RoutedRequest.ToOwner"/>, so
@@ -265,7 +274,7 @@ internal sealed class Router
     {
         if (!_pending.Remove(requestId, out var pending))
             return; // Already answered, or given up on.
-        if (answer is { OwnedFrom: { } from, Outcome: not RouteOutcome.Unroutable })
+        if (pending.CachesOwner && answer is { OwnedFrom: { } from, Outcome: not RouteOutcome.Unroutable })
             LearnOwner(from, answer.Sender);
         pending.Deadline.Dispose();
         pending.OnAnswer(answer);
@@ -330,7 +339,7 @@ internal sealed class Router
         {
             _refreshingFinger = false;
             _nextFinger = answer is { Outcome: RouteOutcome.Owner } ? _fingers.Learn(index, answer.Sender) : index + 1;
-        });
+        }, cachesOwner: false);
 
     /// <summary>
     /// A peer that joined between the finger's start and the finger shows up as the finger's predecessor: it is

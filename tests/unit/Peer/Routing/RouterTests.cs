@@ -240,6 +240,35 @@ public sealed class RouterTests
     }
 
     [Fact]
+    public void The_original_successor_route_keeps_its_hops_whatever_owners_answered()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19, RoutingMode.Successor);
+        AnsweredBy(router, context, Store("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 9, ownedFrom: 8, RouteOutcome.StoreAccepted);
+
+        router.Start(Fetch("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.Equal(4UL, context.TakeSent().To.Id);
+    }
+
+    [Fact]
+    public void A_finger_lookups_answer_teaches_the_owner_cache_nothing()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        router.RefreshFingers(context.RoutingSuccessors);
+        var lookup = context.TakeSent();
+        lookup.Acknowledge();
+        router.HandleAnswer(new RouteAnswer
+        {
+            Sender = P(8), IdBits = 8, RequestId = ((LookupRequest)lookup.Request).RequestId, Outcome = RouteOutcome.Owner, Hops = 1, OwnedFrom = 5,
+        });
+
+        router.Start(Fetch("2055", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.Contains(router.Fingers, f => f?.Id == 8);
+        Assert.Equal(5UL, context.TakeSent().To.Id); // key 7: the closest preceding peer, not the cached-looking 8
+    }
+
+    [Fact]
     public void An_owner_names_its_range_in_its_answer_and_a_stuck_hop_names_none()
     {
         var (router, context) = RouterAt(9, [14, 19], predecessor: 8);
