@@ -34,6 +34,7 @@ internal sealed class Router
     /// <summary>The finger the next round refreshes, and whether a refresh is under way.</summary>
     private int _nextFinger;
     private bool _refreshingFinger;
+    private readonly FingerUpkeepPace _fingerPace;
 
     /// <summary>
     /// A request this peer started: its continuation, called once with the answer or with null when none came, and
@@ -49,6 +50,7 @@ internal sealed class Router
         _incarnation = incarnation;
         _fingers = new FingerTable(context.Space, options.Id); // The contact is known only once bound; the id from the start.
         _owners = new OwnerCache(context.Space, RoutingLimits.OwnerCacheCapacity);
+        _fingerPace = new FingerUpkeepPace(RoutingLimits.FingerPauseRounds(options.PingInterval));
     }
 
     private IdSpace Space => _context.Space;
@@ -313,14 +315,22 @@ internal sealed class Router
     /// are copied from it, and one other finger is refreshed. An unknown finger is looked up (a lookup of its start);
     /// a known one is only checked, by asking it for its neighbours: it is still right while it answers and its
     /// predecessor lies before the finger's start. Fingers are refreshed in rising order, so a fresh ring fills them
-    /// bottom up, each lookup riding on the fingers the round before filled. Routing along successors needs none.
+    /// bottom up, each lookup riding on the fingers the round before filled. Once a whole pass changes nothing, upkeep
+    /// pauses between passes (<see cref="FingerUpkeepPace"/>). Routing along successors needs none.
     /// </summary>
     public void RefreshFingers(IReadOnlyList<PeerContact> liveSuccessors)
     {
         var covered = _fingers.Seed(liveSuccessors);
         if (!_options.MaintainFingers || _options.Routing is RoutingMode.Successor || _refreshingFinger || liveSuccessors.Count == 0 || covered == Space.Bits)
             return;
-        var index = _nextFinger < covered || _nextFinger >= Space.Bits ? covered : _nextFinger;
+        if (_nextFinger >= Space.Bits)
+        {
+            _fingerPace.PassEnded(_fingers.Entries);
+            _nextFinger = covered;
+        }
+        if (!_fingerPace.ShouldRefresh(_fingers.Entries))
+            return;
+        var index = Math.Max(_nextFinger, covered);
         if (_context.FirstPredecessor is { } predecessor && Space.InHalfOpen(_fingers.StartOf(index), predecessor.Id, Self.Id))
         {
             // This peer's own range (a small ring wraps round to it): no need to ask anyone.

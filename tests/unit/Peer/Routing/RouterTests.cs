@@ -16,14 +16,14 @@ public sealed class RouterTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private static (Router Router, FakeRouterContext Context) RouterAt(ulong self, ulong[] successors, ulong? predecessor = null,
-        RoutingMode routing = RoutingMode.Fingers)
+        RoutingMode routing = RoutingMode.Fingers, double pingIntervalSeconds = 30)
     {
         var context = new FakeRouterContext(self)
         {
             RoutingSuccessors = successors.Select(P).ToArray(),
             FirstPredecessor = predecessor is { } id ? P(id) : null,
         };
-        var options = new PeerOptions { Id = self, Routing = routing, RequestTimeout = Timeout };
+        var options = new PeerOptions { Id = self, Routing = routing, RequestTimeout = Timeout, PingInterval = TimeSpan.FromSeconds(pingIntervalSeconds) };
         return (new Router(context, options, incarnation: 1), context);
     }
 
@@ -391,6 +391,54 @@ public sealed class RouterTests
         string[] ids = [first.NewRequestId(), first.NewRequestId(), second.NewRequestId()];
 
         Assert.Equal(3, ids.Distinct().Count());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="rounds"/> rounds of finger upkeep on the SPEC ring, each request answered as that ring
+    /// would: lookups by the true owner, checks by the finger naming its true predecessor. Returns the requests sent.
+    /// </summary>
+    private static int UpkeepRequests(Router router, FakeRouterContext context, int rounds)
+    {
+        ulong[] ring = [2, 4, 5, 8, 9, 14, 19];
+        var space = new IdSpace(8);
+        var sent = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            router.RefreshFingers(context.RoutingSuccessors);
+            if (context.Sent.Count == 0)
+                continue;
+            sent++;
+            var request = context.TakeSent();
+            if (request.Request is LookupRequest lookup)
+            {
+                request.Acknowledge();
+                router.HandleAnswer(new RouteAnswer { Sender = P(space.SuccessorOf(lookup.Key, ring)), IdBits = 8, RequestId = lookup.RequestId, Outcome = RouteOutcome.Owner });
+            }
+            else
+            {
+                var finger = request.To.Id;
+                var before = ring[(Array.IndexOf(ring, finger) + ring.Length - 1) % ring.Length];
+                request.OnReply(new Reply(new NeighborsResponse { Sender = P(finger), IdBits = 8, Successors = [], Predecessors = [P(before)] }, null));
+            }
+        }
+        return sent;
+    }
+
+    [Fact]
+    public void A_settled_table_pauses_its_upkeep_and_a_new_successor_list_resumes_it_at_once()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19, pingIntervalSeconds: 1); // pauses of up to 30 rounds
+        var filling = UpkeepRequests(router, context, rounds: 10);
+
+        var settled = UpkeepRequests(router, context, rounds: 40);
+        var table = router.Fingers;
+        context.RoutingSuccessors = [P(3), P(4)]; // a peer joined at 3
+        router.RefreshFingers(context.RoutingSuccessors);
+
+        Assert.Equal([4UL, 4UL, 8UL, 14UL, 19UL, 2UL, 2UL, 2UL], table.Select(f => f?.Id));
+        Assert.InRange(filling, 4, 10);
+        Assert.InRange(settled, 1, 12); // a request every round would be 40
+        Assert.NotEmpty(context.Sent);
     }
 
     [Fact]
