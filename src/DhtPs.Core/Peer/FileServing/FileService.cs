@@ -102,7 +102,8 @@ internal sealed partial class FileService
                 break;
             case FetchRequest fetch when Files.Exists(fetch.Name):
                 _context.Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);
-                _context.RunInBackground(() => DeliverAsync(fetch));
+                var ownedFrom = _neighborhood.FirstPredecessor?.Id; // read here, on the logical thread
+                _context.RunInBackground(() => DeliverAsync(fetch, ownedFrom));
                 break;
             case FetchRequest fetch when TakingOverFrom() is { } successor:
                 // The file may still be on its way from the successor that held it until this peer joined: it still serves it.
