@@ -33,19 +33,20 @@ internal sealed class DeathMemory(TimeSpan gossipWindow, TimeSpan unnumberedMemo
 
     /// <summary>
     /// <paramref name="id"/> was seen at <paramref name="incarnation"/> (its own message, or a list that names it):
-    /// a death at a lower incarnation is over. Returns whether that ended one.
+    /// a death at a lower incarnation is over.
     /// </summary>
-    public bool Heard(ulong id, ulong incarnation)
+    public void Heard(ulong id, ulong incarnation)
     {
         if (incarnation == 0)
-            return false;
+            return;
         if (incarnation > IncarnationOf(id))
         {
             if (_incarnations.Count >= Capacity && !_incarnations.ContainsKey(id))
                 _incarnations.Remove(_incarnations.Keys.First(k => !_deaths.ContainsKey(k)));
             _incarnations[id] = incarnation;
         }
-        return _deaths.TryGetValue(id, out var death) && death.Incarnation < incarnation && _deaths.Remove(id);
+        if (_deaths.TryGetValue(id, out var death) && death.Incarnation < incarnation)
+            _deaths.Remove(id);
     }
 
     /// <summary>This peer declared <paramref name="id"/> dead, at the incarnation it last saw.</summary>

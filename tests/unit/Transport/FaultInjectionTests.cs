@@ -244,7 +244,7 @@ public sealed class FaultInjectionTests
         // The evidence rides on the event, the text stays the original's: three pings missed, no round trip ever
         // measured, the last ping's wait backed off to its ceiling (a quarter interval), the TCP question its 1 s floor.
         var evidence = Assert.IsType<FailureEvidence>(death.Evidence);
-        Assert.Equal((20UL, 3, (TimeSpan?)null), (evidence.PeerId, evidence.MissedPings, evidence.LastRoundTrip));
+        Assert.Equal((20UL, 3, (TimeSpan?)null, 0UL), (evidence.PeerId, evidence.MissedPings, evidence.LastRoundTrip, evidence.Incarnation)); // never heard: unknown
         Assert.Equal((TimeSpan.FromMilliseconds(50), FailureDetector.ConfirmTimeoutFloor), (evidence.PingTimeout, evidence.ConfirmTimeout));
     }
 

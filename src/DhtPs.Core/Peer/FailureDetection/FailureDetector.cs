@@ -6,18 +6,20 @@ namespace DhtPs.Core.Peer.FailureDetection;
 
 /// <summary>
 /// SPEC §3 and §6: pings every live successor once per round over UDP, each ping naming its rank, answers the pings of
-/// predecessors, and finds the successors that are gone. Each ping waits for its answer as long as the target's measured
-/// round trips say (<see cref="RttEstimator"/>, RFC 6298, within <see cref="PingTimeoutFloor"/> and <see cref="ProbePeriod"/>).
-/// A round's ping left unanswered by the next round makes the target a suspect, re-pinged at once and each time its
-/// (doubling) timeout runs out, as the seed's own list of improvements asks; those re-pings are silent, so the events a peer raises stay the original's. Lifeguard's lesson:
-/// missed datagrams only make a suspect; after <see cref="PeerOptions.MissedPingLimit"/> misses it is asked over TCP, and
-/// only if that fails too is it <see cref="Dead"/> (a killed local peer refuses at once), so datagram loss alone kills nobody.
+/// predecessors, and finds the successors that are gone. A round's ping left unanswered by the next round makes the
+/// target a suspect, re-pinged at once, as the seed's own list of improvements asks, each re-ping waiting as long as the
+/// target's measured round trips say (<see cref="RttEstimator"/>, RFC 6298, within <see cref="PingTimeoutFloor"/> and
+/// <see cref="ProbePeriod"/>, doubled per miss); those re-pings are silent, so the events a peer raises stay the
+/// original's. Lifeguard's lesson: missed datagrams only make a suspect; after <see cref="PeerOptions.MissedPingLimit"/>
+/// misses it is asked over TCP, and only if that fails too is it <see cref="Dead"/> (a killed local peer refuses at once),
+/// so datagram loss alone kills nobody.
 /// SWIM's incarnations (docs/protocol.md 5.8): this peer's own <see cref="Incarnation"/>, which only it raises (a new one at
 /// every start, one higher to refute a death told of it), rides on its pings and pongs with the deaths it holds; a death
 /// told of a successor makes that successor a suspect at once.
 /// <para>
-/// Owns the per-target probe state (<see cref="ProbeTarget"/>, keyed by peer id), the ping sequence and this peer's incarnation. The targets follow
-/// the <see cref="Neighborhood"/>: its live successors, re-read on every <see cref="Neighborhood.Changed"/>.
+/// Owns the per-target probe state (<see cref="ProbeTarget"/>, keyed by peer id), the ping sequence and this peer's
+/// incarnation. The targets follow the <see cref="Neighborhood"/>: its live successors, re-read on every
+/// <see cref="Neighborhood.Changed"/>.
 /// Runs only on the logical thread.
 /// </para>
 /// </summary>
@@ -44,7 +46,7 @@ internal sealed class FailureDetector
         _context = context;
         _neighborhood = neighborhood;
         _options = options;
-        // Nothing is known before the first pong: a ping waits the whole probe period, as every ping did before RTT.
+        // Nothing is known before the first sample: a re-ping waits the whole probe period, as every probe did before RTT.
         _rttOptions = new RttEstimatorOptions
         {
             InitialTimeout = ProbePeriod,
@@ -267,7 +269,10 @@ internal sealed class FailureDetector
     {
         target.Confirming = true;
         var timeout = ConfirmTimeout(target);
-        var evidence = new FailureEvidence(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout);
+        var evidence = new FailureEvidence(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
+        {
+            Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
+        };
         _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
         {
             target.Confirming = false;

@@ -195,7 +195,7 @@ public sealed class FailureDetectorTests
     [Fact]
     public void Missed_pings_only_make_a_suspect_which_is_dead_once_it_also_fails_to_answer_over_tcp_and_the_death_carries_the_evidence()
     {
-        var (detector, context, _, dead) = DetectorAt(9, 14, 19);
+        var (detector, context, neighborhood, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
         Pong(detector, context, 14, after: TimeSpan.FromMilliseconds(100));
         Pong(detector, context, 19);
@@ -216,10 +216,12 @@ public sealed class FailureDetectorTests
         Assert.Empty(dead);
         Assert.Equal((0, 0), (detector.Target(14)!.MissedPings, detector.ConfirmationsUnderWay));
 
+        neighborhood.HeardIncarnation(14, 7);                              // from its pongs, through the peer's intake
         detector.PingTargets();
         SilentUntilAsked(context, detector, 14);
         context.Sent[^1].Fail();
         var evidence = Assert.Single(dead);
+        Assert.Equal(7UL, evidence.Incarnation);                           // the incarnation that is declared dead
         Assert.Equal((14UL, 3, TimeSpan.FromMilliseconds(100)), (evidence.PeerId, evidence.MissedPings, evidence.LastRoundTrip));
         Assert.Equal(ProbePeriod, evidence.PingTimeout);                   // backed off 2.4 s → the 2.5 s ceiling
         Assert.Equal(ProbePeriod * 2, evidence.ConfirmTimeout);
