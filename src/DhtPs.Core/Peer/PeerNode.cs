@@ -341,7 +341,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(FetchRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RouteAnswer)] = AtOnce(m => _router.HandleAnswer((RouteAnswer)m)),
             // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
-            [typeof(TakeOverRequest)] = AtOnce(m => _fileService.HandleTakeOverRequest((TakeOverRequest)m)),
+            // A take-over is answered once the sender is known to be the new first predecessor (issue 17).
+            [typeof(TakeOverRequest)] = (m, reply) => _fileService.HandleTakeOverRequest((TakeOverRequest)m, reply),
         };
     }
 

@@ -19,6 +19,7 @@ public sealed class InRingCheckTests : IAsyncLifetime
 
     private readonly List<PeerNode> _peers = [];
     private readonly ConcurrentQueue<DhtEvent> _events = new();
+    private readonly TempDirectory _temp = new();
     private PeerNode _four = null!;
     private PeerNode _nine = null!;
     private IPeerTransport _stranger = null!;
@@ -39,11 +40,12 @@ public sealed class InRingCheckTests : IAsyncLifetime
         await _stranger.DisposeAsync();
         foreach (var peer in _peers)
             await peer.StopAsync();
+        _temp.Dispose();
     }
 
     private async Task<PeerNode> StartAsync(ulong id)
     {
-        var peer = await PeerNode.StartAsync(new PeerOptions { Id = id, Port = 0, PingInterval = Interval });
+        var peer = await PeerNode.StartAsync(new PeerOptions { Id = id, Port = 0, PingInterval = Interval, DataPath = Path.Combine(_temp.Path, $"peer-{id}") });
         peer.EventRaised += (_, e) => _events.Enqueue(e);
         _peers.Add(peer);
         return peer;
@@ -86,6 +88,25 @@ public sealed class InRingCheckTests : IAsyncLifetime
         Assert.Equal([refuted], EventsOf(_four, DhtEventKind.DepartureNoticeRefuted, since).Select(e => e.Message));
         Assert.Equal([9UL, 14UL], _four.Snapshot.Successors);
         Assert.Empty(EventsOf(_four, DhtEventKind.DepartureNoticeReceived, since));
+    }
+
+    [Fact]
+    public async Task A_forged_take_over_naming_an_id_just_before_a_peer_is_refused_and_its_files_stay()
+    {
+        var source = Path.Combine(_temp.Path, "0006");
+        await File.WriteAllBytesAsync(source, TestContent.Random(10_000, seed: 6));
+        var stored = await _four.StoreAsync(source, null, null, Timeout, default);
+        Assert.Equal(9UL, stored.StoredAt);
+
+        // Peer 7 would own key 6 if peer 4 had accepted it: a thief's one message.
+        var refusal = await _stranger.RequestAsync(_nine.Contact.ToEndPoint(),
+            new TakeOverRequest { Sender = Impostor(7), IdBits = 8, Predecessor = _four.Contact }, Timeout, default);
+
+        Assert.Equal(ErrorCode.Invalid, Assert.IsType<ErrorResponse>(refusal).Code);
+        Assert.Contains("Peer 4 does not name Peer 7", ((ErrorResponse)refusal).Reason);
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "peer-9", "0006")));
+        var fetched = await _four.FetchAsync("0006", Path.Combine(_temp.Path, "back-0006"), null, Timeout, default);
+        Assert.Equal(stored.Sha256, fetched.Sha256);
     }
 
     [Fact]
