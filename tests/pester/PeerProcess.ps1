@@ -9,11 +9,12 @@ param(
     [Parameter(Mandatory)] [int] $Port,
     [Parameter(Mandatory)] [string] $KnownPeer,
     [double] $PingInterval = 1,
+    [int] $ReplicationFactor = 3,
     [Parameter(Mandatory)] [int] $ParentId
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $Manifest
-Start-DhtPeer -Id $Id -Port $Port -KnownPeer $KnownPeer -PingInterval $PingInterval
+Start-DhtPeer -Id $Id -Port $Port -KnownPeer $KnownPeer -PingInterval $PingInterval -ReplicationFactor $ReplicationFactor
 while (Get-Process -Id $ParentId -ErrorAction SilentlyContinue) {
     Start-Sleep -Milliseconds 500
 }

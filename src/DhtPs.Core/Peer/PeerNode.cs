@@ -43,6 +43,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private PeerNode(PeerOptions options, PeerEnvironment environment)
     {
+        options = options.WithReplicaSuccessors(); // Every component sees the successor list replication needs.
         _options = options;
         _environment = environment;
         _metrics = new Diagnostics.PeerMetrics(options.Id);
@@ -311,6 +312,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
         // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
         [typeof(TakeOverRequest)] = m => _fileService.HandleTakeOverRequest((TakeOverRequest)m),
+        // File service: the copies on the next r - 1 successors.
+        [typeof(ReplicaSync)] = m => _fileService.HandleReplicaSync((ReplicaSync)m),
+        [typeof(ReplicaRelease)] = m => _fileService.HandleReplicaRelease((ReplicaRelease)m),
     };
 
     private Message HandleRoutedRequest(RoutedRequest request)
