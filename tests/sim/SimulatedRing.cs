@@ -74,6 +74,9 @@ public sealed class SimulatedRing
     /// <summary>The ring has been calm for the settle time at the last check: the calm invariants hold, and every fetch must succeed.</summary>
     public bool Settled { get; internal set; }
 
+    /// <summary>How many operations so far disturbed the ring (anything but waiting, storing and fetching): a fetch is calm only if none came while it ran.</summary>
+    public int Disturbances { get; internal set; }
+
     public bool IsCalm => Network.Conditions.IsLossless && !Network.IsPartitioned && !IsJoinPending
         && _peers.Values.All(p => p.IsGone ? p.Stopping!.IsCompleted : p.IsUp);
 

@@ -128,6 +128,8 @@ public static class SimulationRunner
         {
             LastOperation = operation.ToString()!;
             ring.Record(LastOperation);
+            if (operation is not (Wait or StoreFile or RequestFile))
+                ring.Disturbances++;
             operation.Apply(ring);
             Count(operation);
             ring.Clock.RunDue();

@@ -29,10 +29,13 @@ public sealed record RequestFile(ulong PeerId, string Name) : ISimulationOperati
         var destination = SimulatedPeer.DestinationPath(ring.Files.BeginFetch(), Name);
         // Availability counts only files that were acknowledged and not lost when the fetch began.
         var counted = file.IsLost ? null : (bool?)ring.Settled;
-        _ = FetchAsync(ring, peer.Node!, peer.Disk, destination, file.Content, counted);
+        var disturbances = ring.Disturbances;
+        _ = FetchAsync(ring, peer.Node!, peer.Disk, destination, file.Content, counted, disturbances);
     }
 
-    private async Task FetchAsync(SimulatedRing ring, PeerNode node, InMemoryFileSystem disk, string destination, byte[] expected, bool? calm)
+    /// <param name="calm">Null when the file was lost before the fetch; else whether the ring was settled when it began.</param>
+    /// <param name="disturbances">The ring's disturbances when it began: one more by its end makes it a fetch during churn.</param>
+    private async Task FetchAsync(SimulatedRing ring, PeerNode node, InMemoryFileSystem disk, string destination, byte[] expected, bool? calm, int disturbances)
     {
         var succeeded = false;
         try
@@ -42,7 +45,7 @@ public sealed record RequestFile(ulong PeerId, string Name) : ISimulationOperati
         finally
         {
             if (calm is { } wasCalm)
-                ring.Files.FetchOfKeptFileEnded(wasCalm, succeeded);
+                ring.Files.FetchOfKeptFileEnded(wasCalm && ring.Disturbances == disturbances, succeeded);
         }
     }
 
