@@ -72,6 +72,7 @@ function Start-PeerProcess {
         [Parameter(Mandatory)] [string] $KnownPeer,
         [double] $PingInterval = 1,
         [int] $ReplicationFactor = 3,
+        [string] $DataPath,
         [Parameter(Mandatory)] [string] $LogFolder
     )
     $arguments = @(
@@ -79,6 +80,7 @@ function Start-PeerProcess {
         '-Manifest', (Join-Path $PSScriptRoot '../../DhtPs.psd1'), '-Id', $Id, '-Port', $Port,
         '-KnownPeer', $KnownPeer, '-PingInterval', $PingInterval, '-ReplicationFactor', $ReplicationFactor, '-ParentId', $PID
     )
+    if ($DataPath) { $arguments += '-DataPath', $DataPath }
     Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $LogFolder "peer$Id.out.txt") -RedirectStandardError (Join-Path $LogFolder "peer$Id.err.txt")
 }

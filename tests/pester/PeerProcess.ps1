@@ -10,11 +10,13 @@ param(
     [Parameter(Mandatory)] [string] $KnownPeer,
     [double] $PingInterval = 1,
     [int] $ReplicationFactor = 3,
+    [string] $DataPath,
     [Parameter(Mandatory)] [int] $ParentId
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $Manifest
-Start-DhtPeer -Id $Id -Port $Port -KnownPeer $KnownPeer -PingInterval $PingInterval -ReplicationFactor $ReplicationFactor
+$data = if ($DataPath) { @{ DataPath = $DataPath } } else { @{} }
+Start-DhtPeer -Id $Id -Port $Port -KnownPeer $KnownPeer -PingInterval $PingInterval -ReplicationFactor $ReplicationFactor @data
 while (Get-Process -Id $ParentId -ErrorAction SilentlyContinue) {
     Start-Sleep -Milliseconds 500
 }
