@@ -85,6 +85,7 @@ internal sealed partial class FileService
             .Select(s => (s, _copiedTo.TryGetValue(s.Id, out var given) ? given.Copies.Select(c => new ReplicaEntry { Name = c.Key, Sha256 = c.Value }).ToArray() : []))
             .ToArray();
         var names = MayHoldFiles ? Files.Names().Where(name => Owns(FileKey.Of(name, Space))).ToArray() : [];
+        var strays = MayHoldFiles ? StrayOwners(Files.Names()) : [];
         _passRunning = true;
         _context.RunInBackground(async () =>
         {
@@ -92,6 +93,7 @@ internal sealed partial class FileService
             try
             {
                 finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names).ConfigureAwait(false);
+                finished &= await HandBackStraysAsync(strays).ConfigureAwait(false);
             }
             finally
             {
@@ -162,7 +164,9 @@ internal sealed partial class FileService
     }
 
     /// <summary>Off the logical thread: uploads a copy of <paramref name="name"/> to <paramref name="holder"/>; true once it holds one.</summary>
-    private async Task<bool> CopyToAsync(PeerContact holder, string name)
+    /// <param name="asOwner">An owner's copy to one of its holders, remembered so that it is released once that peer is no holder;
+    /// a copy given to the owner (by a holder, or by a peer that holds a stray one) is the owner's from then on.</param>
+    private async Task<bool> CopyToAsync(PeerContact holder, string name, bool asOwner = true)
     {
         try
         {
@@ -171,6 +175,11 @@ internal sealed partial class FileService
                 await UploadAsync(holder, new TransferHeader(file.Name, file.Length, file.Sha256), content, UploadPurpose.Replica, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
             _context.Post(() =>
             {
+                if (!asOwner)
+                {
+                    _context.Raise(DhtEventKind.FileReplicated, $"File {name} copied to Peer {holder.Id}", holder.Id);
+                    return;
+                }
                 if (!_copiedTo.TryGetValue(holder.Id, out var given))
                     _copiedTo[holder.Id] = given = (holder, new Dictionary<string, string>(StringComparer.Ordinal));
                 given.Copies[file.Name] = file.Sha256;
@@ -191,6 +200,54 @@ internal sealed partial class FileService
             _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be copied to Peer {holder.Id}: {e.Message}", holder.Id));
             return false;
         }
+    }
+
+    /// <summary>
+    /// Copies this peer holds for nobody, by its own predecessors (all r known): a copy left by an owner that took itself
+    /// for one, a restart or a partition, that no release reached. Each whose key lies within the successor list goes to
+    /// its owner there, with the owner's id; those before the r-th predecessor stay (their owner is not known here).
+    /// </summary>
+    private (string Name, PeerContact Owner)[] StrayOwners(IReadOnlyList<string> held)
+    {
+        if (_neighborhood.Predecessors.Count < _options.ReplicationFactor)
+            return [];
+        var roles = new FileRoles(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
+        var successors = _neighborhood.LiveSuccessors;
+        var strays = new List<(string, PeerContact)>();
+        foreach (var name in held)
+        {
+            var key = FileKey.Of(name, Space);
+            if (roles.Of(key) is not DhtStoredFileRole.Stray)
+                continue;
+            var before = Self.Id;
+            foreach (var successor in successors)
+            {
+                if (Space.InHalfOpen(key, before, successor.Id))
+                {
+                    strays.Add((name, successor));
+                    break;
+                }
+                before = successor.Id;
+            }
+        }
+        return [.. strays];
+    }
+
+    /// <summary>Off the logical thread: gives each stray copy to its owner and drops it here once the owner holds one; true when all went.</summary>
+    private async Task<bool> HandBackStraysAsync(IReadOnlyList<(string Name, PeerContact Owner)> strays)
+    {
+        var all = true;
+        foreach (var (name, owner) in strays)
+        {
+            if (!await CopyToAsync(owner, name, asOwner: false).ConfigureAwait(false))
+            {
+                all = false;
+                continue;
+            }
+            if (Files.Delete(name))
+                _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {name} dropped here: Peer {owner.Id} and its next successors hold it", owner.Id));
+        }
+        return all;
     }
 
     /// <summary>Asks from off the logical thread; null when the peer stopped meanwhile.</summary>
@@ -257,7 +314,7 @@ internal sealed partial class FileService
                 _context.RunInBackground(async () =>
                 {
                     foreach (var name in ownerLacks)
-                        await CopyToAsync(owner, name).ConfigureAwait(false);
+                        await CopyToAsync(owner, name, asOwner: false).ConfigureAwait(false);
                 });
         }
         return new ReplicaSyncReply { Sender = Self, IdBits = Space.Bits, Missing = missing };
