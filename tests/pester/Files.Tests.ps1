@@ -362,6 +362,7 @@ Describe 'The default routing through fingers on the same ring (SPEC 9a)' {
         $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
         $script:ring = New-DhtTestRing -Id $original -DataRoot $data -Routing Fingers
         # Peer 8's finger 3 (start 16) is 19, learned by a lookup; its successors 9 and 14 cover fingers 0 to 2.
+        # Finger lookups teach the owner cache nothing, so the routes below do not depend on when they ran.
         Wait-Condition -Because 'peer 8 learned the finger the store below takes' -TimeoutSeconds 30 -Condition {
             (Get-DhtPeer -Id 8).Fingers[3].Id -eq 19
         }
@@ -400,6 +401,19 @@ Describe 'The default routing through fingers on the same ring (SPEC 9a)' {
         (Get-FileEvent 2 $mark)[0] | Should -Be 'File request for 4103 has been sent to Peer 5'
         Get-FileEvent 5 $mark | Should -Be @('Request for File 4103 has been received, but the file is not stored here')
         Get-FileEvent 4 $mark | Should -BeNullOrEmpty
+    }
+
+    It 'retrieves 4103 at peer 2 again straight from its owner 8, which peer 2 now knows (the owner cache)' {
+        Get-DhtFile -Name 4103 -Via 2 -Destination (Join-Path $local 'first_4103') | Out-Null
+        $mark = [DateTimeOffset]::UtcNow
+
+        $got = Get-DhtFile -Name 4103 -Via 2 -Destination (Join-Path $local 'again_4103')
+
+        $got.StoredAt | Should -Be 8
+        $got.Hops | Should -Be 1
+        (Get-FileEvent 2 $mark)[0] | Should -Be 'File request for 4103 has been sent to Peer 8'
+        Get-FileEvent 5 $mark | Should -BeNullOrEmpty
+        (Get-FileHash (Join-Path $local 'again_4103')).Hash | Should -Be (Get-FileHash (Join-Path $local '4103')).Hash
     }
 }
 

@@ -26,6 +26,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private IPeerTransport _transport = null!;
     private PeerStatus _status = PeerStatus.Starting;
     private DhtPeer _snapshot = null!;
+
+    /// <summary>The neighbourhood changed since the last snapshot; the rest of a snapshot is compared with the state itself.</summary>
+    private bool _neighborhoodChanged = true;
     private long _malformedInputs;
     private long _authenticationFailures;
     private long _connectionsRefused;
@@ -52,6 +55,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _router = new Router(this, options, _startTime.UtcTicks);
         _neighborhood = new Neighborhood(Space, options.Id, options);
         _neighborhood.SuccessorDeclaredDead += _router.ForgetPeer; // A successor declared dead is no finger either.
+        _neighborhood.Changed += () => _neighborhoodChanged = true;
         _detector = new FailureDetector(this, _neighborhood, options);
         _maintenance = new RingMaintenance(this, _neighborhood, options);
         _detector.Dead += id => _maintenance.DeclareDead([id]);
@@ -152,15 +156,31 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    /// <summary>Runs work on the logical thread, then publishes the new snapshot.</summary>
+    /// <summary>Runs work on the logical thread, then publishes a new snapshot if the work changed what it shows.</summary>
     private void Run(Action work) => _scheduler.Post(() =>
     {
         work();
-        PublishSnapshot();
+        PublishSnapshotIfChanged();
     });
+
+    /// <summary>
+    /// Most work items (a ping, a forwarded request) change nothing a snapshot shows: they keep the last one instead
+    /// of building fresh arrays (issue 12). Fingers are copy-on-write, so the same table is the same reference.
+    /// </summary>
+    private void PublishSnapshotIfChanged()
+    {
+        var last = _snapshot;
+        if (last is null || _neighborhoodChanged || last.State != _status || !ReferenceEquals(last.Fingers, _router.Fingers)
+            || last.MalformedInputs != Interlocked.Read(ref _malformedInputs)
+            || last.AuthenticationFailures != Interlocked.Read(ref _authenticationFailures)
+            || last.ConnectionsRefused != Interlocked.Read(ref _connectionsRefused)
+            || last.SlowConnectionsCut != Interlocked.Read(ref _slowConnectionsCut))
+            PublishSnapshot();
+    }
 
     private void PublishSnapshot()
     {
+        _neighborhoodChanged = false;
         var successors = CurrentSuccessors();
         var predecessors = CurrentPredecessors();
         Volatile.Write(ref _snapshot, new DhtPeer(
@@ -216,7 +236,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             try
             {
                 var answer = HandleRequest(from, request);
-                PublishSnapshot(); // Whoever gets the answer may look at this peer's state next.
+                PublishSnapshotIfChanged(); // Whoever gets the answer may look at this peer's state next.
                 reply.SetResult(answer);
             }
             catch (Exception e)

@@ -79,4 +79,7 @@ public sealed record FileDelivery : Message
 {
     public required string RequestId { get; init; }
     public int Hops { get; init; }
+
+    /// <summary>As in <see cref="RouteAnswer.OwnedFrom"/>: the sending owner's range starts after this id.</summary>
+    public ulong? OwnedFrom { get; init; }
 }

@@ -62,7 +62,8 @@ public static class MessageValidator
             ReplicaRelease release => CheckReplicaRange(release.After, release.Files, space),
             ReplicaSyncReply reply => CheckNames(reply.Missing),
             ReplicaReleaseReply reply => CheckNames(reply.Kept),
-            RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops),
+            RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops) ?? CheckOwnedFrom(answer.OwnedFrom, space),
+            FileDelivery delivery => CheckOwnedFrom(delivery.OwnedFrom, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
                 ?? CheckDeaths(neighbors.Sender.Id, neighbors.Deaths, space) ?? CheckIncarnations(neighbors, space),
             ILivenessGossip gossip => CheckDeaths(message.Sender.Id, gossip.Deaths, space),
@@ -108,6 +109,11 @@ public static class MessageValidator
         };
         return problem is null ? null : Invalid(problem);
     }
+
+    private static MessageProblem? CheckOwnedFrom(ulong? ownedFrom, IdSpace space) =>
+        ownedFrom is { } from && !space.Contains(from)
+            ? new MessageProblem(ErrorCode.IdOutOfRange, $"the owned range starts at {from}, outside the {space} (0..{space.MaxId}).")
+            : null;
 
     private static MessageProblem? CheckList(IReadOnlyList<PeerContact>? contacts, IdSpace space, string role)
     {

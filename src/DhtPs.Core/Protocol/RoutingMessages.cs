@@ -44,4 +44,7 @@ public sealed record RouteAnswer : Message
     public required RouteOutcome Outcome { get; init; }
     public int Hops { get; init; }
     public string? Reason { get; init; }
+
+    /// <summary>Set by an owner that knows its first predecessor: it owns (OwnedFrom, Sender], which the origin may cache.</summary>
+    public ulong? OwnedFrom { get; init; }
 }

@@ -48,6 +48,21 @@ public sealed class PingingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_ping_that_changes_nothing_keeps_the_published_snapshot_and_a_new_predecessor_publishes_a_new_one()
+    {
+        await PingAsync(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 1);
+        await Eventually.Holds(() => _peer.Snapshot.Predecessors.SequenceEqual([8UL]), "peer 9 knows predecessor 8");
+        var settled = _peer.Snapshot;
+
+        await PingAsync(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 2);
+        await PingAsync(new PingRequest { Sender = Prober(8), IdBits = 8, Rank = 1 }, 3); // one logical thread: ping 2's work is done
+        Assert.Same(settled, _peer.Snapshot);
+
+        await PingAsync(new PingRequest { Sender = Prober(5), IdBits = 8, Rank = 2 }, 4);
+        await Eventually.Holds(() => _peer.Snapshot.Predecessors.SequenceEqual([8UL, 5UL]), "peer 9 published predecessors 8 then 5");
+    }
+
+    [Fact]
     public async Task Answers_a_ping_at_a_rank_beyond_its_own_successor_count_without_taking_it_as_a_predecessor()
     {
         // A peer that keeps a longer successor list (-SuccessorCount 3) pings at rank 3: the wire takes any count.

@@ -44,6 +44,19 @@ public sealed class LookupMessageTests
     }
 
     [Fact]
+    public void An_owners_range_travels_in_its_answer_and_delivery_and_one_outside_the_id_space_is_out_of_range()
+    {
+        var answer = new RouteAnswer { Sender = Two, IdBits = 8, RequestId = "1", Outcome = RouteOutcome.StoreAccepted, OwnedFrom = 255 };
+        var delivery = new FileDelivery { Sender = Two, IdBits = 8, RequestId = "1", OwnedFrom = 255 };
+
+        Assert.Equal(answer, MessageCodec.Decode(MessageCodec.Encode(answer, 1)).Message);
+        Assert.Contains("\"ownedFrom\":255", Encoding.UTF8.GetString(FrameCodec.Decode(MessageCodec.Encode(delivery, 1)).Payload.Span));
+        Assert.Null(MessageValidator.Validate(answer, Byte));
+        Assert.Equal(ErrorCode.IdOutOfRange, MessageValidator.Validate(answer with { OwnedFrom = 256 }, Byte)?.Code);
+        Assert.Equal(ErrorCode.IdOutOfRange, MessageValidator.Validate(delivery with { OwnedFrom = 256 }, Byte)?.Code);
+    }
+
+    [Fact]
     public void An_answer_with_an_unknown_outcome_is_malformed()
     {
         var json = """{"type":"route-answer","requestId":"1","outcome":7,"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""";

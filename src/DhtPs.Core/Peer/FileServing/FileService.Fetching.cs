@@ -56,7 +56,8 @@ internal sealed partial class FileService
     }
 
     /// <summary>At the owner, off the logical thread: sends a stored file to the requester (itself when it asked itself).</summary>
-    private async Task DeliverAsync(FetchRequest request)
+    /// <param name="ownedFrom">This peer's first predecessor when it took the request, told to the origin for its owner cache.</param>
+    private async Task DeliverAsync(FetchRequest request, ulong? ownedFrom)
     {
         try
         {
@@ -68,7 +69,7 @@ internal sealed partial class FileService
                 return;
             }
             _context.Post(() => _context.Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
-            var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops };
+            var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops, OwnedFrom = ownedFrom };
             await using var stream = IdleLimited(await _context.OpenStreamAsync(request.Origin, opening, CancellationToken.None).ConfigureAwait(false));
             var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
             var offset = await FileSender.AnnounceAsync(stream, header, CancellationToken.None).ConfigureAwait(false);
@@ -111,7 +112,13 @@ internal sealed partial class FileService
     public async Task ReceiveDeliveryAsync(FileDelivery delivery, Stream stream, CancellationToken cancellationToken)
     {
         var owner = delivery.Sender.Id;
-        var pending = await Call(() => DeliveryArriving(delivery.RequestId), cancellationToken).ConfigureAwait(false);
+        var pending = await Call(() =>
+        {
+            var waiting = DeliveryArriving(delivery.RequestId);
+            if (waiting is not null && delivery.OwnedFrom is { } from)
+                _context.LearnOwner(from, delivery.Sender);
+            return waiting;
+        }, cancellationToken).ConfigureAwait(false);
         if (pending is null || !pending.Answered.TrySetResult(null))
         {
             await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, $"Peer {Self.Id} is not waiting for this file (any more)."), cancellationToken).ConfigureAwait(false);

@@ -103,7 +103,9 @@ internal sealed partial class FileService
                 break;
             case FetchRequest fetch when fetch.SkipCopies == 0 && Files.Exists(fetch.Name):
                 _context.Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);
-                _context.RunInBackground(() => DeliverAsync(fetch));
+                // Read here, on the logical thread; a copy served past the owner (replicaHops) names no range: the key is not this peer's.
+                var ownedFrom = fetch.ReplicaHops == 0 ? _neighborhood.FirstPredecessor?.Id : null;
+                _context.RunInBackground(() => DeliverAsync(fetch, ownedFrom));
                 break;
             case FetchRequest fetch when TakingOverFrom() is { } successor:
                 // The file may still be on its way from the successor that held it until this peer joined: it still serves it.

@@ -53,6 +53,9 @@ internal interface IFileServiceContext
     /// <summary>Nothing more is waited for under <paramref name="requestId"/>.</summary>
     void ForgetRoute(string requestId);
 
+    /// <summary>An owner delivered a file and said it owns (<paramref name="ownedFrom"/>, owner]: the router's cache learns it.</summary>
+    void LearnOwner(ulong ownedFrom, PeerContact owner);
+
     /// <summary>Answers the origin of a request that reached this peer as its owner.</summary>
     void AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason);
 

@@ -13,4 +13,13 @@ public static class RoutingLimits
 
     /// <summary>A finger's lookup crosses up to log N hops, each bounded by the request timeout: two timeouts cover a slow one.</summary>
     public static TimeSpan FingerLookupTimeout(TimeSpan requestTimeout) => requestTimeout * 2;
+
+    /// <summary>The longest pause of a settled peer's finger upkeep: fingers a join made stale are refreshed within it.</summary>
+    public static readonly TimeSpan FingerPauseCeiling = TimeSpan.FromSeconds(30);
+
+    /// <summary><see cref="FingerPauseCeiling"/> in ping rounds (none at intervals that long).</summary>
+    public static int FingerPauseRounds(TimeSpan pingInterval) => (int)(FingerPauseCeiling / pingInterval);
+
+    /// <summary>How many owners a peer remembers: enough for a working set of keys, small enough to scan per request.</summary>
+    public const int OwnerCacheCapacity = 256;
 }

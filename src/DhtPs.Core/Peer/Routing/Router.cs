@@ -15,13 +15,18 @@ namespace DhtPs.Core.Peer.Routing;
 /// and the next candidate is tried. Fingers are shortcuts only: the owner is recognised by its predecessor's
 /// successor list (<see cref="RoutedRequest.ToOwner"/>), kept right by the SPEC messages, repair and stabilization.
 /// </para>
-/// Owns: the finger table, the finger-upkeep cursor, the pending routed requests. Runs only on the logical thread.
+/// <para>
+/// With fingers, a file request this peer starts goes first to the owner an <see cref="OwnerCache"/> names for its
+/// key, when one does: a hop instead of log N when the ring has not changed there since (issue 12's fast path).
+/// </para>
+/// Owns: the finger table, the finger-upkeep cursor, the owner cache, the pending routed requests. Runs only on the logical thread.
 /// </summary>
 internal sealed class Router
 {
     private readonly IRouterContext _context;
     private readonly PeerOptions _options;
     private readonly FingerTable _fingers;
+    private readonly OwnerCache _owners;
     private readonly Dictionary<string, PendingRoute> _pending = new(StringComparer.Ordinal);
     private readonly long _incarnation;
     private long _sequence;
@@ -29,9 +34,13 @@ internal sealed class Router
     /// <summary>The finger the next round refreshes, and whether a refresh is under way.</summary>
     private int _nextFinger;
     private bool _refreshingFinger;
+    private readonly FingerUpkeepPace _fingerPace;
 
-    /// <summary>A request this peer started: its continuation, called once with the answer or with null when none came.</summary>
-    private sealed record PendingRoute(Action<RouteAnswer?> OnAnswer, ITimer Deadline);
+    /// <summary>
+    /// A request this peer started: its continuation, called once with the answer or with null when none came, and
+    /// whether its owner's range is cached (not for finger upkeep, so a route never depends on when fingers were refreshed).
+    /// </summary>
+    private sealed record PendingRoute(Action<RouteAnswer?> OnAnswer, ITimer Deadline, bool CachesOwner);
 
     /// <param name="incarnation">Distinct for each start of a peer (its start time), so a late answer to an old request settles nothing.</param>
     public Router(IRouterContext context, PeerOptions options, long incarnation)
@@ -40,6 +49,8 @@ internal sealed class Router
         _options = options;
         _incarnation = incarnation;
         _fingers = new FingerTable(context.Space, options.Id); // The contact is known only once bound; the id from the start.
+        _owners = new OwnerCache(context.Space, RoutingLimits.OwnerCacheCapacity);
+        _fingerPace = new FingerUpkeepPace(RoutingLimits.FingerPauseRounds(options.PingInterval));
     }
 
     private IdSpace Space => _context.Space;
@@ -56,17 +67,21 @@ internal sealed class Router
     public string NewRequestId() => $"{_incarnation:x}-{Interlocked.Increment(ref _sequence):x}";
 
     /// <summary>Starts a routed request from this peer; <paramref name="onAnswer"/> gets the answer, or null after <paramref name="timeout"/>.</summary>
-    public void Start(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer)
+    public void Start(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer) => Start(request, timeout, onAnswer, cachesOwner: true);
+
+    private void Start(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer, bool cachesOwner)
     {
         var requestId = request.RequestId;
         var deadline = _context.StartTimer(timeout, () => Settle(requestId, null));
-        _pending.Add(requestId, new PendingRoute(onAnswer, deadline));
+        _pending.Add(requestId, new PendingRoute(onAnswer, deadline, cachesOwner));
         Route(request);
     }
 
     /// <summary>Starts a lookup of <paramref name="key"/> from this peer.</summary>
-    public void StartLookup(ulong key, TimeSpan timeout, Action<RouteAnswer?> onAnswer) =>
-        Start(new LookupRequest { Sender = Self, IdBits = Space.Bits, RequestId = NewRequestId(), Key = key, Origin = Self }, timeout, onAnswer);
+    public void StartLookup(ulong key, TimeSpan timeout, Action<RouteAnswer?> onAnswer) => StartLookup(key, timeout, onAnswer, cachesOwner: true);
+
+    private void StartLookup(ulong key, TimeSpan timeout, Action<RouteAnswer?> onAnswer, bool cachesOwner) =>
+        Start(new LookupRequest { Sender = Self, IdBits = Space.Bits, RequestId = NewRequestId(), Key = key, Origin = Self }, timeout, onAnswer, cachesOwner);
 
     /// <summary>Takes a request at this hop: serves it when this peer is its destination, otherwise passes it on.</summary>
     public void Route(RoutedRequest request)
@@ -88,8 +103,22 @@ internal sealed class Router
             Answer(request, RouteOutcome.Unroutable, $"the request was forwarded {request.Hops} times without reaching the owner of key {request.Key}");
             return;
         }
-        Forward(request, NextHops(request.Key), 0, lastProblem: null);
+        Forward(request, UsesOwnerCache(request) ? CachedOwnerFirst(request.Key, NextHops(request.Key)) : NextHops(request.Key), 0, lastProblem: null);
     }
+
+    /// <summary>A file request started here, routed through fingers: the original route (<see cref="RoutingMode.Successor"/>) keeps its hops.</summary>
+    private bool UsesOwnerCache(RoutedRequest request) =>
+        request is RoutedFileRequest && request.Hops == 0 && request.Origin.Id == Self.Id && _options.Routing is RoutingMode.Fingers;
+
+    /// <summary>
+    /// A file request goes to the cached owner of its key first; sent without <see cref="RoutedRequest.ToOwner"/>, so
+    /// that peer serves it only if its own predecessor confirms the key is its, and routes it on otherwise. The route
+    /// stays behind it for when it does not take the request. A lookup is not cached: it answers for ownership itself.
+    /// </summary>
+    private IReadOnlyList<LookupHop> CachedOwnerFirst(ulong key, IReadOnlyList<LookupHop> route) =>
+        _owners.OwnerOf(key) is { } owner && owner.Id != Self.Id
+            ? [new LookupHop(owner, ToOwner: false), .. route.Where(h => h.Peer.Id != owner.Id)]
+            : route;
 
     /// <summary>
     /// The owner of a key is the peer its predecessor's successor list names (<see cref="RoutedRequest.ToOwner"/>); a
@@ -191,7 +220,7 @@ internal sealed class Router
         {
             if (reply.Message is Acknowledgement)
                 return;
-            _fingers.Forget(next.Peer.Id);
+            ForgetPeer(next.Peer.Id);
             Forward(request, hops, index + 1, reply.Problem, whenNoneTakes);
         });
     }
@@ -225,7 +254,11 @@ internal sealed class Router
     /// <summary>Tells the origin how its request ended; at the origin itself, settles it directly.</summary>
     public void Answer(RoutedRequest request, RouteOutcome outcome, string? reason)
     {
-        var answer = new RouteAnswer { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Outcome = outcome, Hops = request.Hops, Reason = reason };
+        var answer = new RouteAnswer
+        {
+            Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Outcome = outcome, Hops = request.Hops, Reason = reason,
+            OwnedFrom = outcome is RouteOutcome.Unroutable ? null : _context.FirstPredecessor?.Id,
+        };
         if (request.Origin.Id == Self.Id)
             Settle(answer.RequestId, answer);
         else
@@ -243,6 +276,8 @@ internal sealed class Router
     {
         if (!_pending.Remove(requestId, out var pending))
             return; // Already answered, or given up on.
+        if (pending.CachesOwner && answer is { OwnedFrom: { } from, Outcome: not RouteOutcome.Unroutable })
+            LearnOwner(from, answer.Sender);
         pending.Deadline.Dispose();
         pending.OnAnswer(answer);
     }
@@ -262,21 +297,40 @@ internal sealed class Router
     }
 
     /// <summary>A successor declared dead is no finger either.</summary>
-    public void ForgetPeer(ulong id) => _fingers.Forget(id);
+    public void ForgetPeer(ulong id)
+    {
+        _fingers.Forget(id);
+        _owners.Forget(id);
+    }
+
+    /// <summary>An owner said it owns (<paramref name="from"/>, owner]: the next file request for a key there goes to it first.</summary>
+    public void LearnOwner(ulong from, PeerContact owner)
+    {
+        if (owner.Id != Self.Id)
+            _owners.Learn(from, owner);
+    }
 
     /// <summary>
     /// Chord's fix_fingers, once per ping round and at most one request per round: the fingers the successor list covers
     /// are copied from it, and one other finger is refreshed. An unknown finger is looked up (a lookup of its start);
     /// a known one is only checked, by asking it for its neighbours: it is still right while it answers and its
     /// predecessor lies before the finger's start. Fingers are refreshed in rising order, so a fresh ring fills them
-    /// bottom up, each lookup riding on the fingers the round before filled. Routing along successors needs none.
+    /// bottom up, each lookup riding on the fingers the round before filled. Once a whole pass changes nothing, upkeep
+    /// pauses between passes (<see cref="FingerUpkeepPace"/>). Routing along successors needs none.
     /// </summary>
     public void RefreshFingers(IReadOnlyList<PeerContact> liveSuccessors)
     {
         var covered = _fingers.Seed(liveSuccessors);
         if (!_options.MaintainFingers || _options.Routing is RoutingMode.Successor || _refreshingFinger || liveSuccessors.Count == 0 || covered == Space.Bits)
             return;
-        var index = _nextFinger < covered || _nextFinger >= Space.Bits ? covered : _nextFinger;
+        if (_nextFinger >= Space.Bits)
+        {
+            _fingerPace.PassEnded(_fingers.Entries);
+            _nextFinger = covered;
+        }
+        if (!_fingerPace.ShouldRefresh(_fingers.Entries))
+            return;
+        var index = Math.Max(_nextFinger, covered);
         if (_context.FirstPredecessor is { } predecessor && Space.InHalfOpen(_fingers.StartOf(index), predecessor.Id, Self.Id))
         {
             // This peer's own range (a small ring wraps round to it): no need to ask anyone.
@@ -295,7 +349,7 @@ internal sealed class Router
         {
             _refreshingFinger = false;
             _nextFinger = answer is { Outcome: RouteOutcome.Owner } ? _fingers.Learn(index, answer.Sender) : index + 1;
-        });
+        }, cachesOwner: false);
 
     /// <summary>
     /// A peer that joined between the finger's start and the finger shows up as the finger's predecessor: it is

@@ -16,14 +16,14 @@ public sealed class RouterTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     private static (Router Router, FakeRouterContext Context) RouterAt(ulong self, ulong[] successors, ulong? predecessor = null,
-        RoutingMode routing = RoutingMode.Fingers)
+        RoutingMode routing = RoutingMode.Fingers, double pingIntervalSeconds = 30)
     {
         var context = new FakeRouterContext(self)
         {
             RoutingSuccessors = successors.Select(P).ToArray(),
             FirstPredecessor = predecessor is { } id ? P(id) : null,
         };
-        var options = new PeerOptions { Id = self, Routing = routing, RequestTimeout = Timeout };
+        var options = new PeerOptions { Id = self, Routing = routing, RequestTimeout = Timeout, PingInterval = TimeSpan.FromSeconds(pingIntervalSeconds) };
         return (new Router(context, options, incarnation: 1), context);
     }
 
@@ -169,6 +169,116 @@ public sealed class RouterTests
         Assert.True(context.Timers.Single().Disposed);
     }
 
+    /// <summary>Starts <paramref name="request"/> here and has <paramref name="owner"/> answer it, naming its range (from, owner].</summary>
+    private static void AnsweredBy(Router router, FakeRouterContext context, RoutedRequest request, ulong owner, ulong? ownedFrom, RouteOutcome outcome)
+    {
+        router.Start(request, Timeout, _ => { });
+        context.TakeSent().Acknowledge();
+        router.HandleAnswer(new RouteAnswer { Sender = P(owner), IdBits = 8, RequestId = request.RequestId, Outcome = outcome, Hops = 2, OwnedFrom = ownedFrom });
+    }
+
+    [Fact]
+    public void The_owner_that_accepted_a_store_gets_the_next_file_request_for_its_range_first_and_only_for_its_range()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        AnsweredBy(router, context, Store("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 9, ownedFrom: 8, RouteOutcome.StoreAccepted);
+
+        router.Start(Fetch("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+        var direct = context.TakeSent();
+        router.Start(Fetch("2056", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+        var routed = context.TakeSent();
+
+        Assert.Equal(9UL, direct.To.Id);
+        Assert.False(((FetchRequest)direct.Request).ToOwner); // the owner checks the key against its own predecessor
+        Assert.NotEqual(9UL, routed.To.Id);                   // key 8 is not in (8, 9]
+    }
+
+    [Fact]
+    public void A_cached_owner_that_does_not_take_the_request_is_forgotten_and_the_route_takes_over()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        AnsweredBy(router, context, Store("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 9, ownedFrom: 8, RouteOutcome.StoreAccepted);
+
+        router.Start(Fetch("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+        context.TakeSent().Fail();
+        var fallback = context.TakeSent();
+        fallback.Acknowledge();
+        router.Start(Fetch("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.Equal(5UL, fallback.To.Id);
+        Assert.Equal(5UL, context.TakeSent().To.Id);
+    }
+
+    [Fact]
+    public void An_answer_from_a_newer_owner_of_the_stretch_replaces_the_cached_one()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        AnsweredBy(router, context, Store("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 9, ownedFrom: 5, RouteOutcome.StoreAccepted);
+        // A peer joined at 8; the request went to 9 first, which routed it on, and 8 answered.
+        AnsweredBy(router, context, Fetch("2056", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 8, ownedFrom: 5, RouteOutcome.NotStored);
+
+        router.Start(Fetch("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+        router.Start(Fetch("2054", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.Equal(8UL, context.TakeSent().To.Id);    // key 6 in (5, 8]
+        Assert.NotEqual(9UL, context.TakeSent().To.Id); // key 9: 9's old range is gone with 8's news
+    }
+
+    [Fact]
+    public void A_lookup_is_never_sent_to_a_cached_owner_and_an_unroutable_answer_teaches_nothing()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        AnsweredBy(router, context, Store("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 9, ownedFrom: 8, RouteOutcome.StoreAccepted);
+        AnsweredBy(router, context, Store("2065", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 14, ownedFrom: 9, RouteOutcome.Unroutable);
+
+        router.StartLookup(9, Timeout, _ => { });
+        var lookup = context.TakeSent();
+        router.Start(Fetch("2065", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.NotEqual(9UL, lookup.To.Id);
+        Assert.NotEqual(14UL, context.TakeSent().To.Id);
+    }
+
+    [Fact]
+    public void The_original_successor_route_keeps_its_hops_whatever_owners_answered()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19, RoutingMode.Successor);
+        AnsweredBy(router, context, Store("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, owner: 9, ownedFrom: 8, RouteOutcome.StoreAccepted);
+
+        router.Start(Fetch("2057", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.Equal(4UL, context.TakeSent().To.Id);
+    }
+
+    [Fact]
+    public void A_finger_lookups_answer_teaches_the_owner_cache_nothing()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        router.RefreshFingers(context.RoutingSuccessors);
+        var lookup = context.TakeSent();
+        lookup.Acknowledge();
+        router.HandleAnswer(new RouteAnswer
+        {
+            Sender = P(8), IdBits = 8, RequestId = ((LookupRequest)lookup.Request).RequestId, Outcome = RouteOutcome.Owner, Hops = 1, OwnedFrom = 5,
+        });
+
+        router.Start(Fetch("2055", origin: P(2), sender: P(2)) with { RequestId = router.NewRequestId() }, Timeout, _ => { });
+
+        Assert.Contains(router.Fingers, f => f?.Id == 8);
+        Assert.Equal(5UL, context.TakeSent().To.Id); // key 7: the closest preceding peer, not the cached-looking 8
+    }
+
+    [Fact]
+    public void An_owner_names_its_range_in_its_answer_and_a_stuck_hop_names_none()
+    {
+        var (router, context) = RouterAt(9, [14, 19], predecessor: 8);
+
+        router.Answer(Store("2057", origin: P(2), sender: P(8)), RouteOutcome.StoreAccepted, reason: null);
+        router.Answer(Store("2057", origin: P(2), sender: P(8)), RouteOutcome.Unroutable, reason: "no hop");
+
+        Assert.Equal([8UL, null], context.Sent.Select(s => ((RouteAnswer)s.Request).OwnedFrom));
+    }
+
     [Fact]
     public void A_request_sent_to_it_as_owner_is_passed_back_to_a_closer_live_predecessor()
     {
@@ -281,6 +391,54 @@ public sealed class RouterTests
         string[] ids = [first.NewRequestId(), first.NewRequestId(), second.NewRequestId()];
 
         Assert.Equal(3, ids.Distinct().Count());
+    }
+
+    /// <summary>
+    /// Runs <paramref name="rounds"/> rounds of finger upkeep on the SPEC ring, each request answered as that ring
+    /// would: lookups by the true owner, checks by the finger naming its true predecessor. Returns the requests sent.
+    /// </summary>
+    private static int UpkeepRequests(Router router, FakeRouterContext context, int rounds)
+    {
+        ulong[] ring = [2, 4, 5, 8, 9, 14, 19];
+        var space = new IdSpace(8);
+        var sent = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            router.RefreshFingers(context.RoutingSuccessors);
+            if (context.Sent.Count == 0)
+                continue;
+            sent++;
+            var request = context.TakeSent();
+            if (request.Request is LookupRequest lookup)
+            {
+                request.Acknowledge();
+                router.HandleAnswer(new RouteAnswer { Sender = P(space.SuccessorOf(lookup.Key, ring)), IdBits = 8, RequestId = lookup.RequestId, Outcome = RouteOutcome.Owner });
+            }
+            else
+            {
+                var finger = request.To.Id;
+                var before = ring[(Array.IndexOf(ring, finger) + ring.Length - 1) % ring.Length];
+                request.OnReply(new Reply(new NeighborsResponse { Sender = P(finger), IdBits = 8, Successors = [], Predecessors = [P(before)] }, null));
+            }
+        }
+        return sent;
+    }
+
+    [Fact]
+    public void A_settled_table_pauses_its_upkeep_and_a_new_successor_list_resumes_it_at_once()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19, pingIntervalSeconds: 1); // pauses of up to 30 rounds
+        var filling = UpkeepRequests(router, context, rounds: 10);
+
+        var settled = UpkeepRequests(router, context, rounds: 40);
+        var table = router.Fingers;
+        context.RoutingSuccessors = [P(3), P(4)]; // a peer joined at 3
+        router.RefreshFingers(context.RoutingSuccessors);
+
+        Assert.Equal([4UL, 4UL, 8UL, 14UL, 19UL, 2UL, 2UL, 2UL], table.Select(f => f?.Id));
+        Assert.InRange(filling, 4, 10);
+        Assert.InRange(settled, 1, 12); // a request every round would be 40
+        Assert.NotEmpty(context.Sent);
     }
 
     [Fact]
