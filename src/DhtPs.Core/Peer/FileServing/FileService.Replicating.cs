@@ -80,7 +80,9 @@ internal sealed partial class FileService
         if (_neighborhood.FirstPredecessor is not { } predecessor || predecessor.Id == Self.Id)
             return;
         var holders = ReplicaHolders();
-        var beyond = _neighborhood.LiveSuccessors.Concat(_copiedTo.Values.Select(c => c.Peer))
+        // The owners this peer rightly holds copies for are its r - 1 nearest predecessors: copies given to them are theirs.
+        var owners = _neighborhood.Predecessors.Take(_options.ReplicationFactor - 1).Select(p => p.Id).ToHashSet();
+        var beyond = _neighborhood.LiveSuccessors.Concat(_copiedTo.Values.Select(c => c.Peer).Where(p => !owners.Contains(p.Id)))
             .Where(s => s.Id != Self.Id && holders.All(h => h.Id != s.Id)).DistinctBy(s => s.Id)
             .Select(s => (s, _copiedTo.TryGetValue(s.Id, out var given) ? given.Copies.Select(c => new ReplicaEntry { Name = c.Key, Sha256 = c.Value }).ToArray() : []))
             .ToArray();
@@ -164,8 +166,9 @@ internal sealed partial class FileService
     }
 
     /// <summary>Off the logical thread: uploads a copy of <paramref name="name"/> to <paramref name="holder"/>; true once it holds one.</summary>
-    /// <param name="asOwner">An owner's copy to one of its holders, remembered so that it is released once that peer is no holder;
-    /// a copy given to the owner (by a holder, or by a peer that holds a stray one) is the owner's from then on.</param>
+    /// <param name="asOwner">Remembered, so that it is released once the receiver is neither a holder nor one of the r - 1 predecessors
+    /// whose copies this peer holds (a peer that claimed to own a range it did not gets them back); a stray copy handed back to its
+    /// owner is the owner's from then on.</param>
     private async Task<bool> CopyToAsync(PeerContact holder, string name, bool asOwner = true)
     {
         try
@@ -314,7 +317,7 @@ internal sealed partial class FileService
                 _context.RunInBackground(async () =>
                 {
                     foreach (var name in ownerLacks)
-                        await CopyToAsync(owner, name, asOwner: false).ConfigureAwait(false);
+                        await CopyToAsync(owner, name).ConfigureAwait(false);
                 });
         }
         return new ReplicaSyncReply { Sender = Self, IdBits = Space.Bits, Missing = missing };
