@@ -79,6 +79,15 @@ Describe 'Three copies of every file on a ring of 12 peers, two of them processe
         Wait-Condition -Because 'every file is on exactly its owner and the next two peers' -TimeoutSeconds 30 -Condition { Test-ExactCopy $peers $names $key }
     }
 
+    It 'lists the copies with Get-DhtStoredFile: Owner at the owner of the key, Replica at the next two' {
+        $name = $names | Where-Object { @(Get-Holder $key[$_] $all | Where-Object { $_ -in $processIds }).Count -eq 0 } | Select-Object -First 1
+        $holders = [ulong[]]@(Get-Holder $key[$name] $all)
+        $listed = @(Get-DhtStoredFile -Name $name | Sort-Object { [Array]::IndexOf($holders, [ulong]$_.PeerId) })
+        $listed.PeerId | Should -Be $holders
+        $listed.Role | Should -Be 'Owner', 'Replica', 'Replica'
+        $listed.Sha256 | Sort-Object -Unique | Should -Be $sha[$name]
+    }
+
     It 'gives back every file byte-identical after the two adjacent peer processes are killed with SIGKILL, and restores three copies' {
         $onVictims = @($names | Where-Object { @(Get-Holder $key[$_] $all | Where-Object { $_ -in $processIds }).Count -gt 0 }).Count
         $onBoth = @($names | Where-Object { @(Get-Holder $key[$_] $all | Where-Object { $_ -in $processIds }).Count -eq 2 }).Count
