@@ -48,4 +48,10 @@ public enum DhtEventKind
 
     /// <summary>Input that was not authenticated with this ring's secret was dropped, or another peer refused this one's.</summary>
     AuthenticationFailed,
+
+    /// <summary>A successor change named the first successor at another contact than this peer knows (issue 17); it was asked at the known one.</summary>
+    SuccessorChangeRefuted,
+
+    /// <summary>A departure notice named a successor that, asked at its known contact, answered as running (issue 17): nothing changed.</summary>
+    DepartureNoticeRefuted,
 }

@@ -41,8 +41,12 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private readonly RingMaintenance _maintenance;
     private readonly FileService _fileService;
 
-    /// <summary>The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).</summary>
-    private readonly Dictionary<Type, Func<Message, Message>> _requestHandlers;
+    /// <summary>
+    /// The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).
+    /// A handler answers through the callback it is given, once, on the logical thread: most at once, a few only after
+    /// checking the request with another peer.
+    /// </summary>
+    private readonly Dictionary<Type, Action<Message, Action<Message>>> _requestHandlers;
 
     private PeerNode(PeerOptions options, PeerEnvironment environment)
     {
@@ -235,15 +239,17 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         {
             try
             {
-                var answer = HandleRequest(from, request);
-                PublishSnapshotIfChanged(); // Whoever gets the answer may look at this peer's state next.
-                reply.SetResult(answer);
+                HandleRequest(request, answer =>
+                {
+                    PublishSnapshotIfChanged(); // Whoever gets the answer may look at this peer's state next.
+                    reply.TrySetResult(answer);
+                });
             }
             catch (Exception e)
             {
                 // A bug here must not look like a dead peer to the caller: say so on both sides.
                 Raise(DhtEventKind.InternalError, $"Internal error handling {request.GetType().Name} from Peer {request.Sender.Id}: {e.Message}");
-                reply.SetResult(Refuse(ErrorCode.InternalError, $"Peer {Id} failed to handle the request: {e.Message}"));
+                reply.TrySetResult(Refuse(ErrorCode.InternalError, $"Peer {Id} failed to handle the request: {e.Message}"));
             }
         });
         return reply.Task;
@@ -306,36 +312,43 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     }
 
     /// <summary>A request that passed the ingest point (decoded, authenticated, validated for this ring).</summary>
-    private Message HandleRequest(IPEndPoint from, Message request)
+    private void HandleRequest(Message request, Action<Message> reply)
     {
         if (_status is PeerStatus.Stopped)
-            return Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped.");
-        return _requestHandlers.TryGetValue(request.GetType(), out var handle)
-            ? handle(request)
-            : Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests.");
+            reply(Refuse(ErrorCode.NotRunning, $"Peer {Id} has stopped."));
+        else if (_requestHandlers.TryGetValue(request.GetType(), out var handle))
+            handle(request, reply);
+        else
+            reply(Refuse(ErrorCode.UnsupportedRequest, $"Peer {Id} does not handle {request.GetType().Name} requests."));
     }
 
-    private Dictionary<Type, Func<Message, Message>> RequestHandlers() => new()
+    private Dictionary<Type, Action<Message, Action<Message>>> RequestHandlers()
     {
-        // Ring maintenance: join, admission, departure.
-        [typeof(JoinRequest)] = m => _maintenance.HandleJoinRequest((JoinRequest)m),
-        [typeof(JoinAccepted)] = m => _maintenance.HandleJoinAccepted((JoinAccepted)m),
-        [typeof(JoinRefused)] = m => _maintenance.HandleJoinRefused((JoinRefused)m),
-        [typeof(SuccessorChange)] = m => _maintenance.HandleSuccessorChange((SuccessorChange)m),
-        [typeof(DepartureNotice)] = m => _maintenance.HandleDepartureNotice((DepartureNotice)m),
-        // The host answers for the neighbourhood (repair, stabilization, confirmations, finger checks, Get-DhtRing ask it).
-        [typeof(NeighborsRequest)] = _ => HandleNeighborsRequest(),
-        // Router: every routed request and the one answer shape.
-        [typeof(LookupRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
-        [typeof(StoreRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
-        [typeof(FetchRequest)] = m => HandleRoutedRequest((RoutedRequest)m),
-        [typeof(RouteAnswer)] = m => _router.HandleAnswer((RouteAnswer)m),
-        // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
-        [typeof(TakeOverRequest)] = m => _fileService.HandleTakeOverRequest((TakeOverRequest)m),
-        // File service: the copies on the next r - 1 successors.
-        [typeof(ReplicaSync)] = m => _fileService.HandleReplicaSync((ReplicaSync)m),
-        [typeof(ReplicaRelease)] = m => _fileService.HandleReplicaRelease((ReplicaRelease)m),
-    };
+        static Action<Message, Action<Message>> AtOnce(Func<Message, Message> handle) => (request, reply) => reply(handle(request));
+        return new()
+        {
+            // Ring maintenance: join, admission, departure. A successor change and a departure notice are answered once
+            // checked with the peer they name (issue 17), so a departing peer's notice is acted on before it stops.
+            [typeof(JoinRequest)] = AtOnce(m => _maintenance.HandleJoinRequest((JoinRequest)m)),
+            [typeof(JoinAccepted)] = AtOnce(m => _maintenance.HandleJoinAccepted((JoinAccepted)m)),
+            [typeof(JoinRefused)] = AtOnce(m => _maintenance.HandleJoinRefused((JoinRefused)m)),
+            [typeof(SuccessorChange)] = (m, reply) => _maintenance.HandleSuccessorChange((SuccessorChange)m, reply),
+            [typeof(DepartureNotice)] = (m, reply) => _maintenance.HandleDepartureNotice((DepartureNotice)m, reply),
+            // The host answers for the neighbourhood (repair, stabilization, confirmations, finger checks, Get-DhtRing ask it).
+            [typeof(NeighborsRequest)] = AtOnce(_ => HandleNeighborsRequest()),
+            // Router: every routed request and the one answer shape.
+            [typeof(LookupRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
+            [typeof(StoreRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
+            [typeof(FetchRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
+            [typeof(RouteAnswer)] = AtOnce(m => _router.HandleAnswer((RouteAnswer)m)),
+            // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
+            // A take-over is answered once the sender is known to be the new first predecessor (issue 17).
+            [typeof(TakeOverRequest)] = (m, reply) => _fileService.HandleTakeOverRequest((TakeOverRequest)m, reply),
+            // File service: the copies on the next r - 1 successors.
+            [typeof(ReplicaSync)] = AtOnce(m => _fileService.HandleReplicaSync((ReplicaSync)m)),
+            [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
+        };
+    }
 
     private Message HandleRoutedRequest(RoutedRequest request)
     {

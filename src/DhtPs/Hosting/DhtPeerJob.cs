@@ -144,7 +144,8 @@ public sealed class DhtPeerJob : Job2
     {
         DhtEventKind.PingRequestsSent or DhtEventKind.PingRequestReceived or DhtEventKind.PingResponseReceived => EventStream.Ping,
         DhtEventKind.InternalError => EventStream.Error,
-        DhtEventKind.MalformedInput or DhtEventKind.RingMismatch or DhtEventKind.FileTransferFailed or DhtEventKind.FileRefused => EventStream.Warning,
+        DhtEventKind.MalformedInput or DhtEventKind.RingMismatch or DhtEventKind.FileTransferFailed or DhtEventKind.FileRefused
+            or DhtEventKind.SuccessorChangeRefuted or DhtEventKind.DepartureNoticeRefuted => EventStream.Warning,
         _ => EventStream.Output,
     };
 

@@ -270,13 +270,4 @@ public sealed class RingSecretTests : IAsyncLifetime
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
     }
-
-    private sealed class Quiet : ITransportHandler
-    {
-        public IdSpace Space { get; } = new(8);
-        public void OnDatagram(IPEndPoint from, uint sequence, Message message) { }
-        public Task<Message> OnRequestAsync(IPEndPoint from, Message request, CancellationToken cancellationToken) => Task.FromException<Message>(new InvalidOperationException());
-        public Task OnStreamAsync(IPEndPoint from, Message opening, Stream stream, CancellationToken cancellationToken) => Task.CompletedTask;
-        public Message? OnRefused(IPEndPoint from, InputRefusal refusal) => null;
-    }
 }

@@ -14,11 +14,22 @@ internal sealed partial class FileService
     /// <summary>The take-over this peer asked for when it joined; null when none is under way.</summary>
     private TakeOverProgress? _takeOver;
 
-    /// <summary>At the newcomer, just accepted with <paramref name="predecessor"/> before it: asks its first successor for its files.</summary>
-    public void RequestTakeOver(PeerContact predecessor)
+    /// <summary>A take-over asked again once the successor has heard this peer ping it (see <see cref="RequestTakeOver"/>).</summary>
+    private ITimer? _takeOverRetry;
+
+    /// <summary>
+    /// At the newcomer, just accepted with <paramref name="predecessor"/> before it: asks its first successor for its files.
+    /// The successor hands them over only to a peer it can confirm as its new first predecessor; back on the ring without a
+    /// join, the peer before this one may not name it yet, so a refusal is asked once more after a ping round, when this
+    /// peer's own ping has told the successor.
+    /// </summary>
+    public void RequestTakeOver(PeerContact predecessor) => RequestTakeOver(predecessor, mayRetry: true);
+
+    private void RequestTakeOver(PeerContact predecessor, bool mayRetry)
     {
         if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Self.Id)
             return;
+        _takeOverRetry?.Dispose();
         var progress = new TakeOverProgress(successor, predecessor.Id, _context.Time.GetUtcNow());
         _takeOver = progress; // Before the offer arrives: the first upload may overtake it.
         _context.Ask(successor, new TakeOverRequest { Sender = Self, IdBits = Space.Bits, Predecessor = predecessor }, reply =>
@@ -28,6 +39,15 @@ internal sealed partial class FileService
             if (reply.Message is TakeOverOffer offer)
             {
                 progress.Offered(offer.Files, _context.Time.GetUtcNow());
+                return;
+            }
+            if (mayRetry && reply.Message is ErrorResponse { Code: ErrorCode.Invalid })
+            {
+                _takeOverRetry = _context.Time.CreateTimer(_ => _context.Post(() =>
+                {
+                    if (_takeOver == progress && _neighborhood.FirstSuccessor?.Id == successor.Id)
+                        RequestTakeOver(predecessor, mayRetry: false);
+                }), null, _options.PingInterval * 1.5, Timeout.InfiniteTimeSpan);
                 return;
             }
             _takeOver = null;
@@ -55,14 +75,52 @@ internal sealed partial class FileService
             RequestTakeOver(nearest);
     }
 
-    /// <summary>At the successor: offers the newcomer the files whose keys it now owns, and uploads them off the logical thread.</summary>
-    public Message HandleTakeOverRequest(TakeOverRequest request)
+    /// <summary>
+    /// At the successor: offers the newcomer the files whose keys it now owns, and uploads them off the logical thread —
+    /// once it is sure the sender is its new first predecessor (issue 17: a forged take-over would steal every file
+    /// before the sender's id). Its pings say so, or the old first predecessor, asked at the contact this peer knows,
+    /// names it, at the contact it gave, as the first successor it accepted.
+    /// </summary>
+    /// <param name="reply">Called once on the logical thread: at once, or after the old first predecessor answered.</param>
+    public void HandleTakeOverRequest(TakeOverRequest request, Action<Message> reply)
+    {
+        if (RefuseTakeOver(request) is { } refused)
+        {
+            reply(refused);
+            return;
+        }
+        var newcomer = request.Sender;
+        if (_neighborhood.FirstPredecessor is not { } first || first == newcomer)
+        {
+            reply(OfferTakeOver(request));
+            return;
+        }
+        _context.Ask(first, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, answer =>
+        {
+            var accepted = answer.Message is NeighborsResponse neighbors && neighbors.Successors.FirstOrDefault() == newcomer;
+            if (RefuseTakeOver(request) is { } refusal)
+                reply(refusal);
+            else if (accepted)
+                reply(OfferTakeOver(request));
+            else
+                reply(Refuse(ErrorCode.Invalid,
+                    $"Peer {first.Id} does not name Peer {newcomer.Id} at {newcomer.EndPoint} as its first successor: none of Peer {Self.Id}'s files are handed over."));
+        });
+    }
+
+    private ErrorResponse? RefuseTakeOver(TakeOverRequest request)
     {
         if (_context.Status is not PeerStatus.Running)
             return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status} and hands over no files.");
         var newcomer = request.Sender;
         if (_neighborhood.FirstPredecessor is { } first && first.Id != newcomer.Id && !Space.InOpen(newcomer.Id, first.Id, Self.Id))
             return Refuse(ErrorCode.Invalid, $"Peer {newcomer.Id} does not lie between Peer {first.Id} and Peer {Self.Id}: none of Peer {Self.Id}'s keys are its.");
+        return null;
+    }
+
+    private TakeOverOffer OfferTakeOver(TakeOverRequest request)
+    {
+        var newcomer = request.Sender;
         // The newcomer is this peer's first predecessor from now on, as its first ping would say a round later: a store of its
         // keys arriving meanwhile is no longer served here, after the offer has been counted (seed 928 at 64 peers).
         _neighborhood.HeardPing(1, newcomer, _context.Time.GetUtcNow());

@@ -69,26 +69,45 @@ internal sealed partial class RingMaintenance
     /// <summary>
     /// SPEC §4, at the accepting peer's first predecessor: its first successor now has the joiner after it.
     /// When another peer has joined between this one and the acceptor meanwhile, the change is passed
-    /// on to it: it is the acceptor's real first predecessor.
+    /// on to it: it is the acceptor's real first predecessor. The change itself is only news (issue 17: anyone can
+    /// send one, naming any contact): the list taken is the one the first successor gives, asked at its known contact.
     /// </summary>
-    public Message HandleSuccessorChange(SuccessorChange change)
+    /// <param name="reply">Called once on the logical thread: after the first successor answered, or at once when nothing is to be checked.</param>
+    public void HandleSuccessorChange(SuccessorChange change, Action<Message> reply)
     {
         var acceptor = change.Successors.FirstOrDefault();
         _context.Raise(DhtEventKind.SuccessorChangeReceived, "Successor Change request received", acceptor?.Id);
-        if (acceptor is null)
-            return Ack();
-        if (_neighborhood.FirstSuccessor is { } first && first.Id != acceptor.Id)
+        if (acceptor is null || _neighborhood.FirstSuccessor is not { } first)
+        {
+            reply(Ack()); // A peer with no successor is no acceptor's predecessor: it rejoins by repair.
+            return;
+        }
+        if (first.Id != acceptor.Id)
         {
             if (Space.InOpen(first.Id, Self.Id, acceptor.Id))
                 Ask(first, change with { Sender = Self }, _ => { });
-            return Ack();
+            reply(Ack());
+            return;
         }
-        var successors = ComposeSuccessors(change.Successors);
+        if (acceptor != first)
+            _context.Raise(DhtEventKind.SuccessorChangeRefuted,
+                $"Peer {first.Id} is at {first.EndPoint}, not at {acceptor.EndPoint}: asking it there for its successors", first.Id);
+        Ask(first, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, answer =>
+        {
+            if (answer.Message is NeighborsResponse neighbors && _neighborhood.FirstSuccessor == first)
+                TakeSuccessorsOf(first, neighbors.Successors);
+            reply(Ack());
+        });
+    }
+
+    /// <summary>The first successor said its own successors: this peer's list follows from them.</summary>
+    private void TakeSuccessorsOf(PeerContact first, IReadOnlyList<PeerContact> itsSuccessors)
+    {
+        var successors = ComposeSuccessors([first, .. itsSuccessors]);
         foreach (var vouched in successors)
             _neighborhood.Vouch(vouched.Id); // A peer the acceptor vouches for is back.
         _neighborhood.SetSuccessors(successors);
         AnnounceSuccessors();
-        return Ack();
     }
 
     private void HandleDeferredJoins()

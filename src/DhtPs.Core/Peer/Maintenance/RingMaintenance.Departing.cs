@@ -22,15 +22,36 @@ internal sealed partial class RingMaintenance
             .Select(p => _context.SendAsync(p, notice)));
     }
 
-    /// <summary>SPEC §5, at a predecessor: the departing successor's successors take its place.</summary>
-    public Message HandleDepartureNotice(DepartureNotice notice)
+    /// <summary>
+    /// SPEC §5, at a predecessor: the departing successor's successors take its place — once the departing peer,
+    /// asked at the contact this peer knows for it, does not answer as a running peer (issue 17: anyone can send a
+    /// notice). A departing peer says it is departing; a gone one does not answer; a live one refutes the notice.
+    /// </summary>
+    /// <param name="reply">Called once on the logical thread, after the check: the departing peer waits for it, so the ring is whole when it stops.</param>
+    public void HandleDepartureNotice(DepartureNotice notice, Action<Message> reply)
     {
         var departing = notice.Sender.Id;
-        if (!_neighborhood.Lists(departing))
-            return Ack(); // Not a successor of this peer (any more): nothing to take over.
-        _context.Raise(DhtEventKind.DepartureNoticeReceived, $"Peer {departing} will depart from the network", departing);
-        _neighborhood.SetSuccessors(ComposeSuccessors([.. _neighborhood.Successors, .. notice.Successors], new HashSet<ulong> { departing }));
-        AnnounceSuccessors();
-        return Ack();
+        if (_neighborhood.Successors.FirstOrDefault(s => s.Id == departing) is not { } known)
+        {
+            reply(Ack()); // Not a successor of this peer (any more): nothing to take over.
+            return;
+        }
+        Ask(known, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, answer =>
+        {
+            if (answer.Message is NeighborsResponse)
+            {
+                var refuted = $"Ignored a departure notice for Peer {departing}: it answers at {known.EndPoint} and is not leaving";
+                _context.Raise(DhtEventKind.DepartureNoticeRefuted, refuted, departing);
+                reply(Refuse(ErrorCode.Invalid, refuted));
+                return;
+            }
+            if (_neighborhood.Lists(departing))
+            {
+                _context.Raise(DhtEventKind.DepartureNoticeReceived, $"Peer {departing} will depart from the network", departing);
+                _neighborhood.SetSuccessors(ComposeSuccessors([.. _neighborhood.Successors, .. notice.Successors], new HashSet<ulong> { departing }));
+                AnnounceSuccessors();
+            }
+            reply(Ack());
+        });
     }
 }

@@ -128,13 +128,43 @@ public sealed class FileServiceTests
     public void The_successor_offers_a_newcomer_exactly_the_files_whose_keys_are_now_its_and_refuses_a_peer_that_is_not_between()
     {
         var (service, context) = ServiceAt(14, [19, 2], [9, 8], "0010", "0012", "0013", "0014");
+        var replies = new List<Message>();
 
-        var offer = service.HandleTakeOverRequest(new TakeOverRequest { Sender = P(12), IdBits = 8, Predecessor = P(9) });
+        service.HandleTakeOverRequest(new TakeOverRequest { Sender = P(12), IdBits = 8, Predecessor = P(9) }, replies.Add);
+        Assert.Empty(replies);                                        // 9 is asked first whether it accepted 12
+        var check = Assert.Single(context.Sent);
+        Assert.Equal(9UL, check.To.Id);
+        check.OnReply(new Reply(new NeighborsResponse { Sender = P(9), IdBits = 8, Successors = [P(12), P(14)], Predecessors = [P(8)] }, null));
 
-        Assert.Equal(2, Assert.IsType<TakeOverOffer>(offer).Files);   // 0010 and 0012; 0013 and 0014 stay 14's
+        Assert.Equal(2, Assert.IsType<TakeOverOffer>(Assert.Single(replies)).Files);   // 0010 and 0012; 0013 and 0014 stay 14's
         Assert.Single(context.Background);
-        var refused = service.HandleTakeOverRequest(new TakeOverRequest { Sender = P(16), IdBits = 8, Predecessor = P(14) });
-        Assert.Equal(ErrorCode.Invalid, Assert.IsType<ErrorResponse>(refused).Code);
+        service.HandleTakeOverRequest(new TakeOverRequest { Sender = P(16), IdBits = 8, Predecessor = P(14) }, replies.Add);
+        Assert.Equal(ErrorCode.Invalid, Assert.IsType<ErrorResponse>(replies[^1]).Code);
+    }
+
+    [Fact]
+    public void A_take_over_from_a_peer_the_old_first_predecessor_did_not_accept_is_refused_and_hands_over_nothing()
+    {
+        var (service, context) = ServiceAt(14, [19, 2], [9, 8], "0010", "0012");
+        var replies = new List<Message>();
+
+        service.HandleTakeOverRequest(new TakeOverRequest { Sender = P(12), IdBits = 8, Predecessor = P(9) }, replies.Add);
+        context.Sent[0].OnReply(new Reply(new NeighborsResponse { Sender = P(9), IdBits = 8, Successors = [P(14), P(19)], Predecessors = [P(8)] }, null));
+
+        Assert.Equal(ErrorCode.Invalid, Assert.IsType<ErrorResponse>(Assert.Single(replies)).Code);
+        Assert.Empty(context.Background);
+    }
+
+    [Fact]
+    public void A_take_over_from_the_peer_already_pinging_as_first_predecessor_is_offered_at_once()
+    {
+        var (service, context) = ServiceAt(14, [19, 2], [12, 9], "0010", "0012");
+        var replies = new List<Message>();
+
+        service.HandleTakeOverRequest(new TakeOverRequest { Sender = P(12), IdBits = 8, Predecessor = P(9) }, replies.Add);
+
+        Assert.Equal(2, Assert.IsType<TakeOverOffer>(Assert.Single(replies)).Files);
+        Assert.Empty(context.Sent);
     }
 
     [Fact]

@@ -63,14 +63,35 @@ public sealed class RingMaintenanceTests
     }
 
     [Fact]
-    public void A_successor_change_from_the_first_successor_takes_its_list_in_the_original_words()
+    public void A_successor_change_is_answered_once_the_first_successor_has_given_its_list_which_is_taken_in_the_original_words()
     {
         var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        var replies = new List<Message>();
 
-        Assert.IsType<Acknowledgement>(maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(14), IdBits = 8, Successors = [P(14), P(15), P(19)] }));
+        maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(14), IdBits = 8, Successors = [P(14), P(15), P(19)] }, replies.Add);
+        Assert.Empty(replies);
+        var check = context.TakeSent();
+        Assert.Equal(14UL, check.ToId);
+        Assert.IsType<NeighborsRequest>(check.Request);
+        check.Neighbors(successors: [15, 19], predecessors: [9]);
 
+        Assert.IsType<Acknowledgement>(Assert.Single(replies));
         Assert.Equal([14UL, 15UL], neighborhood.SuccessorIds());
         Assert.Equal(["Successor Change request received", "My new first successor is Peer 14", "My new second successor is Peer 15"], context.EventTexts);
+    }
+
+    [Fact]
+    public void A_successor_change_the_first_successor_does_not_confirm_changes_nothing()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        var replies = new List<Message>();
+
+        maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(77), IdBits = 8, Successors = [P(14), P(77)] }, replies.Add);
+        context.TakeSent().Fail();
+
+        Assert.IsType<Acknowledgement>(Assert.Single(replies));
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
+        Assert.Equal(["Successor Change request received"], context.EventTexts);
     }
 
     [Fact]
@@ -78,7 +99,7 @@ public sealed class RingMaintenanceTests
     {
         var (maintenance, context, neighborhood) = At(9, [12, 14]);   // 12 joined between 9 and the acceptor 14 meanwhile
 
-        maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(14), IdBits = 8, Successors = [P(14), P(15), P(19)] });
+        maintenance.HandleSuccessorChange(new SuccessorChange { Sender = P(14), IdBits = 8, Successors = [P(14), P(15), P(19)] }, _ => { });
 
         Assert.Equal([12UL, 14UL], neighborhood.SuccessorIds());
         var passed = context.TakeSent();
@@ -87,16 +108,36 @@ public sealed class RingMaintenanceTests
     }
 
     [Fact]
-    public void A_departing_successor_is_replaced_by_its_successors_and_a_notice_from_a_stranger_changes_nothing()
+    public void A_departing_successor_that_no_longer_answers_as_running_is_replaced_by_its_successors_and_a_notice_from_a_stranger_changes_nothing()
     {
         var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        var replies = new List<Message>();
 
-        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(4), IdBits = 8, Successors = [P(5), P(8)] });
+        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(4), IdBits = 8, Successors = [P(5), P(8)] }, replies.Add);
         Assert.Empty(context.Events);
+        Assert.Empty(context.Sent);
 
-        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(14), IdBits = 8, Successors = [P(19), P(2)] });
+        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(14), IdBits = 8, Successors = [P(19), P(2)] }, replies.Add);
+        var check = context.TakeSent();
+        Assert.Equal((14UL, 1), (check.ToId, replies.Count));
+        check.Fail(); // gone, or departing (a departing peer refuses with NotRunning)
         Assert.Equal([19UL, 2UL], neighborhood.SuccessorIds());
         Assert.Equal(["Peer 14 will depart from the network", "My new first successor is Peer 19", "My new second successor is Peer 2"], context.EventTexts);
+        Assert.All(replies, r => Assert.IsType<Acknowledgement>(r));
+    }
+
+    [Fact]
+    public void A_departure_notice_for_a_successor_that_answers_as_running_is_refuted_and_refused()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        var replies = new List<Message>();
+
+        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(14), IdBits = 8, Successors = [P(77)] }, replies.Add);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
+        Assert.Equal(ErrorCode.Invalid, Assert.IsType<ErrorResponse>(Assert.Single(replies)).Code);
+        Assert.Equal([$"Ignored a departure notice for Peer 14: it answers at {P(14).EndPoint} and is not leaving"], context.EventTexts);
     }
 
     [Fact]
