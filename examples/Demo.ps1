@@ -44,7 +44,7 @@ try {
     Write-Host "== Starting the ring $($ids -join ', ') (init, ping interval 1 s, ports 12000 + id)"
     for ($i = 0; $i -lt $ids.Count; $i++) {
         Start-DhtPeer -Id $ids[$i] -FirstSuccessor $ids[($i + 1) % $ids.Count] -SecondSuccessor $ids[($i + 2) % $ids.Count] -PingInterval 1 `
-            -Routing Successor -DataPath (Join-Path $files "peer$($ids[$i])") | Out-Null
+            -Routing Successor -ReplicationFactor 1 -DataPath (Join-Path $files "peer$($ids[$i])") | Out-Null
     }
     Wait-Until { Test-Settled } 'every peer heard both predecessors ping'
     Write-Host '   Peer 4 prints the original ping messages (Enter-DhtPeer 4 -Backlog 6 -Command Ring):'
@@ -54,7 +54,7 @@ try {
     $ids | ForEach-Object { Receive-Job -Name "DhtPeer$_" | Out-Null }
 
     Write-Host '== Peer 15 joins through peer 4 (Start-DhtPeer 15 -KnownPeer 4)'
-    Start-DhtPeer -Id 15 -KnownPeer 4 -PingInterval 1 -Routing Successor -DataPath (Join-Path $files 'peer15') | Out-Null
+    Start-DhtPeer -Id 15 -KnownPeer 4 -PingInterval 1 -Routing Successor -ReplicationFactor 1 -DataPath (Join-Path $files 'peer15') | Out-Null
     foreach ($id in 4, 5, 8, 9, 14, 15) { Show-Events $id }
 
     [System.IO.File]::WriteAllBytes((Join-Path $files '2067'), [byte[]](1..255))

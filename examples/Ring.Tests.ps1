@@ -15,15 +15,20 @@ Describe 'The ring 2, 4, 5, 8, 9, 14, 19' {
         Remove-DhtTestRing
     }
 
-    It 'is formed: every peer knows its next two and its previous two' {
+    It 'is formed: every peer knows its next four (three copies of each file need r + 1) and its previous four' {
         $ring | Should -BeDhtRing 2, 4, 5, 8, 9, 14, 19
         $ring | Should -BeHealthyDhtRing
-        Get-DhtPeer -Id 19 | Should -HaveDhtSuccessors 2, 4
+        # A peer names its first two successors at start and learns the rest from its first successor within a few pings.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Get-DhtPeer -Id 19).Successors.Count -lt 4 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        Get-DhtPeer -Id 19 | Should -HaveDhtSuccessors 2, 4, 5, 8
     }
 
     It 'stores a file at the owner of its key and gives it back' {
         Set-Content -LiteralPath (Join-Path $files '2067') -Value 'key 2067 mod 256 = 19'
-        Save-DhtFile -LiteralPath (Join-Path $files '2067') -Via 4 | Select-Object -ExpandProperty StoredAt | Should -Be 19
+        $stored = Save-DhtFile -LiteralPath (Join-Path $files '2067') -Via 4
+        $stored.StoredAt | Should -Be 19
+        $stored.Replicas | Should -Be 3   # 19 and its next two successors, 2 and 4
         $ring | Should -HoldDhtFile '2067'
         $copy = Get-DhtFile -Name '2067' -Via 8 -Destination (Join-Path $files 'copy')
         Get-Content -LiteralPath $copy.Path | Should -Be 'key 2067 mod 256 = 19'
@@ -32,7 +37,7 @@ Describe 'The ring 2, 4, 5, 8, 9, 14, 19' {
     It 'closes the ring around a peer killed abruptly, and takes it back on restart' {
         $ring.Kill(9)
         $ring | Wait-DhtRing -Members 2, 4, 5, 8, 14, 19 -Timeout 60
-        $ring[8] | Should -HaveDhtSuccessors 14, 19
+        $ring[8] | Should -HaveDhtSuccessors 14, 19, 2, 4
 
         $ring.Restart(9)
         $ring | Wait-DhtRing -Members 2, 4, 5, 8, 9, 14, 19 -Timeout 60

@@ -55,6 +55,8 @@ $start = @{
     PingInterval = [double]$Arguments[-1]
     # The original program's route, first successor after first successor, with exactly its texts (SPEC 9a).
     Routing      = 'Successor'
+    # The original program's one copy per file and two successors, so every text is the original's (pings name two peers).
+    ReplicationFactor = 1
 }
 if ($Mode -eq 'init') {
     $start.FirstSuccessor = ConvertTo-Contact $Arguments[1]

@@ -90,7 +90,7 @@ BeforeAll {
     function Start-HostPeer($h, [string[]] $Extra) {
         $manifest = Join-Path $PSScriptRoot '../../DhtPs.psd1'
         $data = Join-Path $TestDrive "data-$($h.Name)"
-        $command = "Import-Module '$manifest'; Start-DhtPeer -Id $($h.Id) $($Extra -join ' ') -Port $port -PingInterval 1 -DataPath '$data' -Wait"
+        $command = "Import-Module '$manifest'; Start-DhtPeer -Id $($h.Id) $($Extra -join ' ') -Port $port -PingInterval 1 -ReplicationFactor 1 -DataPath '$data' -Wait"
         Write-Host "  # ip netns exec $($h.Namespace) pwsh -NoProfile -NonInteractive -Command `"$($command -replace [regex]::Escape("'$manifest'"), './DhtPs.psd1' -replace [regex]::Escape("'$data'"), "./data")`""
         $log = Join-Path $logs "$($h.Name).txt"
         $script:peers[$h.Name] = Start-Process -FilePath ip -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err" -ArgumentList @(

@@ -4,6 +4,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
 }
 
@@ -188,4 +190,8 @@ Describe 'examples/p2p.ps1 in processes of their own, typed at through standard 
         (& $ringLines $children[4] $from4)[0..2] | Should -Be '> Peer 5 will depart from the network', '> My new first successor is Peer 8', '> My new second successor is Peer 2'
         (& $ringLines $children[2] $from2)[0..2] | Should -Be '> Peer 5 will depart from the network', '> My new first successor is Peer 4', '> My new second successor is Peer 8'
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

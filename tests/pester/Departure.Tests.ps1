@@ -1,6 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
     $script:original = [ulong[]](2, 4, 5, 8, 9, 14, 19)
 
@@ -82,4 +84,8 @@ Describe 'Leaving the ring 2, 4, 5, 8, 9, 14, 19' {
         Get-RingEvent 5 | Should -Contain 'Peer 9 is no longer alive'
         Get-DhtRing | Should -BeDhtRing 2, 4, 5, 8, 19
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

@@ -71,13 +71,16 @@ function Start-PeerProcess {
         [Parameter(Mandatory)] [int] $Port,
         [Parameter(Mandatory)] [string] $KnownPeer,
         [double] $PingInterval = 1,
+        [int] $ReplicationFactor = 3,
+        [string] $DataPath,
         [Parameter(Mandatory)] [string] $LogFolder
     )
     $arguments = @(
         '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'PeerProcess.ps1'),
         '-Manifest', (Join-Path $PSScriptRoot '../../DhtPs.psd1'), '-Id', $Id, '-Port', $Port,
-        '-KnownPeer', $KnownPeer, '-PingInterval', $PingInterval, '-ParentId', $PID
+        '-KnownPeer', $KnownPeer, '-PingInterval', $PingInterval, '-ReplicationFactor', $ReplicationFactor, '-ParentId', $PID
     )
+    if ($DataPath) { $arguments += '-DataPath', $DataPath }
     Start-Process -FilePath (Join-Path $PSHOME 'pwsh') -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $LogFolder "peer$Id.out.txt") -RedirectStandardError (Join-Path $LogFolder "peer$Id.err.txt")
 }

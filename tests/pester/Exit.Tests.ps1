@@ -7,6 +7,8 @@ BeforeDiscovery {
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
 
     # Peers 9 and 10, neighbours in the ring, in a pwsh of their own; it ends its session with $Ending once $Trigger exists.
@@ -15,8 +17,8 @@ BeforeAll {
         $command = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$manifest'
-Start-DhtPeer -Id 9 -Port $($Port[0]) -KnownPeer '$KnownPeer' -PingInterval 1 -DataPath '$TestDrive/peer9-$Ending' | Out-Null
-Start-DhtPeer -Id 10 -Port $($Port[1]) -KnownPeer '$KnownPeer' -PingInterval 1 -DataPath '$TestDrive/peer10-$Ending' | Out-Null
+Start-DhtPeer -Id 9 -Port $($Port[0]) -KnownPeer '$KnownPeer' -PingInterval 1 -ReplicationFactor 1 -DataPath '$TestDrive/peer9-$Ending' | Out-Null
+Start-DhtPeer -Id 10 -Port $($Port[1]) -KnownPeer '$KnownPeer' -PingInterval 1 -ReplicationFactor 1 -DataPath '$TestDrive/peer10-$Ending' | Out-Null
 while (-not (Test-Path '$Trigger')) { Start-Sleep -Milliseconds 50 }
 $Ending
 exit 0
@@ -83,4 +85,8 @@ Describe 'A session that ends' -Skip:([bool]$noSignals) {
             $back.Sha256 | Should -Be $stored.Sha256
         }
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

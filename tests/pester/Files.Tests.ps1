@@ -1,6 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
     $script:original = [ulong[]](2, 4, 5, 8, 9, 14, 19)
 
@@ -413,4 +415,8 @@ Describe 'The default routing through fingers on the same ring (SPEC 9a)' {
         Get-FileEvent 5 $mark | Should -BeNullOrEmpty
         (Get-FileHash (Join-Path $local 'again_4103')).Hash | Should -Be (Get-FileHash (Join-Path $local '4103')).Hash
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

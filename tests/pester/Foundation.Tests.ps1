@@ -1,6 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
 }
 
 Describe 'A ring of seven initialised peers (SPEC section 3)' {
@@ -183,4 +185,8 @@ Describe 'Peer lifetime' {
         }
         Get-DhtPeer | Should -BeNullOrEmpty
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

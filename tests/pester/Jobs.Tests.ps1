@@ -3,6 +3,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
     $script:root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-jobs-$([guid]::NewGuid().ToString('N'))"
     New-Item -ItemType Directory $root | Out-Null
@@ -183,4 +185,8 @@ Describe 'A bounded graceful stop' {
             Stop-TestRing
         }
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

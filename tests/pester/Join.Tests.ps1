@@ -1,6 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
     $script:original = [ulong[]](2, 4, 5, 8, 9, 14, 19)
 }
@@ -155,4 +157,8 @@ Describe 'Join failures that need no ring' {
         { Start-DhtPeer -Id 15 -Port 0 -KnownPeer 'no-such-host.invalid:4000' -ErrorAction Stop } | Should -Throw -ErrorId 'DhtPeerAddressUnresolved,DhtPs.Commands.StartDhtPeerCommand'
         Get-DhtPeer | Should -BeNullOrEmpty
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

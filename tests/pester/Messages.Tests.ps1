@@ -2,6 +2,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
 }
 AfterAll { Stop-TestRing }
@@ -35,4 +37,8 @@ Describe 'Error messages' {
         $failed[0].FullyQualifiedErrorId | Should -Be 'DhtRingStartUnreachable,DhtPs.Commands.GetDhtRingCommand'
         $failed[0].Exception.Message | Should -BeLike "The ring walk could not start: Peer at 127.0.0.1:$port *"
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

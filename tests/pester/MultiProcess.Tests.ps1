@@ -1,6 +1,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # The original program's behaviour: one copy of each file, two successors (copies: Replicas.Tests.ps1).
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
 }
 
@@ -15,7 +17,7 @@ Describe 'A ring spread over several processes' {
         Start-DhtPeer -Id 2 -Port $ports[0] -PingInterval 1 | Out-Null
         $script:children = @{}
         foreach ($i in 1, 2, 4) {
-            $children[[int]$ids[$i]] = Start-PeerProcess -Id $ids[$i] -Port $ports[$i] -KnownPeer $contacts[2] -LogFolder $TestDrive
+            $children[[int]$ids[$i]] = Start-PeerProcess -Id $ids[$i] -Port $ports[$i] -KnownPeer $contacts[2] -ReplicationFactor 1 -LogFolder $TestDrive
         }
         Start-DhtPeer -Id 14 -Port $ports[3] -KnownPeer $contacts[2] -PingInterval 1 | Out-Null
         # Each member as "id: successors; predecessors", in ring order from peer 2.
@@ -52,4 +54,8 @@ Describe 'A ring spread over several processes' {
             Should -Be @('Peer 9 is no longer alive', 'My new first successor is Peer 5', 'My new second successor is Peer 14')
         (Get-PeerEvent 2 -Kind SuccessorDead | Where-Object Time -GT $killed).Message | Should -Be 'Peer 9 is no longer alive'
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

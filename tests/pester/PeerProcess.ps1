@@ -9,11 +9,14 @@ param(
     [Parameter(Mandatory)] [int] $Port,
     [Parameter(Mandatory)] [string] $KnownPeer,
     [double] $PingInterval = 1,
+    [int] $ReplicationFactor = 3,
+    [string] $DataPath,
     [Parameter(Mandatory)] [int] $ParentId
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $Manifest
-Start-DhtPeer -Id $Id -Port $Port -KnownPeer $KnownPeer -PingInterval $PingInterval
+$data = if ($DataPath) { @{ DataPath = $DataPath } } else { @{} }
+Start-DhtPeer -Id $Id -Port $Port -KnownPeer $KnownPeer -PingInterval $PingInterval -ReplicationFactor $ReplicationFactor @data
 while (Get-Process -Id $ParentId -ErrorAction SilentlyContinue) {
     Start-Sleep -Milliseconds 500
 }

@@ -2,6 +2,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../DhtPs.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'DhtTestRing.psm1') -Force
+    # Its expected rings and texts are those of two successors and one copy (the original); copies: Replicas.Tests.ps1.
+    $global:PSDefaultParameterValues['Start-DhtPeer:ReplicationFactor'] = 1
     Stop-TestRing
     $script:manifest = Join-Path $PSScriptRoot '../../DhtPs.psd1'
 
@@ -301,4 +303,8 @@ Describe 'a failing test' {
         $broken.IsRemoved | Should -BeTrue
         { $broken | Remove-DhtTestRing -ErrorAction Stop } | Should -Not -Throw
     }
+}
+
+AfterAll {
+    $global:PSDefaultParameterValues.Remove('Start-DhtPeer:ReplicationFactor')
 }

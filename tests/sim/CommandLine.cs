@@ -3,10 +3,11 @@ namespace DhtPs.Simulation;
 /// <summary>The console's arguments; null from <see cref="Parse"/> means print the usage.</summary>
 internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups,
     bool SuccessorRouting = false, int Successors = 2, int? SlowInterval = null, int SlowEvery = 2, bool DeadStayDead = false, bool MixedFlap = false,
-    int? MeasureRepair = null, int? MeasureLossPercent = null, int? MeasureStall = null, int Minutes = 60, bool ProcessCrash = false)
+    int? MeasureRepair = null, int? MeasureLossPercent = null, int? MeasureStall = null, int Minutes = 60, bool ProcessCrash = false,
+    int Replicas = 1, int Files = 0)
 {
     public const string Usage =
-        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--bench PEERS [--lookups N]]" +
+        "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--replicas R] [--files N] [--bench PEERS [--lookups N]]" +
         " [--slow-interval S [--slow-every N]] [--dead-stay-dead] [--mixed-flap]" +
         " [--measure-repair CRASHES [--process-crash]] [--measure-loss PERCENT [--minutes M]] [--measure-stall INTERVALS [--minutes M]]";
 
@@ -31,6 +32,8 @@ internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Pe
                     "--lookups" => parsed with { Lookups = Number() },
                     "--routing-successor" => parsed with { SuccessorRouting = true },
                     "--successors" => parsed with { Successors = Number() },
+                    "--files" => parsed with { Files = Number() },
+                    "--replicas" => Number() is var replicas ? parsed with { Replicas = replicas, Successors = Math.Max(parsed.Successors, replicas + 1) } : null,
                     "--slow-interval" => parsed with { SlowInterval = Number() },
                     "--slow-every" => parsed with { SlowEvery = Number() },
                     "--dead-stay-dead" => parsed with { DeadStayDead = true },

@@ -20,7 +20,7 @@ if (options is null)
 }
 var settings = new SimulationSettings
 {
-    Peers = options.Peers, Steps = options.Steps, UseCodec = options.Codec, SuccessorListLength = options.Successors,
+    Peers = options.Peers, Steps = options.Steps, UseCodec = options.Codec, SuccessorListLength = options.Successors, ReplicationFactor = options.Replicas, InitialFiles = options.Files,
     Routing = options.SuccessorRouting ? DhtPs.Core.Peer.RoutingMode.Successor : DhtPs.Core.Peer.RoutingMode.Fingers,
     SlowPingInterval = options.SlowInterval is { } slow ? TimeSpan.FromSeconds(slow) : null, SlowPeerEvery = options.SlowEvery,
     RequireDeadStayDead = options.DeadStayDead,
@@ -97,10 +97,10 @@ foreach (var failure in failed)
 {
     Console.WriteLine(failure);
     Console.WriteLine($"  replay: dotnet run --project tests/sim -c Release -- --seed {failure.Seed} --peers {settings.Peers} --steps {settings.Steps}{(settings.UseCodec ? " --codec" : "")}" +
-        $"{(options.SuccessorRouting ? " --routing-successor" : "")}{(options.Successors != 2 ? $" --successors {options.Successors}" : "")} --trace");
+        $"{(options.SuccessorRouting ? " --routing-successor" : "")}{(options.Successors != 2 ? $" --successors {options.Successors}" : "")}{(options.Replicas != 1 ? $" --replicas {options.Replicas}" : "")}{(options.Files != 0 ? $" --files {options.Files}" : "")} --trace");
 }
 Console.WriteLine($"{results.Count} seeds x {settings.Peers} peers x {settings.Steps} steps ({FaultBudget.Describe(settings)}): " +
     $"{results.Count - failed.Length} passed, {failed.Length} failed in {wall.Elapsed.TotalSeconds:0.0} s; " +
     $"{results.Sum(r => r.Crashes)} crashes, {results.Sum(r => r.Joins)} joins, {results.Sum(r => r.Leaves)} leaves, {results.Sum(r => r.Kills)} kills; " +
-    $"{SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}; {results.Sum(r => r.Readoptions.Count)} dead peer(s) taken back while still down");
+    $"{SeedSweep.Total(results)}; {SeedSweep.TotalFiles(results)}; {SeedSweep.TotalAvailability(results)}; {results.Sum(r => r.Readoptions.Count)} dead peer(s) taken back while still down");
 return failed.Length == 0 ? 0 : 1;

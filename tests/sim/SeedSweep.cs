@@ -22,6 +22,9 @@ public static class SeedSweep
     public static FileTally TotalFiles(IEnumerable<SimulationResult> results) =>
         results.Aggregate(FileTally.None, (total, result) => total.Add(result.Files));
 
+    public static FetchAvailability TotalAvailability(IEnumerable<SimulationResult> results) =>
+        results.Aggregate(FetchAvailability.None, (total, result) => total.Add(result.Availability));
+
     public static NetworkStatistics Total(IEnumerable<SimulationResult> results)
     {
         var total = new NetworkStatistics();

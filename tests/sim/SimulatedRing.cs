@@ -71,6 +71,12 @@ public sealed class SimulatedRing
     /// No loss, no partition, no crashed peer, no join or departure under way: the conditions under which learning must converge.
     /// A peer that is gone for good does not stop the calm once its process has ended.
     /// </summary>
+    /// <summary>The ring has been calm for the settle time at the last check: the calm invariants hold, and every fetch must succeed.</summary>
+    public bool Settled { get; internal set; }
+
+    /// <summary>How many operations so far disturbed the ring (anything but waiting, storing and fetching): a fetch is calm only if none came while it ran.</summary>
+    public int Disturbances { get; internal set; }
+
     public bool IsCalm => Network.Conditions.IsLossless && !Network.IsPartitioned && !IsJoinPending
         && _peers.Values.All(p => p.IsGone ? p.Stopping!.IsCompleted : p.IsUp);
 
@@ -299,6 +305,7 @@ public sealed class SimulatedRing
         MaintainFingers = Settings.MaintainFingers,
         Routing = Settings.Routing,
         SuccessorCount = Settings.SuccessorListLength,
+        ReplicationFactor = Settings.ReplicationFactor,
         DataPath = SimulatedPeer.DataPath,
     };
 

@@ -19,6 +19,8 @@ public sealed record SimulationResult(
     /// <summary>What the schedule did with files; none for a run before any was stored.</summary>
     public FileTally Files { get; init; } = FileTally.None;
 
+    public FetchAvailability Availability { get; init; } = FetchAvailability.None;
+
     public int Joins { get; init; }
     public int Leaves { get; init; }
     public int Kills { get; init; }
@@ -30,6 +32,6 @@ public sealed record SimulationResult(
 
     public override string ToString() => Passed
         ? $"seed {Seed}: passed, {StepsRun} steps ({Crashes} crashes, {Joins} joins, {Leaves} leaves, {Kills} kills), " +
-          $"{SimulatedTime.TotalSeconds:0} s simulated, {Files}, {Readoptions.Count} dead peer(s) taken back, trace {TraceHash:x16} ({TraceEntries} entries)"
+          $"{SimulatedTime.TotalSeconds:0} s simulated, {Files}, {Availability}, {Readoptions.Count} dead peer(s) taken back, trace {TraceHash:x16} ({TraceEntries} entries)"
         : $"seed {Seed}: FAILED {Failure}";
 }

@@ -40,6 +40,7 @@ public static class SimulationRunner
             Leaves = run.Leaves,
             Kills = run.Kills,
             Readoptions = ring.Readoptions.Found,
+            Availability = ring.Files.Availability,
         };
     }
 
@@ -68,22 +69,67 @@ public static class SimulationRunner
             _calmSince = TimeSpan.Zero;
             if (Check() is { } failure)
                 return failure;
+            if (settings.InitialFiles > 0 && StoreInitialFiles() is { } storeFailure)
+                return storeFailure;
             for (Step = 1; Step <= settings.Steps; Step++)
             {
+                if (settings.InitialFiles > 0 && RequestFile.Random(ring) is { } fetch)
+                {
+                    ring.Record(fetch.ToString()!);
+                    fetch.Apply(ring);
+                }
                 if (Apply(schedule.Next(ring, Step), settings.StepLength) is { } stepFailure)
                     return stepFailure;
             }
             var healFailure = Apply(new HealEverything(), settings.SettleTime);
-            if (healFailure is not null || _checkedCalm)
-                return healFailure;
-            // A join or a departure was still under way when everything healed: settle again now that it is over.
-            return Apply(new Wait(), settings.SettleTime);
+            if (healFailure is null && !_checkedCalm)
+                healFailure = Apply(new Wait(), settings.SettleTime); // A join or a departure was still under way when everything healed: settle again.
+            return healFailure ?? (settings.ReplicationFactor > 1 ? FetchEveryFileWhenCalm() : null);
+        }
+
+        /// <summary>The settled init ring stores <see cref="SimulationSettings.InitialFiles"/> files, each from a random live peer.</summary>
+        private string? StoreInitialFiles()
+        {
+            for (var i = 0; i < ring.Settings.InitialFiles; i++)
+            {
+                if (StoreFile.Random(ring) is { } store)
+                {
+                    ring.Record(store.ToString()!);
+                    store.Apply(ring);
+                }
+            }
+            LastOperation = $"store {ring.Settings.InitialFiles} files";
+            ring.Clock.RunFor(StoreFile.Timeout * 2);
+            return Check();
+        }
+
+        /// <summary>
+        /// Availability once calm: every acknowledged file not lost is fetched once, from a random live member, and every
+        /// fetch must succeed.
+        /// </summary>
+        private string? FetchEveryFileWhenCalm()
+        {
+            var before = ring.Files.Availability;
+            var members = ring.Members();
+            var kept = ring.Files.Stored.Where(f => !f.IsLost).ToArray();
+            foreach (var file in kept)
+                new RequestFile(members[ring.Random.Next(members.Count)], file.Name).Apply(ring);
+            ring.Clock.RunFor(RequestFile.Timeout * 2);
+            var after = ring.Files.Availability;
+            var failed = (after.CalmStarted - before.CalmStarted) - (after.CalmSucceeded - before.CalmSucceeded);
+            LastOperation = $"fetch each of the {kept.Length} kept files once, calm";
+            ring.Record(LastOperation);
+            return failed == 0 && after.CalmStarted - before.CalmStarted == kept.Length
+                ? Check()
+                : $"step {Step} at t={ring.Clock.Elapsed.TotalSeconds:0.000} s after '{LastOperation}': FetchWhenCalm: {failed} of {kept.Length} fetches failed";
         }
 
         private string? Apply(ISimulationOperation operation, TimeSpan runFor)
         {
             LastOperation = operation.ToString()!;
             ring.Record(LastOperation);
+            if (operation is not (Wait or StoreFile or RequestFile))
+                ring.Disturbances++;
             operation.Apply(ring);
             Count(operation);
             ring.Clock.RunDue();
@@ -117,11 +163,12 @@ public static class SimulationRunner
                 .Concat(ring.Settings.RequireDeadStayDead ? ring.Readoptions.Violations() : [])
                 .ToList();
             _checkedCalm = _calmSince is { } since && ring.Clock.Elapsed - since >= ring.Settings.SettleTime;
+            ring.Settled = _checkedCalm && ring.IsCalm;
             if (_checkedCalm)
             {
                 PredecessorChecks++;
                 if (ring.Settings.CheckPredecessorLearning)
-                    violations.AddRange(PredecessorInvariant.Check(live));
+                    violations.AddRange(PredecessorInvariant.Check(live, ring.Settings.SuccessorListLength));
                 violations.AddRange(MembershipInvariant.Check(live, ring.Gone));
                 violations.AddRange(CheckFiles());
             }
@@ -134,6 +181,9 @@ public static class SimulationRunner
         private IReadOnlyList<InvariantViolation> CheckFiles()
         {
             FileChecks++;
+            if (ring.Settings.ReplicationFactor > 1)
+                return FileInvariant.CheckReplicas(ring.Members(), [.. ring.Peers.Where(p => p.IsUp).Select(p => p.Id)], ring.Files.Stored,
+                    (id, name) => ring[id].StoredContent(name), ring.Settings.ReplicationFactor);
             var check = FileInvariant.Check(ring.Members(), ring.Files.Stored, (id, name) => ring[id].StoredContent(name),
                 id => ring[id].Joining is not null);
             AwaitingTakeOver = check.AwaitingTakeOver;

@@ -68,6 +68,18 @@ public sealed record SimulationSettings
     /// </summary>
     public int SuccessorListLength { get; init; } = 2;
 
+    /// <summary>
+    /// How many peers hold each file (<see cref="DhtPs.Core.Peer.PeerOptions.ReplicationFactor"/>); 1, the original single
+    /// copy, unless a run asks for more. The successor list must then be at least r + 1 long.
+    /// </summary>
+    public int ReplicationFactor { get; init; } = 1;
+
+    /// <summary>
+    /// Files stored once the init ring has formed, before the steps; with any, every step also fetches one stored file
+    /// from a random live peer besides its own operation, so availability during churn is measured on many fetches.
+    /// </summary>
+    public int InitialFiles { get; init; }
+
     public int EffectiveIdBits => IdBits ?? Math.Max(8, (int)Math.Ceiling(Math.Log2(Peers * 4.0)));
 
     /// <summary>How long a peer waits for the answer to a request (the peers' default).</summary>
@@ -83,6 +95,8 @@ public sealed record SimulationSettings
 
     public void Validate()
     {
+        if (ReplicationFactor < 1 || SuccessorListLength < ReplicationFactor + 1 && ReplicationFactor > 1)
+            throw new ArgumentOutOfRangeException(nameof(ReplicationFactor), ReplicationFactor, $"A replication factor r needs a successor list of at least r + 1 (it is {SuccessorListLength}).");
         if (Peers < SuccessorListLength + 1)
             throw new ArgumentOutOfRangeException(nameof(Peers), Peers, $"An init ring needs at least r + 1 = {SuccessorListLength + 1} peers.");
         if (Math.Pow(2, EffectiveIdBits) < Peers)

@@ -75,7 +75,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
             }
             using var verdict = Verdict(timeout, cancellationToken);
             var done = await ReadVerdictAsync(connection, name, verdict.Token, cancellationToken).ConfigureAwait(false);
-            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started));
+            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started)) { Replicas = done.Replicas };
         }
     }
 

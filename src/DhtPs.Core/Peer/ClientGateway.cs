@@ -115,6 +115,7 @@ internal sealed class ClientGateway(PeerNode peer, long maxFileLength)
         Length = file.Length,
         Sha256 = file.Sha256,
         Hops = file.Hops,
+        Replicas = file.Replicas,
     };
 
     private ErrorResponse Refusal(ErrorCode code, string reason) =>

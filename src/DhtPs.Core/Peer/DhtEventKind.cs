@@ -37,6 +37,15 @@ public enum DhtEventKind
     FileTakenOver,
     FileRefused,
 
+    /// <summary>An owner gave one of its next successors a copy of a file (or a holder gave the owner one it lacked).</summary>
+    FileReplicated,
+
+    /// <summary>A copy of a file arrived here from its owner (or from a holder, at the owner).</summary>
+    FileReplicaStored,
+
+    /// <summary>A peer beyond a file's holders dropped its copy once they all had it.</summary>
+    FileReplicaDropped,
+
     /// <summary>Input that was not authenticated with this ring's secret was dropped, or another peer refused this one's.</summary>
     AuthenticationFailed,
 

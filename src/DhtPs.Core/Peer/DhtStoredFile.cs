@@ -6,7 +6,10 @@ public enum DhtStoredFileRole
     /// <summary>Its key lies between the peer's first predecessor and the peer: the peer owns it (or knows no predecessor yet).</summary>
     Owner,
 
-    /// <summary>Its key belongs to another peer; a take-over or hand-off has not moved it there (yet).</summary>
+    /// <summary>Its key is owned by one of the peer's r - 1 nearest predecessors: the peer holds one of the file's copies.</summary>
+    Replica,
+
+    /// <summary>Its key belongs to another peer, whose holders this peer is not; a take-over, hand-off or release has not moved it (yet).</summary>
     Stray,
 }
 

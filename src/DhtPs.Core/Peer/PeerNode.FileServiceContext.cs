@@ -31,6 +31,9 @@ public sealed partial class PeerNode : IFileServiceContext
     Task<Stream> IFileServiceContext.OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken) =>
         _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken);
 
+    ITimer IFileServiceContext.StartTimer(TimeSpan due, Action onDue) =>
+        Time.CreateTimer(_ => Run(onDue), null, due, Timeout.InfiniteTimeSpan);
+
     void IFileServiceContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId) => Raise(kind, message, remotePeerId);
 
     string IFileServiceContext.NewRequestId() => _router.NewRequestId();

@@ -14,14 +14,13 @@ public sealed partial class PeerNode
     public string DataPath => _fileService.DataPath;
 
     /// <summary>
-    /// The files this peer holds, by name, each with its role by the last published snapshot: owner when its key lies
-    /// in (first predecessor, this peer], else stray. Off the logical thread: a file not hashed before is hashed here.
+    /// The files this peer holds, by name, each with its role by the last published snapshot (<see cref="FileRoles"/>):
+    /// owner, replica or stray. Off the logical thread: a file not hashed before is hashed here.
     /// </summary>
     public Task<IReadOnlyList<DhtStoredFile>> ListStoredFilesAsync(CancellationToken cancellationToken) => Task.Run(() =>
     {
-        var first = Snapshot.Predecessors.Count > 0 ? Snapshot.Predecessors[0] : (ulong?)null;
-        return (IReadOnlyList<DhtStoredFile>)[.. Files.List().Select(file => new DhtStoredFile(Id, file.Name, file.Key,
-            first is not { } predecessor || Space.InHalfOpen(file.Key, predecessor, Id) ? DhtStoredFileRole.Owner : DhtStoredFileRole.Stray,
+        var roles = new FileRoles(Space, Id, Snapshot.Predecessors, _options.ReplicationFactor);
+        return (IReadOnlyList<DhtStoredFile>)[.. Files.List().Select(file => new DhtStoredFile(Id, file.Name, file.Key, roles.Of(file.Key),
             file.Length, file.Sha256, Path.Combine(DataPath, file.Name)))];
     }, cancellationToken);
 

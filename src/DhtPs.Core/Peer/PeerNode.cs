@@ -50,6 +50,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
 
     private PeerNode(PeerOptions options, PeerEnvironment environment)
     {
+        options = options.WithReplicaSuccessors(); // Every component sees the successor list replication needs.
         _options = options;
         _environment = environment;
         _metrics = new Diagnostics.PeerMetrics(options.Id);
@@ -344,6 +345,9 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
             // A take-over is answered once the sender is known to be the new first predecessor (issue 17).
             [typeof(TakeOverRequest)] = (m, reply) => _fileService.HandleTakeOverRequest((TakeOverRequest)m, reply),
+            // File service: the copies on the next r - 1 successors.
+            [typeof(ReplicaSync)] = AtOnce(m => _fileService.HandleReplicaSync((ReplicaSync)m)),
+            [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
         };
     }
 

@@ -55,8 +55,30 @@ public sealed record PeerOptions
     /// <summary>How lookups, stores, file requests and joins are routed; fingers by default.</summary>
     public RoutingMode Routing { get; init; } = RoutingMode.Fingers;
 
-    /// <summary>How many successors a peer keeps, pings and hands on (the original kept 2). At most <see cref="SuccessorList.MaxLength"/>.</summary>
+    /// <summary>
+    /// How many successors a peer keeps, pings and hands on (the original kept 2). At most <see cref="SuccessorList.MaxLength"/>.
+    /// A peer keeps at least <see cref="ReplicationFactor"/> + 1 (<see cref="WithReplicaSuccessors"/>), so the ring still
+    /// closes when r - 1 adjacent peers die at once.
+    /// </summary>
     public int SuccessorCount { get; init; } = SuccessorList.DefaultLength;
+
+    /// <summary>How many peers hold each file: the owner of its key and the owner's next r - 1 successors. 1 is the original single copy.</summary>
+    public int ReplicationFactor { get; init; } = DefaultReplicationFactor;
+
+    public const int DefaultReplicationFactor = 3;
+
+    /// <summary>
+    /// How many of the file's holders (the owner counts) must hold a stored file durably before the store is acknowledged.
+    /// Null means a majority of <see cref="ReplicationFactor"/>. A ring with fewer peers than that needs as many as it has.
+    /// </summary>
+    public int? WriteQuorum { get; init; }
+
+    /// <summary><see cref="WriteQuorum"/>, or a majority of <see cref="ReplicationFactor"/>.</summary>
+    public int EffectiveWriteQuorum => WriteQuorum ?? ReplicationFactor / 2 + 1;
+
+    /// <summary>These options with a successor list of at least <see cref="ReplicationFactor"/> + 1 peers.</summary>
+    public PeerOptions WithReplicaSuccessors() =>
+        SuccessorCount >= ReplicationFactor + 1 ? this : this with { SuccessorCount = ReplicationFactor + 1 };
 
     /// <summary>
     /// Keep the finger table fresh (one lookup per ping interval at most) so lookups take O(log N) hops.
@@ -113,6 +135,10 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(MaxFileSize), MaxFileSize, "Maximum file length cannot be negative.");
         if (!Enum.IsDefined(Routing))
             throw new ArgumentOutOfRangeException(nameof(Routing), Routing, "Routing must be Fingers or Successor.");
+        if (ReplicationFactor is < 1 || ReplicationFactor >= SuccessorList.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(ReplicationFactor), ReplicationFactor, $"Replication factor must be between 1 and {SuccessorList.MaxLength - 1}.");
+        if (WriteQuorum is { } quorum && (quorum < 1 || quorum > ReplicationFactor))
+            throw new ArgumentOutOfRangeException(nameof(WriteQuorum), quorum, $"Write quorum must be between 1 and the replication factor ({ReplicationFactor}).");
         if (SuccessorCount is < 1 or > SuccessorList.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(SuccessorCount), SuccessorCount, $"Successor count must be between 1 and {SuccessorList.MaxLength}.");
         Faults?.Validate();

@@ -52,6 +52,10 @@ public sealed record ClientFileDone : Message
     public required long Length { get; init; }
     public required string Sha256 { get; init; }
     public int Hops { get; init; }
+
+    /// <summary>For a store: the copies confirmed (<see cref="Peer.DhtFileInfo.Replicas"/>); left out for a fetch.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Replicas { get; init; }
 }
 
 /// <summary>A lookup done for a client.</summary>

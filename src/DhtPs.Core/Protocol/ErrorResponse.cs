@@ -29,6 +29,9 @@ public enum ErrorCode
     /// since the two sides share no key; the receiver raises it as an authentication failure, never as a dead peer.
     /// </summary>
     AuthenticationFailed,
+
+    /// <summary>The owner kept a stored file, but fewer of its holders than the write quorum confirmed a copy: the store is not acknowledged.</summary>
+    QuorumNotReached,
 }
 
 /// <summary>A request was refused; <see cref="Reason"/> is meant for a person.</summary>

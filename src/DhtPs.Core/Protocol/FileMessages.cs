@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Protocol;
@@ -15,7 +16,16 @@ public abstract record RoutedFileRequest : RoutedRequest
 public sealed record StoreRequest : RoutedFileRequest;
 
 /// <summary>SPEC §9: who has this file? The owner sends it straight to the origin (<see cref="FileDelivery"/>).</summary>
-public sealed record FetchRequest : RoutedFileRequest;
+public sealed record FetchRequest : RoutedFileRequest
+{
+    /// <summary>How many holders, starting at the owner, pass the request on to the next copy before one serves it (a retry after a corrupt copy).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SkipCopies { get; init; }
+
+    /// <summary>How often a holder has passed the request on to the next copy (a holder lacking the file, or skipping): at most r - 1.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ReplicaHops { get; init; }
+}
 
 public enum UploadPurpose
 {
@@ -27,6 +37,9 @@ public enum UploadPurpose
 
     /// <summary>A peer gives a newcomer just before it the files whose keys the newcomer now owns (<see cref="TakeOverRequest"/>).</summary>
     TakeOver,
+
+    /// <summary>An owner gives one of its next r - 1 successors a copy of a file of its range (or a replica gives the owner one it lacks).</summary>
+    Replica,
 }
 
 /// <summary>

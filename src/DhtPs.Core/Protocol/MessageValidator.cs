@@ -58,6 +58,10 @@ public static class MessageValidator
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
             TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
+            ReplicaSync sync => CheckReplicaRange(sync.After, sync.Files, space),
+            ReplicaRelease release => CheckReplicaRange(release.After, release.Files, space),
+            ReplicaSyncReply reply => CheckNames(reply.Missing),
+            ReplicaReleaseReply reply => CheckNames(reply.Kept),
             RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops) ?? CheckOwnedFrom(answer.OwnedFrom, space),
             FileDelivery delivery => CheckOwnedFrom(delivery.OwnedFrom, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
@@ -94,10 +98,13 @@ public static class MessageValidator
             FileUpload upload when !Enum.IsDefined(upload.Purpose) => $"purpose {(int)upload.Purpose} is unknown",
             FileUpload { RequestId.Length: > MaxRequestIdLength } => $"the request id is longer than {MaxRequestIdLength} characters",
             TakeOverOffer { Files: < 0 } offer => $"it offers {offer.Files} files",
+            Acknowledgement { Copies: < 0 } ack => $"it counts {ack.Copies} copies",
+            FetchRequest { SkipCopies: < 0 or > SuccessorList.MaxLength } or FetchRequest { ReplicaHops: < 0 or > SuccessorList.MaxLength } =>
+                $"its copy counts are not between 0 and {SuccessorList.MaxLength}",
             ClientRequest { TimeoutMilliseconds: < 1 or > ClientRequest.MaxTimeoutMilliseconds } client =>
                 $"timeout {client.TimeoutMilliseconds} ms is not between 1 and {ClientRequest.MaxTimeoutMilliseconds}",
             ClientLookup lookup when (lookup.Name is null) == (lookup.Key is null) => "it must name either a file or a key",
-            ClientFileDone done when done.Length < 0 || done.Hops < 0 || done.Sha256 is not { Length: 64 } => "its length, hops or SHA-256 is unusable",
+            ClientFileDone done when done.Length < 0 || done.Hops < 0 || done.Replicas < 1 || done.Sha256 is not { Length: 64 } => "its length, hops, copies or SHA-256 is unusable",
             ClientLookupDone done when done.Owner is null || !done.Owner.IsReachable(out _) || done.Hops < 0 => "its owner or hop count is unusable",
             ClientFailure failure when !Enum.IsDefined(failure.Failure) => $"failure {(int)failure.Failure} is unknown",
             _ => null,
@@ -170,6 +177,30 @@ public static class MessageValidator
                 return Invalid($"peer {entry.Id} has more than one {role} entry");
         }
         return null;
+    }
+
+    /// <summary>No replica message lists more files than this (longest names and digests stay within a frame); an owner with more sends several.</summary>
+    public const int MaxReplicaEntries = 128;
+
+    private static MessageProblem? CheckReplicaRange(ulong after, IReadOnlyList<ReplicaEntry>? files, IdSpace space)
+    {
+        if (!space.Contains(after))
+            return Invalid($"range start {after} is outside the {space}");
+        if (files is null)
+            return Invalid("the file list is missing");
+        if (files.Any(f => f is null || f.Sha256 is not { Length: 64 }))
+            return Invalid("a file entry or its SHA-256 is unusable");
+        return CheckNames([.. files.Select(f => f.Name)]);
+    }
+
+    private static MessageProblem? CheckNames(IReadOnlyList<string>? names)
+    {
+        if (names is null)
+            return Invalid("the file list is missing");
+        if (names.Count > MaxReplicaEntries)
+            return Invalid($"{names.Count} files listed; at most {MaxReplicaEntries} are allowed");
+        return names.Select(name => FileName.UnsafeReason(name) is { } reason ? $"file name '{name}' is refused: {reason}" : null)
+            .FirstOrDefault(reason => reason is not null) is { } problem ? Invalid(problem) : null;
     }
 
     private static MessageProblem? CheckFile(RoutedFileRequest request, IdSpace space)

@@ -94,6 +94,16 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(1, SuccessorList.MaxLength)]
     public int SuccessorCount { get; set; } = SuccessorList.DefaultLength;
 
+    /// <summary>How many peers hold each file: the owner and its next r - 1 successors; 1 is the original single copy.</summary>
+    [Parameter]
+    [ValidateRange(1, SuccessorList.MaxLength - 1)]
+    public int ReplicationFactor { get; set; } = PeerOptions.DefaultReplicationFactor;
+
+    /// <summary>How many holders must have a stored file durably before the store is acknowledged; a majority of -ReplicationFactor by default.</summary>
+    [Parameter]
+    [ValidateRange(1, SuccessorList.MaxLength - 1)]
+    public int WriteQuorum { get; set; }
+
     /// <summary>The ring secret: every datagram and connection is authenticated with keys derived from it.</summary>
     [Parameter]
     [ValidateNotNull]
@@ -169,6 +179,8 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 MaxPartialSize = MaxPartialSize,
                 Routing = Routing,
                 SuccessorCount = SuccessorCount,
+                ReplicationFactor = ReplicationFactor,
+                WriteQuorum = MyInvocation.BoundParameters.ContainsKey(nameof(WriteQuorum)) ? WriteQuorum : null,
                 Faults = FaultInjection,
             };
             options.Validate();

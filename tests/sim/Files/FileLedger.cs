@@ -33,6 +33,11 @@ public sealed class FileLedger
 
     public void FetchSucceeded() => Fetched++;
 
+    /// <summary>Fetches of acknowledged files not lost when they began, calm or during churn.</summary>
+    public FetchAvailability Availability { get; private set; } = FetchAvailability.None;
+
+    public void FetchOfKeptFileEnded(bool calm, bool succeeded) => Availability = Availability.Counted(calm, succeeded);
+
     /// <summary>
     /// A host crashed and took its disk with it: each file whose only copy was on <paramref name="crashedHolds"/>
     /// (held by none of the peers still up, <paramref name="othersHold"/>) is lost.

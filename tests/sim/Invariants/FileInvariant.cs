@@ -43,6 +43,43 @@ public static class FileInvariant
         return members.ToArray();
     }
 
+    public const string ReplicaName = "StoredFilesOnTheirHolders";
+
+    /// <summary>The members that should hold <paramref name="key"/>: its owner and the next r - 1 members (all of a smaller ring).</summary>
+    public static IReadOnlyList<ulong> HoldersOf(ulong key, IReadOnlyList<ulong> members, int replicationFactor)
+    {
+        var owner = OwnerOf(key, members);
+        var start = members.ToList().IndexOf(owner);
+        return [.. Enumerable.Range(0, Math.Min(replicationFactor, members.Count)).Select(i => members[(start + i) % members.Count])];
+    }
+
+    /// <summary>
+    /// With copies (r &gt; 1): once the ring has been calm long enough, every acknowledged file not lost has r byte-identical
+    /// copies on exactly the members that should hold it (<see cref="HoldersOf"/>), and no other live peer holds one.
+    /// </summary>
+    /// <param name="live">Every peer that is up, members or not (a copy left on any of them is one too many).</param>
+    public static IReadOnlyList<InvariantViolation> CheckReplicas(IReadOnlyList<ulong> members, IReadOnlyList<ulong> live, IEnumerable<TrackedFile> stored,
+        Func<ulong, string, byte[]?> held, int replicationFactor)
+    {
+        var violations = new List<InvariantViolation>();
+        foreach (var file in stored.Where(f => !f.IsLost))
+        {
+            var holders = HoldersOf(file.Key, members, replicationFactor);
+            foreach (var peer in live)
+            {
+                var content = held(peer, file.Name);
+                var should = holders.Contains(peer);
+                if (should && content is null)
+                    violations.Add(new(ReplicaName, $"File {file.Name} (key {file.Key}) is not at peer {peer}, one of its holders {string.Join(", ", holders)}"));
+                else if (should && !content!.AsSpan().SequenceEqual(file.Content))
+                    violations.Add(new(ReplicaName, $"peer {peer} holds File {file.Name} (key {file.Key}) with {content!.Length} bytes that differ from the {file.Content.Length} stored"));
+                else if (!should && content is not null)
+                    violations.Add(new(ReplicaName, $"peer {peer} still holds a copy of File {file.Name} (key {file.Key}); its holders are {string.Join(", ", holders)}"));
+            }
+        }
+        return violations;
+    }
+
     /// <summary>The member whose range (predecessor, member] holds <paramref name="key"/>.</summary>
     public static ulong OwnerOf(ulong key, IReadOnlyList<ulong> members)
     {

@@ -4,13 +4,14 @@ namespace DhtPs.Simulation.Invariants;
 
 /// <summary>
 /// Once the ring has been calm long enough, each live peer's predecessors are exactly the live peers that ping it:
-/// its rank-1 predecessor lists it first, its rank-2 predecessor second.
+/// its rank-1 predecessor lists it first, its rank-2 predecessor second, and so on for every rank a peer keeps (its successor-list length).
 /// </summary>
 public static class PredecessorInvariant
 {
     public const string Name = "PredecessorsArePingers";
 
-    public static IReadOnlyList<InvariantViolation> Check(IReadOnlyList<DhtPeer> live)
+    /// <param name="ranks">How many predecessor ranks a peer keeps: the successor-list length.</param>
+    public static IReadOnlyList<InvariantViolation> Check(IReadOnlyList<DhtPeer> live, int ranks = 2)
     {
         var pingers = new Dictionary<(ulong Target, int Rank), List<ulong>>();
         foreach (var peer in live)
@@ -27,7 +28,7 @@ public static class PredecessorInvariant
         foreach (var peer in live)
         {
             var expected = new List<ulong>();
-            for (var rank = 1; rank <= 2; rank++)
+            for (var rank = 1; rank <= ranks; rank++)
             {
                 if (!pingers.TryGetValue((peer.Id, rank), out var list))
                     continue;

@@ -25,12 +25,31 @@ public sealed record RequestFile(ulong PeerId, string Name) : ISimulationOperati
     public void Apply(SimulatedRing ring)
     {
         var peer = ring[PeerId];
-        var expected = ring.Files.Stored.Single(f => f.Name == Name).Content;
+        var file = ring.Files.Stored.Single(f => f.Name == Name);
         var destination = SimulatedPeer.DestinationPath(ring.Files.BeginFetch(), Name);
-        _ = FetchAsync(ring, peer.Node!, peer.Disk, destination, expected);
+        // Availability counts only files that were acknowledged and not lost when the fetch began.
+        var counted = file.IsLost ? null : (bool?)ring.Settled;
+        var disturbances = ring.Disturbances;
+        _ = FetchAsync(ring, peer.Node!, peer.Disk, destination, file.Content, counted, disturbances);
     }
 
-    private async Task FetchAsync(SimulatedRing ring, PeerNode node, InMemoryFileSystem disk, string destination, byte[] expected)
+    /// <param name="calm">Null when the file was lost before the fetch; else whether the ring was settled when it began.</param>
+    /// <param name="disturbances">The ring's disturbances when it began: one more by its end makes it a fetch during churn.</param>
+    private async Task FetchAsync(SimulatedRing ring, PeerNode node, InMemoryFileSystem disk, string destination, byte[] expected, bool? calm, int disturbances)
+    {
+        var succeeded = false;
+        try
+        {
+            succeeded = await FetchCopyAsync(ring, node, disk, destination, expected).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (calm is { } wasCalm)
+                ring.Files.FetchOfKeptFileEnded(wasCalm && ring.Disturbances == disturbances, succeeded);
+        }
+    }
+
+    private async Task<bool> FetchCopyAsync(SimulatedRing ring, PeerNode node, InMemoryFileSystem disk, string destination, byte[] expected)
     {
         try
         {
@@ -39,15 +58,21 @@ public sealed record RequestFile(ulong PeerId, string Name) : ISimulationOperati
             ring.Record($"fetched File {Name} at peer {PeerId} from peer {fetched.StoredAt} after {fetched.Hops} hops");
             ring.Files.FetchSucceeded();
             if (disk.ReadAllBytes(destination) is not { } content || !content.AsSpan().SequenceEqual(expected))
+            {
                 ring.ReportProblem($"FetchedFileIsIdentical: peer {PeerId} fetched File {Name}, but {destination} does not hold the {expected.Length} bytes stored");
+                return false;
+            }
+            return true;
         }
         catch (DhtFileException e)
         {
             ring.Record($"fetch of File {Name} at peer {PeerId} failed ({e.Failure}): {e.Message}");
+            return false;
         }
         catch (Exception e)
         {
             ring.ReportProblem($"fetch of File {Name} at peer {PeerId} threw {e.GetType().Name}: {e.Message}");
+            return false;
         }
     }
 

@@ -13,7 +13,9 @@ namespace DhtPs.Simulation.Schedules;
 /// </summary>
 public static class FaultBudget
 {
-    public static int MaxAdjacentDown(SimulationSettings settings) => settings.SuccessorListLength - 1;
+    /// <summary>r - 1 of the successor list keeps the ring; with copies, r - 1 of the replication factor keeps every file too.</summary>
+    public static int MaxAdjacentDown(SimulationSettings settings) =>
+        settings.ReplicationFactor > 1 ? Math.Min(settings.SuccessorListLength, settings.ReplicationFactor) - 1 : settings.SuccessorListLength - 1;
 
     /// <summary>The members of a partition's island are more than this many ring positions apart (see <see cref="ChaosSchedule"/>).</summary>
     public static int IslandSpacing(SimulationSettings settings) => 2 * settings.SuccessorListLength;

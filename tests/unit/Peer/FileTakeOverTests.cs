@@ -25,7 +25,7 @@ public sealed class FileTakeOverTests : IAsyncLifetime
 
     private async Task<PeerNode> StartAsync(ulong id, PeerNode? via = null)
     {
-        var peer = await PeerNode.StartAsync(new PeerOptions { Id = id, Port = 0, PingInterval = Interval, DataPath = DataOf(id) });
+        var peer = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = id, Port = 0, PingInterval = Interval, DataPath = DataOf(id) });
         peer.EventRaised += (_, e) => _events.Enqueue(e);
         _peers.Add(peer);
         if (via is not null)

@@ -19,7 +19,7 @@ public sealed class LookupTests : IAsyncLifetime
     {
         foreach (var id in Ids)
         {
-            var peer = await PeerNode.StartAsync(new PeerOptions { Id = id, Port = 0, PingInterval = Interval });
+            var peer = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = id, Port = 0, PingInterval = Interval });
             if (_peers.Count > 0)
                 await peer.JoinAsync(new PeerLocator(_peers[0].Id, _peers[0].Contact.ToEndPoint()), TimeSpan.FromSeconds(5));
             _peers.Add(peer);

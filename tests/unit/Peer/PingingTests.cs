@@ -16,7 +16,7 @@ public sealed class PingingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _peer = await PeerNode.StartAsync(new PeerOptions { Id = 9, Port = 0, PingInterval = TimeSpan.FromMinutes(10) });
+        _peer = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = 9, Port = 0, PingInterval = TimeSpan.FromMinutes(10) });
         _peer.EventRaised += (_, e) => _events.Enqueue(e);
     }
 
@@ -108,7 +108,7 @@ public sealed class PingingTests : IAsyncLifetime
     [Fact]
     public async Task Answers_pings_over_IPv6_loopback()
     {
-        await using var peer = await PeerNode.StartAsync(new PeerOptions { Id = 6, Address = "::1", Port = 0, PingInterval = TimeSpan.FromMinutes(10) });
+        await using var peer = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = 6, Address = "::1", Port = 0, PingInterval = TimeSpan.FromMinutes(10) });
         using var prober = new UdpClient(new IPEndPoint(IPAddress.IPv6Loopback, 0));
         var self = new PeerContact(5, "::1", ((IPEndPoint)prober.Client.LocalEndPoint!).Port);
         await prober.SendAsync(MessageCodec.Encode(new PingRequest { Sender = self, IdBits = 8, Rank = 1 }, 3), peer.Contact.ToEndPoint());
@@ -121,9 +121,10 @@ public sealed class PingingTests : IAsyncLifetime
     [Fact]
     public async Task Two_peers_ping_each_other_and_learn_each_other()
     {
-        await using var a = await PeerNode.StartAsync(new PeerOptions { Id = 1, Port = 0, PingInterval = TimeSpan.FromMilliseconds(100) });
+        await using var a = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = 1, Port = 0, PingInterval = TimeSpan.FromMilliseconds(100) });
         var b = await PeerNode.StartAsync(new PeerOptions
         {
+            ReplicationFactor = 1,
             Id = 200, Port = 0, PingInterval = TimeSpan.FromMilliseconds(100),
             FirstSuccessor = new PeerLocator(1, a.Contact.ToEndPoint()),
         });

@@ -26,7 +26,7 @@ public sealed class RingMembershipTests : IAsyncLifetime
 
     private async Task<PeerNode> StartAsync(ulong id, int idBits = 8)
     {
-        var peer = await PeerNode.StartAsync(new PeerOptions { Id = id, IdBits = idBits, Port = 0, PingInterval = Interval });
+        var peer = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = id, IdBits = idBits, Port = 0, PingInterval = Interval });
         peer.EventRaised += (_, e) => _events.Enqueue(e);
         _peers.Add(peer);
         return peer;
@@ -91,7 +91,7 @@ public sealed class RingMembershipTests : IAsyncLifetime
     {
         var seven = await StartAsync(7);
         await JoinAsync(15, via: seven);
-        var impostor = await PeerNode.StartAsync(new PeerOptions { Id = 15, Port = 0, PingInterval = Interval });
+        var impostor = await PeerNode.StartAsync(new PeerOptions { ReplicationFactor = 1, Id = 15, Port = 0, PingInterval = Interval });
         _peers.Add(impostor);
 
         var error = await Assert.ThrowsAsync<JoinException>(() => impostor.JoinAsync(Locate(seven), JoinTimeout));

@@ -16,9 +16,29 @@ internal sealed partial class FileService
     /// <exception cref="DhtFileException">Not found at its owner, not routed, timed out, or the bytes did not arrive whole.</exception>
     public async Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var started = _context.Time.GetTimestamp();
+        for (var skip = 0; ; skip++)
+        {
+            try
+            {
+                var fetched = await FetchCopyAsync(name, destinationPath, progress, timeout, skip, cancellationToken).ConfigureAwait(false);
+                return fetched with { Elapsed = _context.Time.GetElapsedTime(started) };
+            }
+            catch (DhtFileException e) when (e.Failure == DhtFileFailure.TransferFailed && skip < _options.ReplicationFactor - 1)
+            {
+                // The copy did not arrive whole or failed its digest: the next holder's copy is asked for, never the same bytes again.
+                _context.Post(() => _context.Raise(DhtEventKind.FileTransferRetrying, $"File {name} from Peer {e.PeerId} failed; asking the next copy: {e.Message}", e.PeerId));
+            }
+        }
+    }
+
+    /// <summary>One fetch, served by the holder <paramref name="skipCopies"/> places after the first one that has the file.</summary>
+    private async Task<DhtFileInfo> FetchCopyAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, int skipCopies,
+        CancellationToken cancellationToken)
+    {
         var key = FileKey.Of(name, Space);
         var started = _context.Time.GetTimestamp();
-        var request = new FetchRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self };
+        var request = new FetchRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self, SkipCopies = skipCopies };
         var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _context.CompletionOptions);
         try
         {

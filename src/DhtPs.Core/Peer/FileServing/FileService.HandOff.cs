@@ -1,5 +1,6 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
 using DhtPs.Core.Transfer;
 
 namespace DhtPs.Core.Peer.FileServing;
@@ -19,9 +20,10 @@ internal sealed partial class FileService
         if (!MayHoldFiles)
             return; // Nothing to hand over: not even a hop to the logical thread, so a departure without files stays on it.
         PeerContact? successor;
+        IReadOnlyList<string> names;
         try
         {
-            successor = await Call(() => _context.Status is PeerStatus.Running ? _neighborhood.FirstSuccessor : null, CancellationToken.None)
+            (successor, names) = await Call(() => (_context.Status is PeerStatus.Running ? _neighborhood.FirstSuccessor : null, FilesToHandOff()), CancellationToken.None)
                 .WaitAsync(_options.RequestTimeout, _context.Time).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or DhtFileException)
@@ -30,8 +32,15 @@ internal sealed partial class FileService
         }
         if (successor is null || successor.Id == Self.Id)
             return;
-        await HandOffAsync(successor, Files.Names(), UploadPurpose.HandOff).ConfigureAwait(false);
+        await HandOffAsync(successor, names, UploadPurpose.HandOff).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Every file with one copy; with replicas only the files this peer owns, which its first successor owns next (it holds
+    /// copies already: the hand-off covers a copy not yet made). The copies of other ranges are their owners' to re-make.
+    /// </summary>
+    private IReadOnlyList<string> FilesToHandOff() =>
+        Replicates ? [.. Files.Names().Where(name => Owns(FileKey.Of(name, Space)))] : Files.Names();
 
     /// <summary>
     /// Off the logical thread: uploads each named file to <paramref name="to"/> and deletes it here once <paramref name="to"/>
@@ -46,7 +55,8 @@ internal sealed partial class FileService
                 var file = Files.GetInfo(name);
                 await using (var content = Files.Open(name))
                     await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
-                Files.Delete(name);
+                if (purpose != UploadPurpose.TakeOver || !Replicates)
+                    Files.Delete(name); // A successor that gave a newcomer its files stays their first holder after it.
                 _context.Post(() => _context.Raise(DhtEventKind.FileHandedOff, $"File {name} handed off to Peer {to.Id}", to.Id));
             }
             catch (FileNotFoundException)

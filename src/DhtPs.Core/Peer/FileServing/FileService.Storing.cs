@@ -49,15 +49,14 @@ internal sealed partial class FileService
         if (answer.Outcome != RouteOutcome.StoreAccepted)
             throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
 
-        if (answer.Sender.Id == Self.Id)
-            await StoreLocallyAsync(header, content, cancellationToken).ConfigureAwait(false);
-        else
-            await UploadAsync(answer.Sender, header, content, UploadPurpose.Store, request.RequestId, progress, cancellationToken).ConfigureAwait(false);
-        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, _context.Time.GetElapsedTime(started));
+        var copies = answer.Sender.Id == Self.Id
+            ? await StoreLocallyAsync(header, content, cancellationToken).ConfigureAwait(false)
+            : await UploadAsync(answer.Sender, header, content, UploadPurpose.Store, request.RequestId, progress, cancellationToken).ConfigureAwait(false);
+        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, _context.Time.GetElapsedTime(started)) { Replicas = copies };
     }
 
-    /// <summary>The entry peer owns the key itself: the file goes straight into its store, as an upload would.</summary>
-    private async Task StoreLocallyAsync(TransferHeader header, Stream content, CancellationToken cancellationToken)
+    /// <summary>The entry peer owns the key itself: the file goes straight into its store and to its holders, as an upload would; returns the copies.</summary>
+    private async Task<int> StoreLocallyAsync(TransferHeader header, Stream content, CancellationToken cancellationToken)
     {
         try
         {
@@ -68,7 +67,14 @@ internal sealed partial class FileService
             throw new DhtFileException(DhtFileFailure.TransferFailed, $"{header.Name} changed while it was being stored; nothing was kept: {e.Message}", Self.Id, e);
         }
         _context.Post(() => _context.Raise(DhtEventKind.FileStored, $"File {header.Name} has been stored here", Self.Id));
+        var (held, required) = await ReplicateStoredAsync(header.Name).ConfigureAwait(false);
+        if (held < required)
+            throw new DhtFileException(DhtFileFailure.TransferFailed, QuorumShortfall(header.Name, held, required), Self.Id);
+        return held;
     }
+
+    private string QuorumShortfall(string name, int held, int required) =>
+        $"Peer {Self.Id} stored {name}, but only {held} of the {required} copies a store needs were confirmed; the store is not acknowledged.";
 
     /// <summary>
     /// Streams a file to <paramref name="to"/>, which keeps it; returns once it has confirmed the verified copy.
@@ -77,8 +83,9 @@ internal sealed partial class FileService
     /// </summary>
     /// <param name="content">Seekable, positioned at the file's first byte.</param>
     /// <param name="requestId">For a store: the id of the request <paramref name="to"/> accepted.</param>
+    /// <returns>How many copies the receiver reports for a store (1 for every other upload).</returns>
     /// <exception cref="DhtFileException">The peer could not be reached, refused or lost the bytes, or the transfer stalled.</exception>
-    private async Task UploadAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
+    private async Task<int> UploadAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var start = content.Position;
@@ -87,8 +94,7 @@ internal sealed partial class FileService
             try
             {
                 content.Position = start;
-                await UploadOnceAsync(to, header, content, purpose, requestId, progress, cancellationToken).ConfigureAwait(false);
-                return;
+                return await UploadOnceAsync(to, header, content, purpose, requestId, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (DhtFileException e) when (attempt < UploadAttempts && e.Failure == DhtFileFailure.TransferFailed && e.InnerException is not TransferRefusedException)
             {
@@ -99,7 +105,7 @@ internal sealed partial class FileService
         }
     }
 
-    private async Task UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
+    private async Task<int> UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         try
@@ -109,8 +115,12 @@ internal sealed partial class FileService
             var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
             if (offset > 0)
                 _context.Post(() => _context.Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
-            if (await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false) is ErrorResponse refused)
+            var reply = await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false);
+            if (reply is ErrorResponse { Code: ErrorCode.QuorumNotReached } shortOfQuorum)
+                throw new DhtFileException(DhtFileFailure.TransferFailed, shortOfQuorum.Reason, to.Id, new TransferRefusedException(shortOfQuorum)); // kept there: no retry
+            if (reply is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {to.Id} did not keep {header.Name}: {refused.Reason}", to.Id);
+            return Math.Max(1, (reply as Acknowledgement)?.Copies ?? 1);
         }
         catch (TransferRefusedException e)
         {
@@ -180,11 +190,33 @@ internal sealed partial class FileService
         }
         if (upload.Purpose == UploadPurpose.Store)
             _context.Post(() => _acceptedStores.Remove(upload.RequestId!)); // kept, so that request id admits nothing more
-        _context.Post(() => _context.Raise(upload.Purpose == UploadPurpose.Store ? DhtEventKind.FileStored : DhtEventKind.FileTakenOver,
-            upload.Purpose == UploadPurpose.Store ? $"File {header.Name} has been stored here" : $"File {header.Name} taken over from Peer {from}",
-            from));
-        await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+        _context.Post(() => _context.Raise(KeptEvent(upload.Purpose), KeptText(upload.Purpose, header.Name, from), from));
+        if (upload.Purpose == UploadPurpose.Replica)
+            _context.Post(() => OnCopyArrived(header.Name));
+        if (upload.Purpose != UploadPurpose.Store)
+        {
+            await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // A store is acknowledged only once the write quorum holds the file.
+        var (held, required) = await ReplicateStoredAsync(header.Name).ConfigureAwait(false);
+        await FileStreams.WriteReplyAsync(stream, held >= required ? Ack() with { Copies = held } : Refuse(ErrorCode.QuorumNotReached, QuorumShortfall(header.Name, held, required)),
+            cancellationToken).ConfigureAwait(false);
     }
+
+    private static DhtEventKind KeptEvent(UploadPurpose purpose) => purpose switch
+    {
+        UploadPurpose.Store => DhtEventKind.FileStored,
+        UploadPurpose.Replica => DhtEventKind.FileReplicaStored,
+        _ => DhtEventKind.FileTakenOver,
+    };
+
+    private static string KeptText(UploadPurpose purpose, string name, ulong from) => purpose switch
+    {
+        UploadPurpose.Store => $"File {name} has been stored here",
+        UploadPurpose.Replica => $"File {name} copied here from Peer {from}",
+        _ => $"File {name} taken over from Peer {from}",
+    };
 
     /// <summary>Says why an upload is not kept, on both sides; nothing of it has been written.</summary>
     private async Task RefuseUploadAsync(Stream stream, ulong from, ErrorResponse refusal, CancellationToken cancellationToken, string? name = null)

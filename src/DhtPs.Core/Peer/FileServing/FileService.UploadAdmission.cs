@@ -40,6 +40,7 @@ internal sealed partial class FileService
         {
             UploadPurpose.Store => AdmitStore(upload.RequestId, header.Name, upload.Sender.Id),
             UploadPurpose.HandOff => AdmitHandOff(key, upload.Sender.Id),
+            UploadPurpose.Replica => AdmitReplica(header.Name),
             _ => AdmitTakeOver(header.Name, key, upload.Sender.Id),
         };
     }

@@ -27,6 +27,7 @@ internal sealed partial class FileService
         _context = context;
         _neighborhood = neighborhood;
         _options = options;
+        _neighborhood.Changed += OnNeighborhoodChanged;
     }
 
     private PeerContact Self => _context.Self;
@@ -100,14 +101,19 @@ internal sealed partial class FileService
                     RecordAcceptedStore(request);
                 _context.AnswerRoute(request, RouteOutcome.StoreAccepted, reason: null);
                 break;
-            case FetchRequest fetch when Files.Exists(fetch.Name):
+            case FetchRequest fetch when fetch.SkipCopies == 0 && Files.Exists(fetch.Name):
                 _context.Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);
-                var ownedFrom = _neighborhood.FirstPredecessor?.Id; // read here, on the logical thread
+                // Read here, on the logical thread; a copy served past the owner (replicaHops) names no range: the key is not this peer's.
+                var ownedFrom = fetch.ReplicaHops == 0 ? _neighborhood.FirstPredecessor?.Id : null;
                 _context.RunInBackground(() => DeliverAsync(fetch, ownedFrom));
                 break;
             case FetchRequest fetch when TakingOverFrom() is { } successor:
                 // The file may still be on its way from the successor that held it until this peer joined: it still serves it.
                 _context.PassToOwner(fetch, successor);
+                break;
+            case FetchRequest fetch when NextCopyHolder(fetch) is { } holder:
+                // The next holder has a copy (this one lacks it, or the origin asks past a copy that failed its digest).
+                _context.PassToOwner(fetch with { SkipCopies = Math.Max(0, fetch.SkipCopies - 1), ReplicaHops = fetch.ReplicaHops + 1 }, holder);
                 break;
             case FetchRequest fetch:
                 _context.Raise(DhtEventKind.FileMissing, $"File {fetch.Name} should be stored here, but is not", fetch.Origin.Id);
@@ -115,6 +121,12 @@ internal sealed partial class FileService
                 break;
         }
     }
+
+    /// <summary>The next holder of a copy, while the request has not yet passed every one of the r - 1 after the owner.</summary>
+    private PeerContact? NextCopyHolder(FetchRequest fetch) =>
+        fetch.ReplicaHops < _options.ReplicationFactor - 1 && _neighborhood.FirstLiveSuccessor is { } next && next.Id != Self.Id && next.Id != fetch.Origin.Id
+            ? next
+            : null;
 
     /// <summary>Runs <paramref name="work"/> on the logical thread and returns its result (or its exception).</summary>
     private Task<T> Call<T>(Func<T> work, CancellationToken cancellationToken)

@@ -39,6 +39,9 @@ internal interface IFileServiceContext
     /// <summary>Opens a file stream to <paramref name="to"/> with <paramref name="opening"/> as its first frame.</summary>
     Task<Stream> OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken);
 
+    /// <summary>Runs <paramref name="onDue"/> on the logical thread after <paramref name="due"/>, unless the timer is disposed first.</summary>
+    ITimer StartTimer(TimeSpan due, Action onDue);
+
     void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null);
 
     /// <summary>A request id from the router's one scheme; safe on any thread.</summary>

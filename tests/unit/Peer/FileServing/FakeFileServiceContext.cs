@@ -41,6 +41,7 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
     public List<DhtEvent> Events { get; } = [];
     public List<(RoutedRequest Request, RouteOutcome Outcome, string? Reason)> Answers { get; } = [];
     public List<(RoutedRequest Request, PeerContact Owner)> PassedOn { get; } = [];
+    public List<DhtPs.Tests.Unit.Peer.Routing.FakeRouterContext.FakeTimer> Timers { get; } = [];
 
     public IEnumerable<string> EventTexts => Events.Select(e => e.Message);
 
@@ -50,8 +51,22 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
 
     public void Ask(PeerContact to, Message request, Action<Reply> onReply) => Sent.Add((to, request, onReply));
 
-    public Task<Stream> OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The file service's unit tests move no bytes.");
+    /// <summary>Every stream the service tried to open; none opens (the file service's unit tests move no bytes).</summary>
+    public List<(PeerContact To, Message Opening)> Streams { get; } = [];
+
+    public Task<Stream> OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken)
+    {
+        lock (Streams)
+            Streams.Add((to, opening));
+        throw new IOException("The file service's unit tests move no bytes.");
+    }
+
+    public ITimer StartTimer(TimeSpan due, Action onDue)
+    {
+        var timer = new DhtPs.Tests.Unit.Peer.Routing.FakeRouterContext.FakeTimer(due, onDue);
+        Timers.Add(timer);
+        return timer;
+    }
 
     public void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null) =>
         Events.Add(new DhtEvent(Clock.Now, Self.Id, kind, message, remotePeerId));

@@ -19,9 +19,13 @@ public sealed class FileServiceTests
 
     private static PeerContact P(ulong id) => PeerContact.ForId(id);
 
-    private static (FileService Service, FakeFileServiceContext Context) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors, params string[] stored)
+    private static (FileService Service, FakeFileServiceContext Context) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors, params string[] stored) =>
+        ServiceAt(self, successors, predecessors, replicationFactor: 1, stored) is var (service, context, _) ? (service, context) : default;
+
+    private static (FileService Service, FakeFileServiceContext Context, Neighborhood Neighborhood) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors,
+        int replicationFactor, params string[] stored)
     {
-        var options = new PeerOptions { Id = self, RequestTimeout = RequestTimeout, DataPath = $"/data/{self}" };
+        var options = new PeerOptions { Id = self, ReplicationFactor = replicationFactor, RequestTimeout = RequestTimeout, DataPath = $"/data/{self}" };
         var neighborhood = new Neighborhood(new IdSpace(8), self, options);
         neighborhood.SetSuccessors(successors.Select(P));
         neighborhood.SetPredecessors(predecessors.Select(P).ToArray(), DateTimeOffset.UnixEpoch);
@@ -30,7 +34,7 @@ public sealed class FileServiceTests
         service.OpenStore(P(self).Port);
         foreach (var name in stored)
             Store(service, name);
-        return (service, context);
+        return (service, context, neighborhood);
     }
 
     private static void Store(FileService service, string name)

@@ -1,0 +1,372 @@
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
+using DhtPs.Core.Transfer;
+
+namespace DhtPs.Core.Peer.FileServing;
+
+/// <summary>
+/// Copies (protocol.md 8.8): a file lives on the owner of its key and on the owner's next r - 1 live successors
+/// (<see cref="PeerOptions.ReplicationFactor"/>). The owner keeps that true. Whenever the neighbourhood changes
+/// (<see cref="Neighborhood.Changed"/>: a successor died, joined or left, a predecessor came or went) it runs a
+/// replication pass over its range (first predecessor, this peer]: each of its next r - 1 successors is told which files
+/// the owner holds there (<see cref="ReplicaSync"/>) and gets the ones it lacks; a successor gives the owner the files of
+/// that range the owner lacks (a new owner after a death, an owner back from a restart). Once all of them confirmed every
+/// file, the peers beyond them on the successor list, no longer holders, are told to drop their copies
+/// (<see cref="ReplicaRelease"/>): a copy goes only once its new holders have it. A pass that could not finish runs again
+/// a ping interval later, and every owner runs one every <see cref="RefreshRounds"/> ping intervals anyway: a peer that
+/// took itself for an owner for a while (a predecessor slot not yet filled again, a partition) may have made copies beyond
+/// the real owner's holders: it remembers what it gave to whom and releases those copies too, and their receiver drops
+/// them once its own predecessors say it holds none of those keys. A store is acknowledged once
+/// <see cref="PeerOptions.EffectiveWriteQuorum"/> holders have it.
+/// </summary>
+internal sealed partial class FileService
+{
+    /// <summary>A burst of changes (a death moves several links and slots within one round) makes one pass.</summary>
+    private static readonly TimeSpan PassDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Every so many ping intervals an owner runs a pass without a change.</summary>
+    private const int RefreshRounds = 4;
+
+    /// <summary>The neighbourhood changed while a pass was running: another one follows it at once.</summary>
+    private bool _passDue;
+
+    private bool _passRunning;
+
+    private ITimer? _passTimer;
+
+    private DateTimeOffset _passAt;
+
+    /// <summary>
+    /// Peers this owner gave copies to, by id: each is told to drop them once it is no longer a holder, however far along
+    /// the ring it has moved meanwhile (a list that skipped the holders during a partition gave copies to later peers).
+    /// </summary>
+    private readonly Dictionary<ulong, (PeerContact Peer, Dictionary<string, string> Copies)> _copiedTo = [];
+
+    private bool Replicates => _options.ReplicationFactor > 1;
+
+    /// <summary>The peers that hold copies of this peer's files besides itself: its next r - 1 live successors.</summary>
+    private IReadOnlyList<PeerContact> ReplicaHolders() =>
+        [.. _neighborhood.LiveSuccessors.Where(s => s.Id != Self.Id).DistinctBy(s => s.Id).Take(_options.ReplicationFactor - 1)];
+
+    /// <summary>Follows <see cref="Neighborhood.Changed"/>: the holders of this peer's range, or the range itself, may be others now.</summary>
+    private void OnNeighborhoodChanged() => ScheduleReplication(PassDelay);
+
+    /// <summary>Runs a pass after <paramref name="delay"/>, or sooner when one is already set for sooner (or right after the one running).</summary>
+    private void ScheduleReplication(TimeSpan delay)
+    {
+        if (!Replicates || _context.Stopping)
+            return;
+        if (_passRunning)
+        {
+            _passDue = true;
+            return;
+        }
+        var at = _context.Time.GetUtcNow() + delay;
+        if (_passTimer is not null && _passAt <= at)
+            return;
+        _passTimer?.Dispose();
+        _passAt = at;
+        _passTimer = _context.StartTimer(delay, RunReplicationPass);
+    }
+
+    private void RunReplicationPass()
+    {
+        _passTimer?.Dispose();
+        _passTimer = null;
+        if (_passRunning || _context.Status is not PeerStatus.Running)
+            return;
+        // Without a predecessor heard (a peer of a ring that is still forming) the range is unknown: its first ping starts a pass.
+        if (_neighborhood.FirstPredecessor is not { } predecessor || predecessor.Id == Self.Id)
+            return;
+        var holders = ReplicaHolders();
+        // The owners this peer rightly holds copies for are its r - 1 nearest predecessors: copies given to them are theirs.
+        var owners = _neighborhood.Predecessors.Take(_options.ReplicationFactor - 1).Select(p => p.Id).ToHashSet();
+        var beyond = _neighborhood.LiveSuccessors.Concat(_copiedTo.Values.Select(c => c.Peer).Where(p => !owners.Contains(p.Id)))
+            .Where(s => s.Id != Self.Id && holders.All(h => h.Id != s.Id)).DistinctBy(s => s.Id)
+            .Select(s => (s, _copiedTo.TryGetValue(s.Id, out var given) ? given.Copies.Select(c => new ReplicaEntry { Name = c.Key, Sha256 = c.Value }).ToArray() : []))
+            .ToArray();
+        var names = MayHoldFiles ? Files.Names().Where(name => Owns(FileKey.Of(name, Space))).ToArray() : [];
+        var strays = MayHoldFiles ? StrayOwners(Files.Names()) : [];
+        _passRunning = true;
+        _context.RunInBackground(async () =>
+        {
+            var finished = false;
+            try
+            {
+                finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names).ConfigureAwait(false);
+                finished &= await HandBackStraysAsync(strays).ConfigureAwait(false);
+            }
+            finally
+            {
+                _context.Post(() =>
+                {
+                    _passRunning = false;
+                    var again = _passDue;
+                    _passDue = false;
+                    ScheduleReplication(again ? PassDelay : finished ? RefreshRounds * _options.PingInterval : _options.PingInterval);
+                });
+            }
+        });
+    }
+
+    /// <summary>Off the logical thread: one pass over the range (<paramref name="after"/>, this peer]; true when every holder confirmed every file.</summary>
+    /// <param name="beyond">Peers that are no holders: the rest of the successor list, and those this peer gave copies to, with those copies.</param>
+    private async Task<bool> ReplicateRangeAsync(ulong after, IReadOnlyList<PeerContact> holders, IReadOnlyList<(PeerContact Peer, ReplicaEntry[] Given)> beyond,
+        IReadOnlyList<string> names)
+    {
+        var entries = new List<ReplicaEntry>();
+        foreach (var name in names)
+        {
+            try
+            {
+                entries.Add(new ReplicaEntry { Name = name, Sha256 = Files.GetInfo(name).Sha256 });
+            }
+            catch (FileNotFoundException)
+            {
+                // Gone since it was listed (handed on): not this pass's.
+            }
+        }
+        var chunks = entries.Count == 0 ? [[]] : entries.Chunk(MessageValidator.MaxReplicaEntries).ToArray();
+        var confirmed = await Task.WhenAll(holders.Select(holder => SyncHolderAsync(holder, after, chunks))).ConfigureAwait(false);
+        if (confirmed.Any(all => !all))
+            return false;
+        foreach (var (peer, given) in beyond)
+        {
+            // Forgotten only once it keeps none of what it was given: a peer that still holds a copy by its own view is asked again next pass.
+            var kept = 0;
+            var released = entries.UnionBy(given, entry => entry.Name).ToArray();
+            foreach (var chunk in released.Chunk(MessageValidator.MaxReplicaEntries))
+            {
+                var reply = (await AskAsync(peer, new ReplicaRelease { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false))?.Message;
+                kept += reply is ReplicaReleaseReply answer ? answer.Kept.Count(name => given.Any(g => g.Name == name)) : 1;
+            }
+            if (kept == 0)
+                _context.Post(() => _copiedTo.Remove(peer.Id));
+        }
+        return true;
+    }
+
+    /// <summary>Tells <paramref name="holder"/> what this owner holds and uploads what it lacks; true once it holds every file.</summary>
+    private async Task<bool> SyncHolderAsync(PeerContact holder, ulong after, IReadOnlyList<ReplicaEntry[]> chunks)
+    {
+        var all = true;
+        foreach (var chunk in chunks)
+        {
+            var reply = await AskAsync(holder, new ReplicaSync { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false);
+            if (reply?.Message is not ReplicaSyncReply answer)
+            {
+                all = false;
+                continue;
+            }
+            foreach (var name in answer.Missing.Where(missing => chunk.Any(entry => entry.Name == missing)))
+                all &= await CopyToAsync(holder, name).ConfigureAwait(false);
+        }
+        return all;
+    }
+
+    /// <summary>Off the logical thread: uploads a copy of <paramref name="name"/> to <paramref name="holder"/>; true once it holds one.</summary>
+    /// <param name="asOwner">Remembered, so that it is released once the receiver is neither a holder nor one of the r - 1 predecessors
+    /// whose copies this peer holds (a peer that claimed to own a range it did not gets them back); a stray copy handed back to its
+    /// owner is the owner's from then on.</param>
+    private async Task<bool> CopyToAsync(PeerContact holder, string name, bool asOwner = true)
+    {
+        try
+        {
+            var file = Files.GetInfo(name);
+            await using (var content = Files.Open(name))
+                await UploadAsync(holder, new TransferHeader(file.Name, file.Length, file.Sha256), content, UploadPurpose.Replica, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
+            _context.Post(() =>
+            {
+                if (!asOwner)
+                {
+                    _context.Raise(DhtEventKind.FileReplicated, $"File {name} copied to Peer {holder.Id}", holder.Id);
+                    return;
+                }
+                if (!_copiedTo.TryGetValue(holder.Id, out var given))
+                    _copiedTo[holder.Id] = given = (holder, new Dictionary<string, string>(StringComparer.Ordinal));
+                given.Copies[file.Name] = file.Sha256;
+                _context.Raise(DhtEventKind.FileReplicated, $"File {name} copied to Peer {holder.Id}", holder.Id);
+            });
+            return true;
+        }
+        catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
+        {
+            return true; // It holds one already (stored there meanwhile).
+        }
+        catch (FileNotFoundException)
+        {
+            return true; // Gone from here since: nothing left to copy.
+        }
+        catch (Exception e) when (e is DhtFileException or IOException)
+        {
+            _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {name} could not be copied to Peer {holder.Id}: {e.Message}", holder.Id));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Copies this peer holds for nobody, by its own predecessors (all r known): a copy left by an owner that took itself
+    /// for one, a restart or a partition, that no release reached. Each whose key lies within the successor list goes to
+    /// its owner there, with the owner's id; those before the r-th predecessor stay (their owner is not known here).
+    /// </summary>
+    private (string Name, PeerContact Owner)[] StrayOwners(IReadOnlyList<string> held)
+    {
+        if (_neighborhood.Predecessors.Count < _options.ReplicationFactor)
+            return [];
+        var roles = new FileRoles(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
+        var successors = _neighborhood.LiveSuccessors;
+        var strays = new List<(string, PeerContact)>();
+        foreach (var name in held)
+        {
+            var key = FileKey.Of(name, Space);
+            if (roles.Of(key) is not DhtStoredFileRole.Stray)
+                continue;
+            var before = Self.Id;
+            foreach (var successor in successors)
+            {
+                if (Space.InHalfOpen(key, before, successor.Id))
+                {
+                    strays.Add((name, successor));
+                    break;
+                }
+                before = successor.Id;
+            }
+        }
+        return [.. strays];
+    }
+
+    /// <summary>Off the logical thread: gives each stray copy to its owner and drops it here once the owner holds one; true when all went.</summary>
+    private async Task<bool> HandBackStraysAsync(IReadOnlyList<(string Name, PeerContact Owner)> strays)
+    {
+        var all = true;
+        foreach (var (name, owner) in strays)
+        {
+            if (!await CopyToAsync(owner, name, asOwner: false).ConfigureAwait(false))
+            {
+                all = false;
+                continue;
+            }
+            if (Files.Delete(name))
+                _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {name} dropped here: Peer {owner.Id} and its next successors hold it", owner.Id));
+        }
+        return all;
+    }
+
+    /// <summary>Asks from off the logical thread; null when the peer stopped meanwhile.</summary>
+    private async Task<Reply?> AskAsync(PeerContact to, Message request)
+    {
+        var replied = new TaskCompletionSource<Reply>(_context.CompletionOptions);
+        _context.Post(() => _context.Ask(to, request, replied.SetResult));
+        try
+        {
+            // Ask ends every request within the request timeout; twice that covers a peer that stopped before it posted the ask.
+            return await replied.Task.WaitAsync(2 * _options.RequestTimeout, _context.Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Off the logical thread, at the owner that just kept a stored file: copies it to its holders, and returns how many
+    /// peers hold it (this one counts) once the write quorum does, or once every copy ended. A copy still under way then
+    /// gets one request timeout more, so a store normally reports every copy.
+    /// </summary>
+    private async Task<(int Held, int Required)> ReplicateStoredAsync(string name)
+    {
+        if (!Replicates)
+            return (1, 1);
+        var holders = await Call(ReplicaHolders, CancellationToken.None).ConfigureAwait(false);
+        var quorum = RequiredCopies(holders.Count);
+        var copies = holders.Select(holder => CopyToAsync(holder, name)).ToList();
+        var held = 1;
+        while (held < quorum && copies.Count > 0)
+        {
+            var done = await Task.WhenAny(copies).ConfigureAwait(false);
+            copies.Remove(done);
+            if (await done.ConfigureAwait(false))
+                held++;
+        }
+        if (copies.Count > 0)
+        {
+            var rest = Task.WhenAll(copies);
+            await Task.WhenAny(rest, Task.Delay(_options.RequestTimeout, _context.Time)).ConfigureAwait(false);
+            held += copies.Count(copy => copy.IsCompletedSuccessfully && copy.Result);
+        }
+        return (held, quorum);
+    }
+
+    /// <summary>The holders a store needs: the write quorum, or every peer a ring smaller than that has (this one and <paramref name="holders"/>).</summary>
+    private int RequiredCopies(int holders) => Math.Min(_options.EffectiveWriteQuorum, 1 + holders);
+
+    /// <summary>At a holder: which of the owner's files it lacks; and the files of the owner's range it holds that the owner lacks go to the owner.</summary>
+    public Message HandleReplicaSync(ReplicaSync sync)
+    {
+        if (_context.Status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}; it keeps no copies.");
+        var owner = sync.Sender;
+        var listed = sync.Files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        string[] missing = [.. sync.Files.Where(f => !MayHoldFiles || !Files.Exists(f.Name)).Select(f => f.Name)];
+        if (MayHoldFiles && sync.Files.Count < MessageValidator.MaxReplicaEntries)
+        {
+            // A full chunk may be one of several: only a complete list tells what the owner lacks.
+            string[] ownerLacks = [.. Files.Names().Where(name => !listed.Contains(name) && Space.InHalfOpen(FileKey.Of(name, Space), sync.After, owner.Id))];
+            if (ownerLacks.Length > 0)
+                _context.RunInBackground(async () =>
+                {
+                    foreach (var name in ownerLacks)
+                        await CopyToAsync(owner, name).ConfigureAwait(false);
+                });
+        }
+        return new ReplicaSyncReply { Sender = Self, IdBits = Space.Bits, Missing = missing };
+    }
+
+    /// <summary>
+    /// At a peer an owner no longer counts among its holders: drops each listed copy it holds (the very bytes listed) whose
+    /// key lies in the owner's range and is not its own, or that its own predecessors say it holds for nobody (a copy a
+    /// peer gave it while taking itself for the owner). Answers with the copies it keeps.
+    /// </summary>
+    public Message HandleReplicaRelease(ReplicaRelease release)
+    {
+        if (_context.Status is not PeerStatus.Running)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}.");
+        var owner = release.Sender.Id;
+        ReplicaEntry[] held = MayHoldFiles ? [.. release.Files.Where(f => Files.Exists(f.Name))] : [];
+        var roles = new FileRoles(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
+        var judged = _neighborhood.Predecessors.Count >= _options.ReplicationFactor;
+        var drop = held.Where(f => FileKey.Of(f.Name, Space) is var key && !Owns(key)
+            && (Space.InHalfOpen(key, release.After, owner) || judged && roles.Of(key) is DhtStoredFileRole.Stray)).ToArray();
+        if (drop.Length > 0)
+            _context.RunInBackground(() =>
+            {
+                foreach (var entry in drop)
+                {
+                    try
+                    {
+                        // Only the very copy the owner's holders confirmed: another version stays.
+                        if (Files.GetInfo(entry.Name).Sha256 == entry.Sha256 && Files.Delete(entry.Name))
+                            _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {entry.Name} dropped here: Peer {owner} and its next successors hold it", owner));
+                    }
+                    catch (Exception e) when (e is FileNotFoundException or IOException)
+                    {
+                        // Gone or changing meanwhile: nothing to drop.
+                    }
+                }
+                return Task.CompletedTask;
+            });
+        return new ReplicaReleaseReply { Sender = Self, IdBits = Space.Bits, Kept = [.. held.Except(drop).Select(f => f.Name)] };
+    }
+
+    /// <summary>A copy arrived: at the owner (from a holder, after a death or a restart) the other holders need it too.</summary>
+    private void OnCopyArrived(string name)
+    {
+        if (Owns(FileKey.Of(name, Space)))
+            ScheduleReplication(PassDelay);
+    }
+
+    /// <summary>A replica upload is kept unless the name is held here already.</summary>
+    private ErrorResponse? AdmitReplica(string name) =>
+        Files.Exists(name) ? Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name}.") : null;
+}

@@ -1,0 +1,44 @@
+namespace DhtPs.Core.Protocol;
+
+/// <summary>One file an owner holds for a range of keys: its name and the SHA-256 recorded when it was stored.</summary>
+public sealed record ReplicaEntry
+{
+    public required string Name { get; init; }
+    public required string Sha256 { get; init; }
+}
+
+/// <summary>
+/// An owner tells one of its next r - 1 successors which files it holds for its range (<see cref="After"/>, sender]:
+/// the replica answers with a <see cref="ReplicaSyncReply"/> naming the ones it lacks (the owner uploads them,
+/// <see cref="UploadPurpose.Replica"/>), and uploads to the owner the files of that range it holds and the owner does not list.
+/// </summary>
+public sealed record ReplicaSync : Message
+{
+    /// <summary>The owner's first predecessor: its range starts after it.</summary>
+    public required ulong After { get; init; }
+
+    public required IReadOnlyList<ReplicaEntry> Files { get; init; }
+}
+
+/// <summary>The names of a <see cref="ReplicaSync"/> the replica does not hold.</summary>
+public sealed record ReplicaSyncReply : Message
+{
+    public required IReadOnlyList<string> Missing { get; init; }
+}
+
+/// <summary>
+/// An owner whose next r - 1 successors have confirmed every file of its range (<see cref="After"/>, sender] tells a
+/// peer beyond them, no longer one of their holders, to drop its copies of <see cref="Files"/>. Answered with a <see cref="ReplicaReleaseReply"/>.
+/// </summary>
+public sealed record ReplicaRelease : Message
+{
+    public required ulong After { get; init; }
+
+    public required IReadOnlyList<ReplicaEntry> Files { get; init; }
+}
+
+/// <summary>The names of a <see cref="ReplicaRelease"/> the receiver keeps: it owns their keys itself, as far as it knows.</summary>
+public sealed record ReplicaReleaseReply : Message
+{
+    public required IReadOnlyList<string> Kept { get; init; }
+}

@@ -1,0 +1,166 @@
+using System.Security.Cryptography;
+using DhtPs.Core.Peer;
+using DhtPs.Core.Peer.FileServing;
+using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
+
+namespace DhtPs.Tests.Unit.Peer.FileServing;
+
+/// <summary>
+/// The file service's copies alone (r = 3), against a fake context on the SPEC's ring 2, 4, 5, 8, 9, 14, 19 (8-bit ids;
+/// file "0010" has key 10, which peer 14 owns): the owner's replication pass over its range, what a holder answers, what
+/// a peer beyond the holders drops, and a fetch passed on to the next copy.
+/// </summary>
+public sealed class ReplicationTests
+{
+    private static PeerContact P(ulong id) => PeerContact.ForId(id);
+
+    private static readonly IdSpace Space = new(8);
+
+    private static (FileService Service, FakeFileServiceContext Context, Neighborhood Neighborhood) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors,
+        params string[] stored)
+    {
+        var options = new PeerOptions { Id = self, ReplicationFactor = 3, RequestTimeout = TimeSpan.FromSeconds(2), DataPath = $"/data/{self}" }.WithReplicaSuccessors();
+        var neighborhood = new Neighborhood(Space, self, options);
+        var context = new FakeFileServiceContext(self);
+        var service = new FileService(context, neighborhood, options);
+        service.OpenStore(P(self).Port);
+        foreach (var name in stored)
+        {
+            var content = new byte[] { 1, 2, 3 };
+            service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), default).GetAwaiter().GetResult();
+        }
+        neighborhood.SetSuccessors(successors.Select(P));
+        neighborhood.SetPredecessors(predecessors.Select(P).ToArray(), DateTimeOffset.UnixEpoch);
+        return (service, context, neighborhood);
+    }
+
+    /// <summary>Fires the pass timer set last, runs the pass it starts and answers every request it sends with <paramref name="answer"/>.</summary>
+    private static async Task RunPassAsync(FakeFileServiceContext context, Func<PeerContact, Message, Message> answer)
+    {
+        var timer = Assert.Single(context.Timers, t => !t.Disposed);
+        var before = context.Background.Count;
+        timer.Fire();
+        Assert.Equal(before + 1, context.Background.Count);
+        var answered = context.Sent.Count;
+        var pass = context.Background[^1]();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!pass.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            while (answered < context.Sent.Count)
+            {
+                var (to, request, onReply) = context.Sent[answered++];
+                onReply(new Reply(answer(to, request), null));
+            }
+            await Task.Delay(5);
+        }
+        await pass;
+    }
+
+    private static Message Holds(PeerContact from, Message request, params string[] lacking) => request switch
+    {
+        ReplicaSync => new ReplicaSyncReply { Sender = from, IdBits = 8, Missing = lacking },
+        ReplicaRelease => new ReplicaReleaseReply { Sender = from, IdBits = 8, Kept = [] },
+        _ => throw new InvalidOperationException($"unexpected {request.GetType().Name}"),
+    };
+
+    private static IEnumerable<(ulong To, T Request)> SentOf<T>(FakeFileServiceContext context) where T : Message =>
+        context.Sent.Where(s => s.Request is T).Select(s => (s.To.Id, (T)(object)s.Request));
+
+    [Fact]
+    public async Task An_owner_tells_its_next_two_successors_the_files_of_its_range_and_once_both_hold_them_releases_the_peers_beyond()
+    {
+        // 14 owns (9, 14]: 0010 and 0012; it holds 0007 (key 7, peer 8's) as a copy.
+        var (_, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4], "0010", "0012", "0007");
+
+        await RunPassAsync(context, (to, request) => Holds(to, request));
+
+        var syncs = SentOf<ReplicaSync>(context).ToArray();
+        Assert.Equal([2UL, 19UL], syncs.Select(s => s.To).Order());
+        Assert.All(syncs, s => Assert.Equal(9UL, s.Request.After));
+        Assert.All(syncs, s => Assert.Equal(["0010", "0012"], s.Request.Files.Select(f => f.Name)));
+        var releases = SentOf<ReplicaRelease>(context).ToArray();
+        Assert.Equal([4UL, 5UL], releases.Select(r => r.To).Order());
+        Assert.All(releases, r => Assert.Equal(["0010", "0012"], r.Request.Files.Select(f => f.Name)));
+    }
+
+    [Fact]
+    public async Task A_holder_that_lacks_a_file_gets_a_copy_and_nobody_is_released_until_it_holds_it()
+    {
+        var (_, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4], "0010", "0012");
+
+        await RunPassAsync(context, (to, request) => to.Id == 2 ? Holds(to, request, "0012") : Holds(to, request));
+
+        var (streamTo, opening) = Assert.Single(context.Streams.DistinctBy(s => s.To.Id));
+        Assert.Equal((2UL, UploadPurpose.Replica), (streamTo.Id, Assert.IsType<FileUpload>(opening).Purpose));
+        Assert.Empty(SentOf<ReplicaRelease>(context));   // the copy did not arrive (the fake moves no bytes): 4 and 5 keep theirs
+        Assert.Contains(context.EventTexts, text => text.StartsWith("File 0012 could not be copied to Peer 2"));
+        Assert.Single(context.Timers, t => !t.Disposed);   // and the pass runs again
+    }
+
+    [Fact]
+    public async Task When_a_successor_dies_the_owner_makes_a_copy_on_the_peer_that_is_now_its_second_successor()
+    {
+        var (_, context, neighborhood) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4], "0010");
+        await RunPassAsync(context, (to, request) => Holds(to, request));
+        context.Sent.Clear();
+
+        neighborhood.DeclareDead([19], DateTimeOffset.UnixEpoch);   // 2 and 4 are its next two successors now
+        await RunPassAsync(context, (to, request) => to.Id == 4 ? Holds(to, request, "0010") : Holds(to, request));
+
+        Assert.Equal([2UL, 4UL], SentOf<ReplicaSync>(context).Select(s => s.To).Order());
+        Assert.Contains(context.Streams, s => s.To.Id == 4 && s.Opening is FileUpload { Purpose: UploadPurpose.Replica });
+    }
+
+    [Fact]
+    public void A_holder_names_the_files_it_lacks_and_gives_the_owner_those_of_its_range_the_owner_lacks()
+    {
+        // 19 holds 0010 and 0011 (keys 10, 11: 14's range) and 0016 (key 16: its own).
+        var (service, context, _) = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5], "0010", "0011", "0016");
+        var owned = new ReplicaEntry[] { new() { Name = "0010", Sha256 = new string('a', 64) }, new() { Name = "0012", Sha256 = new string('b', 64) } };
+        context.Background.Clear();
+
+        var reply = service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = owned });
+
+        Assert.Equal(["0012"], Assert.IsType<ReplicaSyncReply>(reply).Missing);
+        Assert.Single(context.Background);   // 0011 goes to 14; 0016 is not in (9, 14]
+    }
+
+    [Fact]
+    public async Task A_peer_beyond_the_holders_drops_only_the_copies_of_the_owners_range_and_keeps_a_file_whose_key_it_owns()
+    {
+        // 4 holds 0010 (key 10, 14's) and 0003 (key 3, its own).
+        var (service, context, _) = ServiceAt(4, [5, 8, 9, 14], [2, 19, 14, 9], "0010", "0003");
+        context.Background.Clear();
+        string Sha(string name) => service.Files.GetInfo(name).Sha256;
+
+        var reply = service.HandleReplicaRelease(new ReplicaRelease
+        {
+            Sender = P(14), IdBits = 8, After = 9, Files = [new() { Name = "0010", Sha256 = Sha("0010") }, new() { Name = "0003", Sha256 = Sha("0003") }],
+        });
+        await Assert.Single(context.Background)();
+
+        Assert.Equal(["0003"], Assert.IsType<ReplicaReleaseReply>(reply).Kept);   // key 3 is not in 14's range (9, 14]
+        Assert.Equal(["0003"], service.Files.Names());
+        Assert.Contains("File 0010 dropped here: Peer 14 and its next successors hold it", context.EventTexts);
+    }
+
+    [Fact]
+    public void An_owner_that_lacks_a_file_passes_the_request_to_its_next_copy_and_the_last_copy_answers_not_stored()
+    {
+        var (service, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4]);
+        FetchRequest Fetch(int replicaHops) => new()
+        {
+            Sender = P(9), IdBits = 8, RequestId = "r-1", Name = "0010", Key = FileKey.Of("0010", Space), Origin = P(2), ToOwner = true, ReplicaHops = replicaHops,
+        };
+
+        service.ServeAsOwner(Fetch(0));
+        var (passed, holder) = Assert.Single(context.PassedOn);
+        Assert.Equal((19UL, 1), (holder.Id, Assert.IsType<FetchRequest>(passed).ReplicaHops));
+        Assert.Empty(context.Answers);
+
+        service.ServeAsOwner(Fetch(2));   // passed on twice already: r - 1 copies after the owner
+        Assert.Equal(RouteOutcome.NotStored, Assert.Single(context.Answers).Outcome);
+    }
+}
