@@ -1,12 +1,16 @@
 <#
 .SYNOPSIS
-    Failure detection on real loopback sockets (issue 13): false evictions under injected datagram loss, and the flap of
-    a ring that mixes 1 s and 30 s ping intervals after a kill.
+    Failure detection on real loopback sockets (issue 13): the time from a SIGKILL to the repair, false evictions under
+    injected datagram loss, and the flap of a ring that mixes 1 s and 30 s ping intervals after a kill.
 .DESCRIPTION
     Loss: a New-DhtTestRing of -Peers members, each losing -LossRate of the datagrams it sends
     (Start-DhtPeer -FaultInjection, seeded), runs -Minutes; it reports every "is no longer alive" (each is a false
     eviction: nobody is killed) and how many pings were answered. The ping events are read from each peer's job every
     20 s (its ping buffer keeps the latest 1000) and de-duplicated, so none is missed.
+    Kill: a New-DhtTestRing -Process of -Peers members (one pwsh process each) at -PingInterval; -Kills times a member
+    is killed with SIGKILL (rotating), and every member that listed it as a successor is asked (Get-DhtRing -Via it,
+    every 50 ms) until its list is full again without the killed one; that time, in ping intervals, is one sample.
+    The member is then restarted (it rejoins) and the ring left to settle (Wait-DhtRing) before the next kill.
     MixedFlap: -Peers peers in this process with explicit init successors, alternately at 1 s and 30 s, then the fourth
     (fast, after a slow one after a fast one) is killed; for -ObserveSeconds it counts how often its fast second
     predecessor declares it dead and takes it back ("My new second successor is Peer N").
@@ -14,10 +18,13 @@
     dotnet pwsh -NoProfile -File bench/Measure-DhtFailureDetection.ps1 -Scenario Loss -Minutes 5 -Peers 8 -LossRate 0.05
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/Measure-DhtFailureDetection.ps1 -Scenario MixedFlap -ObserveSeconds 60
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/Measure-DhtFailureDetection.ps1 -Scenario Kill -Kills 20 -Peers 8
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Loss', 'MixedFlap')] [string] $Scenario = 'Loss',
+    [ValidateSet('Loss', 'MixedFlap', 'Kill')] [string] $Scenario = 'Loss',
+    [int] $Kills = 20,
     [int] $Peers = 8,
     [double] $Minutes = 5,
     [double] $LossRate = 0.05,
@@ -55,6 +62,41 @@ if ($Scenario -eq 'Loss') {
     '{0} peers, ping interval {1} s, {2:P0} of sent datagrams lost (seed {3}), {4} min: {5} false evictions; {6} pings in {7} rounds, {8} answered ({9:P1}); ring whole at the end: {10}' -f `
         $Peers, $PingInterval, $LossRate, $Seed, $Minutes, $evictions.Count, $sent, $rounds.Count, $answered, ($answered / [Math]::Max(1, $sent)), [bool]$healthy
     foreach ($e in $evictions) { "  peer $($e.PeerId) at $($e.Time.ToString('HH:mm:ss.fff')): $($e.Message)" }
+    return
+}
+
+if ($Scenario -eq 'Kill') {
+    $ring = New-DhtTestRing $Peers -Process -PingInterval $PingInterval
+    $ids = @($ring.Members.Id)
+    $samples = [Collections.Generic.List[double]]::new()
+    $late = 0
+    try {
+        for ($k = 0; $k -lt $Kills; $k++) {
+            $victim = $ids[($k * 3) % $ids.Count]
+            $before = @(Get-DhtRing -Via ($ring.Members | Where-Object Id -NE $victim | Select-Object -First 1).Via)
+            $listing = @($before | Where-Object { $_.Successors -contains $victim } | ForEach-Object { "$($_.Id)@$($_.EndPoint)" })
+            $ring.Kill($victim)
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $repaired = $false
+            while (-not $repaired -and $clock.Elapsed.TotalSeconds -lt 30 * $PingInterval) {
+                Start-Sleep -Milliseconds 50
+                $repaired = $true
+                foreach ($via in $listing) {
+                    $self = @(Get-DhtRing -Via $via -Timeout 0.5 -ErrorAction SilentlyContinue) | Select-Object -First 1
+                    if (-not $self -or $self.Successors -contains $victim -or $self.Successors.Count -lt 2) { $repaired = $false; break }
+                }
+            }
+            if ($repaired) { $samples.Add($clock.Elapsed.TotalSeconds / $PingInterval) } else { $late++ }
+            '  kill {0,2} of peer {1,3}: {2} (neighbours {3})' -f ($k + 1), $victim, $(if ($repaired) { '{0:0.00} intervals' -f $samples[-1] } else { 'not repaired in 30 intervals' }), ($listing -join ', ')
+            $ring.Restart($victim) | Out-Null
+            Wait-DhtRing -Via ($ring.Members | Select-Object -First 1).Via -Count $ids.Count -Timeout 60 | Out-Null
+        }
+    }
+    finally { Remove-DhtTestRing }
+    $sorted = @($samples | Sort-Object)
+    $p50 = if ($sorted.Count) { $sorted[[int][Math]::Ceiling(0.5 * $sorted.Count) - 1] } else { [double]::NaN }
+    '{0} peers in {0} processes at {1} s: {2} SIGKILLs, time to every neighbour''s repair in ping intervals: p50 {3:0.00}, min {4:0.00}, max {5:0.00}; {6} not repaired within 30 intervals' -f `
+        $Peers, $PingInterval, $Kills, $p50, ($sorted | Select-Object -First 1), ($sorted | Select-Object -Last 1), $late
     return
 }
 

@@ -3,11 +3,13 @@ namespace DhtPs.Simulation;
 /// <summary>The console's arguments; null from <see cref="Parse"/> means print the usage.</summary>
 internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups,
     bool SuccessorRouting = false, int Successors = 2, int? SlowInterval = null, int SlowEvery = 2, bool DeadStayDead = false, bool MixedFlap = false,
+    int? MeasureRepair = null, int? MeasureLossPercent = null, int? MeasureStall = null, int Minutes = 60, bool ProcessCrash = false,
     int Replicas = 1, int Files = 0)
 {
     public const string Usage =
         "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--replicas R] [--files N] [--bench PEERS [--lookups N]]" +
-        " [--slow-interval S [--slow-every N]] [--dead-stay-dead] [--mixed-flap]";
+        " [--slow-interval S [--slow-every N]] [--dead-stay-dead] [--mixed-flap]" +
+        " [--measure-repair CRASHES [--process-crash]] [--measure-loss PERCENT [--minutes M]] [--measure-stall INTERVALS [--minutes M]]";
 
     public static CommandLine? Parse(string[] args)
     {
@@ -36,6 +38,11 @@ internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Pe
                     "--slow-every" => parsed with { SlowEvery = Number() },
                     "--dead-stay-dead" => parsed with { DeadStayDead = true },
                     "--mixed-flap" => parsed with { MixedFlap = true },
+                    "--measure-repair" => parsed with { MeasureRepair = Number() },
+                    "--measure-loss" => parsed with { MeasureLossPercent = Number() },
+                    "--measure-stall" => parsed with { MeasureStall = Number() },
+                    "--minutes" => parsed with { Minutes = Number() },
+                    "--process-crash" => parsed with { ProcessCrash = true },
                     _ => null,
                 };
             }

@@ -23,9 +23,6 @@ public static class MixedIntervalScenario
         SlowPeerEvery = 2,
         Steps = (int)Math.Ceiling(observe / TimeSpan.FromSeconds(1)),
         StepLength = TimeSpan.FromSeconds(1),
-        // A fast peer forgets a slow predecessor between its pings (a second flaw of mixed intervals, left to issue 13):
-        // not what this scenario watches, and it would end the run before the kill.
-        CheckPredecessorLearning = false,
     };
 
     /// <summary>Kills the victim at the first step and lets the ring run; the run then heals and settles as every run does.</summary>

@@ -8,6 +8,9 @@ using DhtPs.Simulation.Schedules;
 //   dotnet run --project tests/sim -c Release -- --bench 10000                      (a large ring until stable and fingers fixed, then 10,000 lookups, 1,000 stores and fetches)
 //   dotnet run --project tests/sim -c Release -- --mixed-flap --seeds 20 --steps 60  (issue 13's flap: 1 s and 30 s peers, one killed, 60 s watched)
 //   dotnet run --project tests/sim -c Release -- --seeds 100 --slow-interval 30 --dead-stay-dead   (chaos with mixed intervals, failing on a dead peer taken back)
+//   dotnet run --project tests/sim -c Release -- --measure-repair 1000              (issue 13: crash to repair, in ping intervals, over 1,000 crashes)
+//   dotnet run --project tests/sim -c Release -- --measure-loss 5 --minutes 60      (issue 13: false evictions in an hour at 5 % datagram loss)
+//   dotnet run --project tests/sim -c Release -- --measure-stall 3 --minutes 60     (issue 13: one peer at a time cut off for 3 intervals)
 
 var options = CommandLine.Parse(args);
 if (options is null)
@@ -22,6 +25,24 @@ var settings = new SimulationSettings
     SlowPingInterval = options.SlowInterval is { } slow ? TimeSpan.FromSeconds(slow) : null, SlowPeerEvery = options.SlowEvery,
     RequireDeadStayDead = options.DeadStayDead,
 };
+
+if (options.MeasureRepair is { } crashes)
+{
+    var started = Stopwatch.StartNew();
+    var outcome = DetectorMeasurements.CrashToRepair(settings, options.FirstSeed, crashes, options.ProcessCrash);
+    Console.WriteLine($"{settings.Peers} peers at {settings.PingInterval.TotalSeconds:0.#} s, seed {options.FirstSeed}, " +
+        $"{(options.ProcessCrash ? "process crashes (host up, connections refused)" : "host crashes (dark: questions time out)")}: {outcome} ({started.Elapsed.TotalSeconds:0} s wall)");
+    return outcome.NotRepaired == 0 ? 0 : 1;
+}
+
+if (options.MeasureLossPercent is not null || options.MeasureStall is not null)
+{
+    var started = Stopwatch.StartNew();
+    var conditions = settings.CalmNetwork with { LossRate = (options.MeasureLossPercent ?? 0) / 100.0 };
+    var outcome = DetectorMeasurements.FalseEvictions(settings, options.FirstSeed, conditions, TimeSpan.FromMinutes(options.Minutes), options.MeasureStall ?? 0);
+    Console.WriteLine($"seed {options.FirstSeed}: {outcome} ({started.Elapsed.TotalSeconds:0} s wall)");
+    return 0;
+}
 
 if (options.MixedFlap)
 {

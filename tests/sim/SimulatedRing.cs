@@ -121,6 +121,18 @@ public sealed class SimulatedRing
         LoseDisk(peer);
     }
 
+    /// <summary>
+    /// The peer's process dies (a SIGKILL) but its host stays up: its port is closed, so a connection to it is refused at
+    /// once and its datagrams land nowhere. The disk survives (another process of the host could read it).
+    /// </summary>
+    public void CrashProcess(SimulatedPeer peer)
+    {
+        if (!peer.IsUp)
+            throw new InvalidOperationException($"{peer} is not up.");
+        peer.IsUp = false;
+        peer.Stopping = peer.Node!.StopAsync();
+    }
+
     /// <summary>A crash for good: the peer never restarts.</summary>
     public void Kill(SimulatedPeer peer)
     {
@@ -258,9 +270,13 @@ public sealed class SimulatedRing
 
     private InMemoryFileSystem NewDisk() => new(Clock);
 
+    /// <summary>Every event any peer raises, with the simulated time: for measurements that watch the peers (not the checks).</summary>
+    public event Action<DhtEvent, TimeSpan>? Raised;
+
     private void OnEvent(DhtEvent raised)
     {
         _trace.Record(raised, Clock.Elapsed);
+        Raised?.Invoke(raised, Clock.Elapsed);
         Readoptions.Observe(raised, Clock.Elapsed, id => _peers.TryGetValue(id, out var peer) ? (peer.IsUp, peer.Starts) : null);
         if (raised.Kind is DhtEventKind.InternalError or DhtEventKind.MalformedInput or DhtEventKind.RingMismatch)
             _problems.Add($"peer {raised.PeerId}: {raised.Kind}: {raised.Message}");

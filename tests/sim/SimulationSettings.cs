@@ -30,9 +30,9 @@ public sealed record SimulationSettings
     public TimeSpan LongestPingInterval => SlowPingInterval is { } slow && slow > PingInterval ? slow : PingInterval;
 
     /// <summary>
-    /// Check predecessor learning at calm points (<see cref="Invariants.PredecessorInvariant"/>). Mixed intervals break it
-    /// today: a peer forgets a predecessor silent for its own (limit + 1) intervals, so a 1 s peer forgets its 30 s
-    /// predecessor between that one's pings. Off only to watch something else in such a ring.
+    /// Check predecessor learning at calm points (<see cref="Invariants.PredecessorInvariant"/>). On in every run today,
+    /// mixed intervals too (a pinger says its interval, so a 1 s peer keeps its 30 s predecessor between that one's
+    /// pings); off only to watch something else.
     /// </summary>
     public bool CheckPredecessorLearning { get; init; } = true;
 

@@ -13,5 +13,11 @@ public sealed class DhtEvent(DateTimeOffset time, ulong peerId, DhtEventKind kin
     public string Message { get; } = message;
     public ulong? RemotePeerId { get; } = remotePeerId;
 
+    /// <summary>
+    /// On a <see cref="DhtEventKind.SuccessorDead"/> the failure detector found: the missed pings, the round trips, the
+    /// timeouts (the message keeps the original's words). Null on every other event.
+    /// </summary>
+    public FailureDetection.FailureEvidence? Evidence { get; init; }
+
     public override string ToString() => Message;
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Peer.Maintenance;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
@@ -28,7 +29,8 @@ public sealed partial class PeerNode : IRingMaintenanceContext
     ITimer IRingMaintenanceContext.StartTimer(TimeSpan due, Action onDue) =>
         Time.CreateTimer(_ => Run(onDue), null, due, Timeout.InfiniteTimeSpan);
 
-    void IRingMaintenanceContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId) => Raise(kind, message, remotePeerId);
+    void IRingMaintenanceContext.Raise(DhtEventKind kind, string message, ulong? remotePeerId, FailureEvidence? evidence) =>
+        Raise(kind, message, remotePeerId, evidence);
 
     void IRingMaintenanceContext.RouteJoin(JoinRequest request) => _router.RouteJoin(request);
 

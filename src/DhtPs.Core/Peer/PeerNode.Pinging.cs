@@ -4,7 +4,7 @@ namespace DhtPs.Core.Peer;
 
 /// <summary>
 /// The ping round (SPEC §3), once per <see cref="PeerOptions.PingInterval"/>: each component does its part in turn —
-/// the neighbourhood forgets silent predecessors, the failure detector counts missed pings, ring maintenance repairs
+/// the neighbourhood forgets silent predecessors, the failure detector counts missed pings, ring maintenance repairs (unless a confirmation's verdict will)
 /// and stabilizes, the router refreshes a finger, and the failure detector sends the round's pings.
 /// </summary>
 public sealed partial class PeerNode

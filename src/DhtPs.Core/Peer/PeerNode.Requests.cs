@@ -18,9 +18,14 @@ public sealed partial class PeerNode
         _transport.RequestAsync(to, request, timeout ?? _options.RequestTimeout, CancellationToken.None)
             .ContinueWith(
                 // An answer passed the ingest point like any input: one this peer cannot use arrives as a TransportException.
-                task => Run(() => onReply(task.IsCompletedSuccessfully
-                    ? new Reply(task.Result, null)
-                    : new Reply(null, task.Exception?.GetBaseException() ?? new OperationCanceledException()))),
+                task => Run(() =>
+                {
+                    if (task.IsCompletedSuccessfully)
+                        AbsorbGossip(task.Result);
+                    onReply(task.IsCompletedSuccessfully
+                        ? new Reply(task.Result, null)
+                        : new Reply(null, task.Exception?.GetBaseException() ?? new OperationCanceledException()));
+                }),
                 TaskContinuationOptions.ExecuteSynchronously);
 
     private Acknowledgement Ack() => new() { Sender = Contact, IdBits = Space.Bits };

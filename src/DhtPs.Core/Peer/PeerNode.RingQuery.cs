@@ -12,13 +12,21 @@ public sealed partial class PeerNode
         Measured("walk", RingWalker.WalkAsync(_transport, Contact, Space, start ?? Contact.ToEndPoint(), timeout ?? _options.RequestTimeout, cancellationToken), _ => null);
 
     /// <summary>A departing peer is no longer a member: nobody must adopt it from its answer.</summary>
-    private Message HandleNeighborsRequest() => _status is PeerStatus.Departing
-        ? Refuse(ErrorCode.NotRunning, $"Peer {Id} is departing from the network.")
-        : new NeighborsResponse
+    /// <summary>The answer carries this peer's incarnation, the deaths it holds and the incarnations of the peers it lists (docs/protocol.md 5.8).</summary>
+    private Message HandleNeighborsRequest()
+    {
+        if (_status is PeerStatus.Departing)
+            return Refuse(ErrorCode.NotRunning, $"Peer {Id} is departing from the network.");
+        var (successors, predecessors) = (CurrentSuccessors(), CurrentPredecessors());
+        return new NeighborsResponse
         {
             Sender = Contact,
             IdBits = Space.Bits,
-            Successors = CurrentSuccessors(),
-            Predecessors = CurrentPredecessors(),
+            Successors = successors,
+            Predecessors = predecessors,
+            Incarnation = _detector.Incarnation,
+            Deaths = _neighborhood.DeathsToGossip(Time.GetUtcNow()),
+            Incarnations = _neighborhood.IncarnationsOf([.. successors, .. predecessors]),
         };
+    }
 }

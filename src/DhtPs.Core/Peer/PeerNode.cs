@@ -62,7 +62,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         _neighborhood.Changed += () => _neighborhoodChanged = true;
         _detector = new FailureDetector(this, _neighborhood, options);
         _maintenance = new RingMaintenance(this, _neighborhood, options);
-        _detector.Dead += id => _maintenance.DeclareDead([id]);
+        _detector.Dead += _maintenance.DeclareDead;
         _fileService = new FileService(this, _neighborhood, options);
         _maintenance.Joined += _fileService.RequestTakeOver; // The newcomer's files come from its first successor.
         _maintenance.Relinked += _fileService.TakeOverAfterRelink; // So do those of a peer back on the ring without a join.
@@ -209,13 +209,13 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         });
     }
 
-    private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null)
+    private void Raise(DhtEventKind kind, string message, ulong? remotePeerId = null, FailureEvidence? evidence = null)
     {
         Count(kind);
         var handler = EventRaised;
         if (handler is null)
             return;
-        var raised = new DhtEvent(Time.GetUtcNow(), Id, kind, message, remotePeerId);
+        var raised = new DhtEvent(Time.GetUtcNow(), Id, kind, message, remotePeerId) { Evidence = evidence };
         foreach (var subscriber in handler.GetInvocationList().Cast<EventHandler<DhtEvent>>())
         {
             try
@@ -297,6 +297,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     {
         if (_status is PeerStatus.Stopped)
             return;
+        AbsorbGossip(message);
         switch (message)
         {
             case PingRequest request:

@@ -89,6 +89,8 @@ public static class MessageValidator
         var problem = message switch
         {
             PingRequest { Rank: < 1 or > SuccessorList.MaxLength } ping => $"ping rank {ping.Rank} is not between 1 and {SuccessorList.MaxLength}",
+            PingRequest { IntervalMs: < 0 or > PingRequest.MaxIntervalMilliseconds } ping =>
+                $"ping interval {ping.IntervalMs} ms is not between 0 and {PingRequest.MaxIntervalMilliseconds}",
             ErrorResponse error when !Enum.IsDefined(error.Code) => $"error code {(int)error.Code} is unknown",
             ErrorResponse { Reason: null } => "the reason is missing",
             JoinRefused refused when !Enum.IsDefined(refused.Code) => $"error code {(int)refused.Code} is unknown",

@@ -89,4 +89,86 @@ public sealed class NeighborhoodTests
         Assert.Equal([14UL], peer.RecentlyDead(T0 + Interval));
         Assert.Empty(peer.RecentlyDead(T0 + Interval * 5));
     }
+
+    [Fact]
+    public void A_death_at_a_known_incarnation_is_held_long_after_the_own_interval_until_the_peer_is_seen_at_a_higher_one()
+    {
+        var peer = At(9);
+        peer.SetSuccessors([P(14), P(19)]);
+        peer.HeardIncarnation(14, 5);                                // from its pongs
+        peer.DeclareDead([14UL], T0);
+
+        Assert.Contains(14UL, peer.HeldDead(T0 + Interval * 600));   // ten minutes: far past (limit + 1) intervals
+        Assert.DoesNotContain(14UL, peer.RecentlyDead(T0 + Interval * 600));   // what a repair or a walk back leaves out: the old while
+        peer.HeardIncarnation(14, 5);                                // a slow neighbour still offers it at the same one
+        Assert.Contains(14UL, peer.HeldDead(T0 + Interval * 601));
+        peer.HeardIncarnation(14, 6);                                // restarted, or it refuted: seen above the death
+        Assert.DoesNotContain(14UL, peer.HeldDead(T0 + Interval * 602));
+        Assert.Equal(6UL, peer.IncarnationOf(14));
+    }
+
+    [Fact]
+    public void A_death_at_no_known_incarnation_is_held_only_the_old_while_and_one_kept_at_an_incarnation_goes_after_an_hour()
+    {
+        var peer = At(9);
+        peer.SetSuccessors([P(14), P(19), P(2)]);
+        peer.HeardIncarnation(19, 3);
+        peer.DeclareDead([14UL, 19UL], T0);                          // 14 never answered a ping: its incarnation is unknown
+
+        Assert.Equal([14UL, 19UL], peer.HeldDead(T0 + Interval * 4).Order());
+        Assert.Equal([19UL], peer.HeldDead(T0 + Interval * 5));
+        Assert.Empty(peer.HeldDead(T0 + DeathMemory.Memory + Interval));
+    }
+
+    [Fact]
+    public void A_death_told_by_another_peer_is_held_and_told_on_once_unless_stale_unnumbered_or_of_a_live_successor()
+    {
+        var peer = At(9);
+        peer.SetSuccessors([P(14), P(19)]);
+        var heard = new List<DhtPs.Core.Protocol.PeerIncarnation>();
+        peer.DeathHeard += heard.Add;
+        peer.HeardIncarnation(40, 9);
+
+        peer.HeardDeath(30, 7, T0);
+        peer.HeardDeath(30, 7, T0 + Interval);                      // no news
+        peer.HeardDeath(30, 6, T0 + Interval);                      // older: no news
+        peer.HeardDeath(40, 8, T0);                                 // stale: 40 has been seen at 9 since
+        peer.HeardDeath(50, 0, T0);                                 // unnumbered: nobody could ever end it
+        peer.HeardDeath(14, 2, T0);                                 // a live successor: told on, yet it answers this peer's pings
+
+        Assert.Equal([new(30, 7), new(14, 2)], heard);
+        Assert.Equal([30UL], peer.HeldDead(T0 + Interval));     // a live successor is never held dead on hearsay
+        Assert.Equal([new(14, 2), new(30, 7)], peer.DeathsToGossip(T0 + Interval)!.OrderBy(d => d.Id));
+        Assert.Null(peer.DeathsToGossip(T0 + Interval * 5));        // told on for (limit + 1) intervals, then only held
+        Assert.Contains(30UL, peer.HeldDead(T0 + Interval * 60));
+    }
+
+    [Fact]
+    public void An_answer_lists_the_incarnations_known_of_the_peers_it_names_and_leaves_out_the_unknown()
+    {
+        var peer = At(9);
+        peer.HeardIncarnation(14, 11);
+        peer.HeardIncarnation(8, 2);
+
+        Assert.Equal([new(14, 11), new(8, 2)], peer.IncarnationsOf([P(14), P(19), P(8), P(14), P(9)]));
+        Assert.Null(peer.IncarnationsOf([P(19)]));
+    }
+
+    [Fact]
+    public void A_predecessor_that_says_its_interval_is_kept_for_limit_plus_one_of_its_intervals_not_of_this_peers()
+    {
+        var peer = At(9);                                            // pings every 1 s
+        var slow = TimeSpan.FromSeconds(30);
+        peer.HeardPing(1, P(8), T0, slow);
+        peer.HeardPing(2, P(5), T0);                                 // said nothing: this peer's own interval
+
+        peer.ForgetSilentPredecessors(T0 + TimeSpan.FromSeconds(5)); // 5 s: past 4 of this peer's intervals
+        Assert.Equal([8UL], peer.Predecessors.Select(p => p.Id));
+        peer.HeardPing(1, P(7), T0 + TimeSpan.FromSeconds(20));      // farther, and the 30 s holder is not overdue
+        Assert.Equal(8UL, peer.FirstPredecessor!.Id);
+        peer.ForgetSilentPredecessors(T0 + slow * 4);
+        Assert.Equal(8UL, peer.FirstPredecessor!.Id);
+        peer.ForgetSilentPredecessors(T0 + slow * 4 + Interval);     // four of its own intervals of silence
+        Assert.Empty(peer.Predecessors);
+    }
 }

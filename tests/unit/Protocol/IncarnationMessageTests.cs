@@ -101,6 +101,8 @@ public sealed class IncarnationMessageTests
     public static TheoryData<Message, string> Refused() => new()
     {
         { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, Deaths = [new(300, 1)] }, "death id 300 is outside the 8-bit ring" },
+        { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, IntervalMs = -1 }, "ping interval -1 ms is not between 0 and 86400000" },
+        { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, IntervalMs = PingRequest.MaxIntervalMilliseconds + 1 }, "ping interval 86400001 ms is not between 0 and 86400000" },
         { new PingResponse { Sender = Four, IdBits = 8, Deaths = [new(4, 1)] }, "the sender declares itself dead" },
         { new PingResponse { Sender = Four, IdBits = 8, Deaths = [new(9, 1), new(9, 2)] }, "peer 9 has more than one death entry" },
         { new PingResponse { Sender = Four, IdBits = 8, Deaths = [null!] }, "a death entry is missing" },

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using DhtPs.Core.Peer;
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transport;
@@ -238,8 +239,13 @@ public sealed class FaultInjectionTests
 
         await Eventually.Holds(() => events.Any(e => e.Kind == DhtEventKind.SuccessorDead), "peer 10 declared its successor dead");
 
-        Assert.Contains(events, e => e.Message == "Peer 20 is no longer alive");
+        var death = Assert.Single(events, e => e.Message == "Peer 20 is no longer alive");
         Assert.DoesNotContain(events, e => e.Kind == DhtEventKind.PingResponseReceived);
+        // The evidence rides on the event, the text stays the original's: three pings missed, no round trip ever
+        // measured, the last ping's wait backed off to its ceiling (a quarter interval), the TCP question its 1 s floor.
+        var evidence = Assert.IsType<FailureEvidence>(death.Evidence);
+        Assert.Equal((20UL, 3, (TimeSpan?)null, 0UL), (evidence.PeerId, evidence.MissedPings, evidence.LastRoundTrip, evidence.Incarnation)); // never heard: unknown
+        Assert.Equal((TimeSpan.FromMilliseconds(50), FailureDetector.ConfirmTimeoutFloor), (evidence.PingTimeout, evidence.ConfirmTimeout));
     }
 
     [Fact]

@@ -6,37 +6,75 @@ namespace DhtPs.Core.Peer.FailureDetection;
 
 /// <summary>
 /// SPEC §3 and §6: pings every live successor once per round over UDP, each ping naming its rank, answers the pings of
-/// predecessors, and finds the successors that are gone. A successor that misses <see cref="PeerOptions.MissedPingLimit"/>
-/// pings in a row is a suspect; as the seed's own list of improvements asks, a suspect is re-pinged at once, every
-/// <see cref="ProbePeriod"/>, instead of at the next round, and those probes are silent, so the events a peer raises stay
-/// the original's. Lifeguard's lesson: missed datagrams only make a suspect; it is <see cref="Dead"/> once it also fails to
-/// answer over TCP within a ping interval (a killed local peer refuses at once), so datagram loss alone kills nobody.
+/// predecessors, and finds the successors that are gone. A round's ping left unanswered by the next round makes the
+/// target a suspect, re-pinged at once, as the seed's own list of improvements asks, each re-ping waiting as long as the
+/// target's measured round trips say (<see cref="RttEstimator"/>, RFC 6298, within <see cref="PingTimeoutFloor"/> and
+/// <see cref="ProbePeriod"/>, doubled per miss); those re-pings are silent, so the events a peer raises stay the
+/// original's. Lifeguard's lesson: missed datagrams only make a suspect; after <see cref="PeerOptions.MissedPingLimit"/>
+/// misses it is asked over TCP, and only if that fails too is it <see cref="Dead"/> (a killed local peer refuses at once),
+/// so datagram loss alone kills nobody.
+/// SWIM's incarnations (docs/protocol.md 5.8): this peer's own <see cref="Incarnation"/>, which only it raises (a new one at
+/// every start, one higher to refute a death told of it), rides on its pings and pongs with the deaths it holds; a death
+/// told of a successor makes that successor a suspect at once.
 /// <para>
-/// Owns the per-target probe state (<see cref="ProbeTarget"/>, keyed by peer id), the ping sequence and the probe timer.
-/// The targets follow the <see cref="Neighborhood"/>: its live successors, re-read on every <see cref="Neighborhood.Changed"/>.
+/// Owns the per-target probe state (<see cref="ProbeTarget"/>, keyed by peer id), the ping sequence and this peer's
+/// incarnation. The targets follow the <see cref="Neighborhood"/>: its live successors, re-read on every
+/// <see cref="Neighborhood.Changed"/>.
 /// Runs only on the logical thread.
 /// </para>
 /// </summary>
 internal sealed class FailureDetector
 {
+    /// <summary>
+    /// The shortest wait for a pong. Loopback round trips are far shorter, but a busy host stalls a peer's thread for
+    /// longer; below this a stall would count as a loss (Linux's TCP uses the same floor). Never above <see cref="ProbePeriod"/>.
+    /// </summary>
+    public static readonly TimeSpan PingTimeoutFloor = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The shortest wait for the answer over TCP that confirms a death, however short the ping interval.</summary>
+    public static readonly TimeSpan ConfirmTimeoutFloor = TimeSpan.FromSeconds(1);
+
     private readonly IFailureDetectorContext _context;
     private readonly Neighborhood _neighborhood;
     private readonly PeerOptions _options;
+    private readonly RttEstimatorOptions _rttOptions;
     private readonly Dictionary<ulong, ProbeTarget> _targets = [];
     private uint _pingSequence;
-    private ITimer? _probeTimer;
 
     public FailureDetector(IFailureDetectorContext context, Neighborhood neighborhood, PeerOptions options)
     {
         _context = context;
         _neighborhood = neighborhood;
         _options = options;
+        // Nothing is known before the first sample: a re-ping waits the whole probe period, as every probe did before RTT.
+        _rttOptions = new RttEstimatorOptions
+        {
+            InitialTimeout = ProbePeriod,
+            Floor = PingTimeoutFloor < ProbePeriod ? PingTimeoutFloor : ProbePeriod,
+            Ceiling = ProbePeriod,
+        };
+        // Above every incarnation an earlier run of this peer can have had (docs/protocol.md 5.8), with nothing to persist.
+        Incarnation = Math.Max(1UL, (ulong)context.Now.ToUnixTimeMilliseconds());
         neighborhood.Changed += FollowNeighborhood;
+        neighborhood.DeathHeard += Suspect;
         FollowNeighborhood();
     }
 
-    /// <summary>A suspect did not answer over TCP either (its id): whoever keeps the ring declares it dead.</summary>
-    public event Action<ulong>? Dead;
+    /// <summary>This peer's incarnation: raised only here, when it starts and when it refutes a death told of it.</summary>
+    public ulong Incarnation { get; private set; }
+
+    /// <summary>
+    /// Another peer holds this one dead at <paramref name="declaredAt"/>: it is alive, so it comes back one incarnation
+    /// higher, and every peer that sees the new number stops holding it dead. A death at an older incarnation is no news.
+    /// </summary>
+    public void Refute(ulong declaredAt)
+    {
+        if (declaredAt >= Incarnation)
+            Incarnation = declaredAt + 1;
+    }
+
+    /// <summary>A suspect did not answer over TCP either (the evidence): whoever keeps the ring declares it dead.</summary>
+    public event Action<FailureEvidence>? Dead;
 
     /// <summary>The probe state of <paramref name="id"/>, if it is a live successor being probed.</summary>
     public ProbeTarget? Target(ulong id) => _targets.GetValueOrDefault(id);
@@ -44,32 +82,43 @@ internal sealed class FailureDetector
     /// <summary>The targets in rank order.</summary>
     public IReadOnlyList<ProbeTarget> Targets => [.. _targets.Values.OrderBy(t => t.Rank)];
 
-    /// <summary>The whole missed-ping budget of a suspect fits in one ping interval.</summary>
+    /// <summary>
+    /// The longest one ping waits (the ceiling of every target's timeout): the whole missed-ping budget of a suspect,
+    /// <see cref="PeerOptions.MissedPingLimit"/> pings each waiting at most this, fits in one ping interval.
+    /// </summary>
     public TimeSpan ProbePeriod => _options.PingInterval / (_options.MissedPingLimit + 1);
 
+    /// <summary>How many suspects are being asked over TCP right now (their verdicts will repair).</summary>
+    public int ConfirmationsUnderWay => _targets.Values.Count(target => target.Confirming);
+
     /// <summary>
-    /// Once per ping round, before the pings go out: counts each unanswered ping as missed and asks each successor out of
-    /// pings whether it is really gone. Returns how many confirmations it started.
+    /// Once per ping round, before the pings go out: a target whose last round's ping is still unanswered missed it (its
+    /// timeout doubles), and one that reaches the limit so is asked over TCP whether it is really gone. Returns how many
+    /// questions are under way. The round's ping is the clock of the first miss: a 2-interval cut must not kill (the
+    /// simulation pins it), and before the first answer nothing is measured anyway.
     /// </summary>
     public int CountMissedPings()
     {
-        var suspects = Targets
-            .Where(target => !target.Confirming && target.OutstandingPing is not null && ++target.MissedPings >= _options.MissedPingLimit)
-            .ToArray();
-        foreach (var target in suspects)
-            Confirm(target);
-        if (_probeTimer is null && _targets.Values.Any(target => target.Suspected))
-            _probeTimer = _context.StartTimer(ProbePeriod, ProbePeriod, ProbeSuspects);
-        return suspects.Length;
+        foreach (var target in Targets.Where(t => t is { PingTimeout: null, Confirming: false, OutstandingPing: not null }))
+        {
+            target.MissedPings++;
+            target.Rtt.OnTimeout();
+            if (target.MissedPings >= _options.MissedPingLimit)
+                Confirm(target);
+        }
+        return ConfirmationsUnderWay;
     }
 
-    /// <summary>Pings every target at its rank and says so in the original's words.</summary>
+    /// <summary>
+    /// Pings every target at its rank and says so in the original's words. A suspect's round ping is its first re-ping,
+    /// waited for by its RTT timeout; a target whose re-pings are under way is left to them.
+    /// </summary>
     public void PingTargets()
     {
-        var targets = Targets;
+        var targets = Targets.Where(target => target.PingTimeout is null).ToArray();
         foreach (var target in targets)
-            SendPing(target);
-        if (targets.Count == 0)
+            SendPing(target, resent: target is { Suspected: true, Confirming: false });
+        if (targets.Length == 0)
             return;
         var ids = targets.Select(t => t.Contact.Id.ToString()).ToArray();
         _context.Raise(DhtEventKind.PingRequestsSent, ids.Length == 1
@@ -84,16 +133,37 @@ internal sealed class FailureDetector
     public void HandlePing(IPEndPoint from, uint sequence, PingRequest request)
     {
         _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
-        _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now);
-        _context.SendDatagram(from, sequence, new PingResponse { Sender = _context.Self, IdBits = _context.Space.Bits });
+        _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now,
+            request.IntervalMs > 0 ? TimeSpan.FromMilliseconds(request.IntervalMs) : null);
+        _context.SendDatagram(from, sequence, new PingResponse
+        {
+            Sender = _context.Self,
+            IdBits = _context.Space.Bits,
+            Incarnation = Incarnation,
+            Deaths = _neighborhood.DeathsToGossip(_context.Now),
+        });
     }
 
+    /// <summary>
+    /// A successor's answer: proof of life, whichever ping it answers. Only the answer to the ping still waiting, sent
+    /// once and not re-asked, is a round-trip sample (Karn's rule: a re-ping follows a loss or a stall, and an earlier
+    /// ping's late answer would measure from the wrong send).
+    /// </summary>
     public void HandlePong(uint sequence, PingResponse response)
     {
         if (Target(response.Sender.Id) is not { } target)
             return; // A late answer from a peer that is no longer a live successor (a dead candidate is asked over TCP instead).
         if (target.OutstandingPing == sequence)
+        {
+            target.Rtt.OnAnswer(_context.Now - target.SentAt, retransmitted: target.Resent);
             target.OutstandingPing = null;
+            target.StopWaiting();
+        }
+        else if (target.OutstandingPing is not null)
+        {
+            target.OutstandingPing = null; // An earlier ping answered late: alive, so its re-pings stop.
+            target.StopWaiting();
+        }
         target.MissedPings = 0;
         _context.Raise(DhtEventKind.PingResponseReceived, $"Ping response received from Peer {response.Sender.Id}", response.Sender.Id);
     }
@@ -101,8 +171,8 @@ internal sealed class FailureDetector
     /// <summary>Stops the probes (the peer departs or stops); pongs still clear what they answer.</summary>
     public void Stop()
     {
-        _probeTimer?.Dispose();
-        _probeTimer = null;
+        foreach (var target in _targets.Values)
+            target.StopWaiting();
     }
 
     /// <summary>The live successors are the targets: one that stays keeps its probe state, a new or changed one starts afresh.</summary>
@@ -115,56 +185,109 @@ internal sealed class FailureDetector
             var link = live[rank - 1];
             if (link.Dead)
                 continue;
-            var target = _targets.TryGetValue(link.Contact.Id, out var known) && known.Contact == link.Contact ? known : new ProbeTarget(link.Contact, rank);
+            var target = _targets.TryGetValue(link.Contact.Id, out var known) && known.Contact == link.Contact
+                ? known
+                : new ProbeTarget(link.Contact, rank, _rttOptions);
             target.Rank = rank;
             next[link.Contact.Id] = target;
+        }
+        foreach (var (id, gone) in _targets)
+        {
+            if (next.GetValueOrDefault(id) != gone)
+                gone.StopWaiting();
         }
         _targets.Clear();
         foreach (var (id, target) in next)
             _targets[id] = target;
     }
 
-    private void ProbeSuspects()
+    private void SendPing(ProbeTarget target, bool resent)
     {
-        if (!_context.IsRunning)
-            return;
-        foreach (var target in Targets)
-        {
-            if (target.Confirming || !target.Suspected || target.OutstandingPing is null)
-                continue;
-            if (++target.MissedPings >= _options.MissedPingLimit)
-                Confirm(target);
-            else
-                SendPing(target);
-        }
-        if (!_targets.Values.Any(target => target.Suspected))
-            Stop();
-    }
-
-    private void SendPing(ProbeTarget target)
-    {
-        target.OutstandingPing = ++_pingSequence;
-        _context.SendDatagram(target.Contact.ToEndPoint(), _pingSequence,
-            new PingRequest { Sender = _context.Self, IdBits = _context.Space.Bits, Rank = target.Rank });
+        var sequence = ++_pingSequence;
+        (target.OutstandingPing, target.SentAt, target.Resent) = (sequence, _context.Now, resent);
+        target.StopWaiting();
+        if (resent)
+            target.PingTimeout = _context.StartTimer(target.Rtt.Timeout, System.Threading.Timeout.InfiniteTimeSpan, () => PingTimedOut(target, sequence));
+        _context.SendDatagram(target.Contact.ToEndPoint(), sequence,
+            new PingRequest
+            {
+                Sender = _context.Self,
+                IdBits = _context.Space.Bits,
+                Rank = target.Rank,
+                IntervalMs = Math.Min((long)_options.PingInterval.TotalMilliseconds, PingRequest.MaxIntervalMilliseconds),
+                Incarnation = Incarnation,
+                Deaths = _neighborhood.DeathsToGossip(_context.Now),
+            });
     }
 
     /// <summary>
-    /// Asks the suspect over TCP whether it is there; no answer within a ping interval makes it <see cref="Dead"/>. A ping
-    /// answer that arrives while the question is out (it resets the missed pings) is proof of life too: a question asked
-    /// across a partition can time out after the heal, when the suspect is answering again.
+    /// Another peer holds a successor of this one dead: a suspect at once, re-pinged now instead of at the next round, so
+    /// a peer with a long interval learns of the death from a faster neighbour. Its own pings still decide.
+    /// </summary>
+    private void Suspect(PeerIncarnation death)
+    {
+        if (_context.IsRunning && Target(death.Id) is { Confirming: false, PingTimeout: null } target)
+            SendPing(target, resent: true);
+    }
+
+    /// <summary>A ping went unanswered for its timeout: one more miss, then a re-ping at once with the timeout doubled, or past the limit the question over TCP.</summary>
+    private void PingTimedOut(ProbeTarget target, uint sequence)
+    {
+        if (!_context.IsRunning || Target(target.Contact.Id) != target || target.OutstandingPing != sequence)
+            return;
+        target.PingTimeout = null;
+        target.MissedPings++;
+        target.Rtt.OnTimeout();
+        if (target.Confirming)
+            return; // Already asked over TCP; a pong meanwhile still counts as proof of life.
+        if (target.MissedPings >= _options.MissedPingLimit)
+            Confirm(target);
+        else
+            SendPing(target, resent: true);
+    }
+
+    /// <summary>
+    /// How long the question over TCP waits: two round trips (connect, then request and reply) at the target's ping
+    /// timeout, backed off by the misses that led here, so it follows the measured round trips; at least
+    /// <see cref="ConfirmTimeoutFloor"/> whatever the interval (a host stalled for less is not yet dead; a killed peer
+    /// refuses the connect at once, so this bites only for a hung or cut-off one), and at most a ping interval above that.
+    /// </summary>
+    private TimeSpan ConfirmTimeout(ProbeTarget target)
+    {
+        var least = ConfirmTimeoutFloor;
+        var most = _options.PingInterval > least ? _options.PingInterval : least;
+        var byRtt = target.Rtt.Timeout * 2;
+        return byRtt < least ? least : byRtt > most ? most : byRtt;
+    }
+
+    /// <summary>
+    /// Asks the suspect over TCP whether it is there; no answer makes it <see cref="Dead"/>. A ping answer that arrives
+    /// while the question is out (it resets the missed pings) is proof of life too: a question asked across a partition
+    /// can time out after the heal, when the suspect is answering again.
     /// </summary>
     private void Confirm(ProbeTarget target)
     {
         target.Confirming = true;
-        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, _options.PingInterval, reply =>
+        var timeout = ConfirmTimeout(target);
+        var evidence = new FailureEvidence(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
+        {
+            Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
+        };
+        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
         {
             target.Confirming = false;
             if (reply.Message is NeighborsResponse)
-                (target.MissedPings, target.OutstandingPing) = (0, null);
+                Alive(target);
             else if (reply.Failure is Transport.DhtAuthenticationException)
-                (target.MissedPings, target.OutstandingPing) = (0, null); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
+                Alive(target); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
             else if (_context.IsRunning && Target(target.Contact.Id) == target && target.Suspected)
-                Dead?.Invoke(target.Contact.Id);
+                Dead?.Invoke(evidence);
         });
+    }
+
+    private static void Alive(ProbeTarget target)
+    {
+        (target.MissedPings, target.OutstandingPing) = (0, null);
+        target.StopWaiting();
     }
 }

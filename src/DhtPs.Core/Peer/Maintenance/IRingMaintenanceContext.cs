@@ -1,4 +1,5 @@
 using System.Net;
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 
@@ -28,7 +29,8 @@ internal interface IRingMaintenanceContext
     /// <summary>A one-shot timer whose <paramref name="onDue"/> runs on the logical thread.</summary>
     ITimer StartTimer(TimeSpan due, Action onDue);
 
-    void Raise(DhtEventKind kind, string message, ulong? remotePeerId);
+    /// <summary>Raises an event; a death carries the failure detector's <paramref name="evidence"/>.</summary>
+    void Raise(DhtEventKind kind, string message, ulong? remotePeerId, FailureEvidence? evidence = null);
 
     /// <summary>Passes a join request on through the router (or serves it here, where it belongs).</summary>
     void RouteJoin(JoinRequest request);

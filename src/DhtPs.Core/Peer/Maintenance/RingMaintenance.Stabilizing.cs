@@ -20,6 +20,9 @@ internal sealed partial class RingMaintenance
     /// <summary>The successor ids the previous round proposed; null when it proposed no change.</summary>
     private ulong[]? _proposal;
 
+    /// <summary>The peers held dead that a neighbour offered and that are being asked themselves now.</summary>
+    private readonly HashSet<ulong> _askingWithheld = [];
+
     private void Stabilize()
     {
         if (Status is not PeerStatus.Running || _repairing || _stabilizing)
@@ -71,6 +74,27 @@ internal sealed partial class RingMaintenance
         });
     }
 
+    /// <summary>
+    /// A neighbour's list is hearsay: a peer it offers that this one holds dead (at the incarnation it offers, or at one
+    /// it does not give) is left out. Yet a death declared across a partition, or told on by others, may be wrong, and
+    /// the peer may never hear of it to refute it: so each such peer that would belong in the list is asked itself, and
+    /// one that answers is alive — vouched for, and taken at the next round. A dead one cannot answer.
+    /// </summary>
+    private void AskWithheld(IEnumerable<PeerContact> candidates, IReadOnlySet<ulong> gone)
+    {
+        if (gone.Count == 0)
+            return;
+        foreach (var withheld in ComposeSuccessors(candidates).Where(c => gone.Contains(c.Id) && _askingWithheld.Add(c.Id)))
+        {
+            Ask(withheld, NeighborsQuery(), reply =>
+            {
+                _askingWithheld.Remove(withheld.Id);
+                if (reply.Message is NeighborsResponse)
+                    _neighborhood.Vouch(withheld.Id);
+            });
+        }
+    }
+
     private bool IsFirstLiveSuccessor(PeerContact successor) =>
         _neighborhood.FirstLiveSuccessor?.Id == successor.Id;
 
@@ -79,9 +103,12 @@ internal sealed partial class RingMaintenance
     {
         _stabilizing = false;
         var current = _neighborhood.SuccessorIds();
+        var gone = _neighborhood.HeldDead(_context.Now);
         var proposed = candidates is null || Status is not PeerStatus.Running || _repairing
             ? null
-            : ComposeSuccessors(candidates, RecentlyDead());
+            : ComposeSuccessors(candidates, gone);
+        if (proposed is not null)
+            AskWithheld(candidates!, gone);
         if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))
         {
             _proposal = null;

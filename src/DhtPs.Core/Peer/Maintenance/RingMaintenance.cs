@@ -1,3 +1,4 @@
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 
@@ -42,12 +43,12 @@ internal sealed partial class RingMaintenance
     private PeerStatus Status => _context.Status;
 
     /// <summary>
-    /// Once per ping round, after the failure detector counted the missed pings: a repair left pending is tried again
-    /// unless a confirmation just started (its verdict repairs anyway), then the ring is stabilized.
+    /// Once per ping round: a repair left pending is tried again unless the failure detector is asking a suspect over TCP
+    /// (its verdict repairs anyway), then the ring is stabilized.
     /// </summary>
-    public void OnPingRound(int confirmationsStarted)
+    public void OnPingRound(int confirmationsUnderWay)
     {
-        if (confirmationsStarted == 0 && _repairPending)
+        if (confirmationsUnderWay == 0 && _repairPending)
             RepairSuccessors();
         Stabilize();
     }
@@ -60,6 +61,14 @@ internal sealed partial class RingMaintenance
     {
         foreach (var id in _neighborhood.DeclareDead(ids, _context.Now))
             _context.Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id);
+        RepairSuccessors();
+    }
+
+    /// <summary>The failure detector found a successor dead: declared so with its evidence on the event, then repaired.</summary>
+    public void DeclareDead(FailureEvidence evidence)
+    {
+        foreach (var id in _neighborhood.DeclareDead([evidence.PeerId], _context.Now))
+            _context.Raise(DhtEventKind.SuccessorDead, $"Peer {id} is no longer alive", id, evidence);
         RepairSuccessors();
     }
 

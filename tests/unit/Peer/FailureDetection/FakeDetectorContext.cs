@@ -34,11 +34,14 @@ internal sealed class FakeDetectorContext(ulong self, int bits = 8) : IFailureDe
     /// <summary>The pings sent since the last call, as (peer id, rank), and forgets them.</summary>
     public (ulong To, int Rank)[] TakePings()
     {
-        var pings = Datagrams.Where(d => d.Message is PingRequest)
-            .Select(d => ((ulong)(d.To.Port - PeerContact.ForId(0).Port), ((PingRequest)d.Message).Rank)).ToArray();
+        var pings = PingsSent();
         Datagrams.Clear();
         return pings;
     }
+
+    /// <summary>The pings sent so far, as (peer id, rank), kept (a test may answer them next).</summary>
+    public (ulong To, int Rank)[] PingsSent() => Datagrams.Where(d => d.Message is PingRequest)
+        .Select(d => ((ulong)(d.To.Port - PeerContact.ForId(0).Port), ((PingRequest)d.Message).Rank)).ToArray();
 
     public void SendDatagram(IPEndPoint to, uint sequence, Message message) => Datagrams.Add(new Datagram(to, sequence, message));
 

@@ -1,5 +1,6 @@
 using System.Net;
 using DhtPs.Core.Peer;
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Peer.Maintenance;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
@@ -64,8 +65,8 @@ internal sealed class FakeMaintenanceContext(ulong self, Func<IReadOnlyList<ulon
         return timer;
     }
 
-    public void Raise(DhtEventKind kind, string message, ulong? remotePeerId) =>
-        Events.Add(new DhtEvent(Now, Self.Id, kind, message, remotePeerId));
+    public void Raise(DhtEventKind kind, string message, ulong? remotePeerId, FailureEvidence? evidence = null) =>
+        Events.Add(new DhtEvent(Now, Self.Id, kind, message, remotePeerId) { Evidence = evidence });
 
     public void RouteJoin(JoinRequest request) => RoutedJoins.Add(request);
 

@@ -238,11 +238,11 @@ public sealed class RingMaintenanceTests
     {
         var (maintenance, context, neighborhood) = At(9, [14, 2]);   // 19 missed: a lost message left the list wrong
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
         Assert.Equal([14UL, 2UL], neighborhood.SuccessorIds());
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
         Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
         Assert.Equal(["My new second successor is Peer 19"], context.EventTexts);
@@ -253,14 +253,14 @@ public sealed class RingMaintenanceTests
     {
         var (maintenance, context, neighborhood) = At(9, [14, 19]);
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [12]);
         var closer = context.TakeSent();
         Assert.Equal(12UL, closer.ToId);
         closer.Fail();                                               // 14 names a predecessor that is not there
         Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         context.TakeSent().Neighbors(successors: [19, 2], predecessors: [12]);
         context.TakeSent().Neighbors(successors: [14, 19], predecessors: [9]);
 
@@ -275,14 +275,68 @@ public sealed class RingMaintenanceTests
         maintenance.DeclareDead([14UL]);
         context.TakeSent().Fail();                                   // 19 did not answer the repair: pending
 
-        maintenance.OnPingRound(confirmationsStarted: 1);            // a confirmation's verdict will repair anyway
+        maintenance.OnPingRound(confirmationsUnderWay: 1);            // a confirmation's verdict will repair anyway
         var stabilizing = context.TakeSent();                        // only stabilization asked
         Assert.Empty(context.Sent);
         stabilizing.Fail();
 
-        maintenance.OnPingRound(confirmationsStarted: 0);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
         Assert.Equal(19UL, Assert.Single(context.Sent).ToId);       // the repair; stabilization waits for it
         context.TakeSent().Neighbors(successors: [2, 4], predecessors: [9]);
         Assert.Contains("My new second successor is Peer 2", context.EventTexts);
+    }
+
+    [Fact]
+    public void A_peer_held_dead_at_an_incarnation_is_not_taken_back_from_a_slow_neighbours_list_however_long_it_offers_it()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        neighborhood.HeardIncarnation(19, 5);
+        maintenance.DeclareDead([19UL]);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);    // 14 pings at 30 s: it still lists 19
+        Assert.Equal([14UL, 2UL], neighborhood.SuccessorIds());
+        context.Events.Clear();
+
+        for (var round = 0; round < 6; round++)
+        {
+            context.Now += Interval * 10;                                         // a minute: the old memory was 4 s
+            maintenance.OnPingRound(confirmationsUnderWay: 0);
+            context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+            var itself = context.TakeSent();                                      // 19 is asked itself: it might be alive
+            Assert.Equal(19UL, itself.ToId);
+            itself.Fail();                                                        // dead: it cannot answer
+        }
+        Assert.Equal([14UL, 2UL], neighborhood.SuccessorIds());
+        Assert.Empty(context.EventTexts);
+
+        neighborhood.HeardIncarnation(19, 6);                                     // restarted: offered at a higher incarnation
+        for (var round = 0; round < 2; round++)
+        {
+            maintenance.OnPingRound(confirmationsUnderWay: 0);
+            context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        }
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
+        Assert.Equal(["My new second successor is Peer 19"], context.EventTexts);
+    }
+
+    [Fact]
+    public void A_peer_held_dead_that_answers_itself_is_taken_back_a_death_declared_across_a_partition_ends_there()
+    {
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        neighborhood.HeardIncarnation(19, 5);
+        maintenance.DeclareDead([19UL]);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        context.Events.Clear();
+
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        context.TakeSent().Neighbors(successors: [2, 4], predecessors: [14]);   // 19 answers for itself: alive, never dead
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
+        Assert.Equal(["My new second successor is Peer 19"], context.EventTexts);
+        Assert.Empty(context.Sent);
     }
 }
