@@ -5,7 +5,7 @@
     named the right owners.
 .DESCRIPTION
     "Stable" is New-DhtTestRing's own condition: every member lists its true successors and predecessors. Idle is
-    -IdleSeconds of wall time after that with nothing asked of the ring; the cores are the process's CPU time over it
+    -IdleSeconds of wall time, -SettleSeconds after that (finger tables fill), with nothing asked of the ring; the cores are the process's CPU time over it
     (all threads), so pinging, finger upkeep and stabilization are what it measures. Each lookup starts at a random
     member and resolves a random key; the owner it names is checked against the sorted ids.
 .EXAMPLE
@@ -17,6 +17,10 @@ param(
     [int] $IdBits = 16,
     [double] $PingInterval = 1,
     [int] $IdleSeconds = 20,
+    # Seconds to let finger upkeep fill the tables after the ring is stable, before idle is measured.
+    [int] $SettleSeconds = 30,
+    # Passed to every member's Start-DhtPeer (e.g. @{ ReplicationFactor = 1 }).
+    [hashtable] $PeerParameter = @{},
     [int] $Lookups = 50,
     [int] $Seed = 1,
     # The module to measure; another build's DhtPs.psd1 measures that build side by side in one session.
@@ -33,10 +37,11 @@ $space = [DhtPs.Core.Ring.IdSpace]::new($IdBits)
 $root = Join-Path ([System.IO.Path]::GetTempPath()) "dhtps-scale-$([guid]::NewGuid().ToString('N'))"
 try {
     $start = [System.Diagnostics.Stopwatch]::StartNew()
-    $ring = New-DhtTestRing -Count $Peers -IdBits $IdBits -PingInterval $PingInterval -DataRoot $root -Timeout 300
+    $ring = New-DhtTestRing -Count $Peers -IdBits $IdBits -PingInterval $PingInterval -DataRoot $root -Timeout 300 -PeerParameter $PeerParameter
     $stable = $start.Elapsed.TotalSeconds
     $ids = [ulong[]]$ring.MemberIds
 
+    [System.Threading.Thread]::Sleep([TimeSpan]::FromSeconds($SettleSeconds))
     [GC]::Collect()
     $process.Refresh()
     $cpuBefore = $process.TotalProcessorTime
@@ -64,6 +69,7 @@ try {
         WorkingSetMiB    = [math]::Round($workingSet)
         IdleCores        = [math]::Round($idleCores, 3)
         IdleSeconds      = $IdleSeconds
+        Successors       = @(Get-DhtPeer -Id $ids[0]).Successors.Count
         LookupsRight     = "$right of $Lookups"
         LookupHopsMean   = [math]::Round($hops / $Lookups, 2)
         Load             = if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' } else { 'unknown' }
