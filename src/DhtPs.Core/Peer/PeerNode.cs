@@ -304,7 +304,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
                 _detector.HandlePing(from, sequence, request);
                 break;
             case PingResponse response:
-                _detector.HandlePong(sequence, response);
+                _detector.HandlePong(from, sequence, response);
                 break;
             default:
                 CountMalformed(from, $"{message.GetType().Name} is not a datagram message");

@@ -110,6 +110,28 @@ public sealed class InRingCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Spoofed_pongs_from_another_endpoint_do_not_hide_a_dead_successor()
+    {
+        await _nine.StopAsync(); // abruptly, as a crash
+        using var stop = new CancellationTokenSource();
+        var spoofing = Task.Run(async () =>
+        {
+            // Every sequence number peer 4 may have used, in peer 9's name, from the stranger's socket.
+            for (uint sequence = 1; !stop.IsCancellationRequested; sequence = sequence % 2000 + 1)
+            {
+                _stranger.SendDatagram(_four.Contact.ToEndPoint(), sequence, new PingResponse { Sender = _nine.Contact, IdBits = 8 });
+                if (sequence % 100 == 0)
+                    await Task.Delay(10);
+            }
+        });
+
+        await Eventually.Holds(() => _four.Snapshot.Successors.FirstOrDefault() == 14UL, "peer 4 declared peer 9 dead however many pongs came in its name");
+        await stop.CancelAsync();
+        await spoofing;
+        Assert.Contains(EventsOf(_four, DhtEventKind.SuccessorDead, DateTimeOffset.MinValue), e => e.Message == "Peer 9 is no longer alive");
+    }
+
+    [Fact]
     public async Task A_real_departure_is_confirmed_by_the_departing_peer_and_taken()
     {
         var since = DateTimeOffset.UtcNow;

@@ -145,14 +145,18 @@ internal sealed class FailureDetector
     }
 
     /// <summary>
-    /// A successor's answer: proof of life, whichever ping it answers. Only the answer to the ping still waiting, sent
-    /// once and not re-asked, is a round-trip sample (Karn's rule: a re-ping follows a loss or a stall, and an earlier
-    /// ping's late answer would measure from the wrong send).
+    /// A successor's answer: proof of life, whichever of the pings sent to it since its last answer it answers — but only
+    /// one that came from the endpoint those pings went to, under one of their sequence numbers (issue 17: a spoofed
+    /// pong must not hide a dead peer; a duplicate counts once). Only the answer to the ping still waiting, sent once and
+    /// not re-asked, is a round-trip sample (Karn's rule: a re-ping follows a loss or a stall, and an earlier ping's late
+    /// answer would measure from the wrong send).
     /// </summary>
-    public void HandlePong(uint sequence, PingResponse response)
+    public void HandlePong(IPEndPoint from, uint sequence, PingResponse response)
     {
         if (Target(response.Sender.Id) is not { } target)
             return; // A late answer from a peer that is no longer a live successor (a dead candidate is asked over TCP instead).
+        if (!SameEndPoint(from, target.Contact.ToEndPoint()) || !target.Answers(sequence))
+            return;
         if (target.OutstandingPing == sequence)
         {
             target.Rtt.OnAnswer(_context.Now - target.SentAt, retransmitted: target.Resent);
@@ -201,10 +205,14 @@ internal sealed class FailureDetector
             _targets[id] = target;
     }
 
+    private static bool SameEndPoint(IPEndPoint from, IPEndPoint to) =>
+        from.Port == to.Port && (from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address).Equals(to.Address);
+
     private void SendPing(ProbeTarget target, bool resent)
     {
         var sequence = ++_pingSequence;
         (target.OutstandingPing, target.SentAt, target.Resent) = (sequence, _context.Now, resent);
+        target.Sent(sequence);
         target.StopWaiting();
         if (resent)
             target.PingTimeout = _context.StartTimer(target.Rtt.Timeout, System.Threading.Timeout.InfiniteTimeSpan, () => PingTimedOut(target, sequence));

@@ -31,6 +31,31 @@ internal sealed class ProbeTarget(PeerContact contact, int rank, RttEstimatorOpt
 
     public int MissedPings { get; set; }
 
+    /// <summary>The sequence numbers of the pings sent to it since its last answer, newest last, at most <see cref="MaxAwaited"/>.</summary>
+    private readonly List<uint> _awaited = [];
+
+    /// <summary>More unanswered pings than a suspect's re-pings ever make; older ones are no longer awaited.</summary>
+    private const int MaxAwaited = 16;
+
+    /// <summary>A ping with <paramref name="sequence"/> went to it: an answer under that number will count.</summary>
+    public void Sent(uint sequence)
+    {
+        if (_awaited.Count == MaxAwaited)
+            _awaited.RemoveAt(0);
+        _awaited.Add(sequence);
+    }
+
+    /// <summary>
+    /// Whether an answer under <paramref name="sequence"/> answers a ping sent to it since its last answer; if so, none
+    /// is awaited any more (a duplicate or a replay of it then counts for nothing).
+    /// </summary>
+    public bool Answers(uint sequence)
+    {
+        if (!_awaited.Contains(sequence))
+            return false;
+        _awaited.Clear();
+        return true;
+    }
 
     /// <summary>Out of missed pings and being asked over TCP whether it is really gone.</summary>
     public bool Confirming { get; set; }

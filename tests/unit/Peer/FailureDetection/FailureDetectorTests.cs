@@ -39,7 +39,7 @@ public sealed class FailureDetectorTests
     {
         var ping = context.Datagrams.Last(d => d.Message is PingRequest && d.To.Port == P(to).Port);
         context.Now += after ?? TimeSpan.Zero;
-        detector.HandlePong(ping.Sequence, new PingResponse { Sender = P(to), IdBits = 8 });
+        detector.HandlePong(P(to).ToEndPoint(), ping.Sequence, new PingResponse { Sender = P(to), IdBits = 8 });
     }
 
     /// <summary>The timeout timer of the ping waiting on <paramref name="id"/>.</summary>
@@ -183,13 +183,34 @@ public sealed class FailureDetectorTests
         var target = detector.Target(14)!;
         Assert.Equal(1, target.MissedPings);
 
-        detector.HandlePong(first.Sequence, new PingResponse { Sender = P(14), IdBits = 8 });
+        detector.HandlePong(P(14).ToEndPoint(), first.Sequence, new PingResponse { Sender = P(14), IdBits = 8 });
 
         Assert.Equal((0, 0, (uint?)null), (target.MissedPings, target.Rtt.Samples, target.OutstandingPing));
         Assert.Null(target.PingTimeout);                                   // its re-pings stop
-        detector.HandlePong(1, new PingResponse { Sender = P(2), IdBits = 8 });
+        detector.HandlePong(P(2).ToEndPoint(), 1, new PingResponse { Sender = P(2), IdBits = 8 });
         Assert.Null(detector.Target(2));
         Assert.DoesNotContain("Ping response received from Peer 2", context.EventTexts);
+    }
+
+    [Fact]
+    public void A_pong_counts_only_from_the_endpoint_the_ping_went_to_under_a_sequence_sent_to_it_and_only_once()
+    {
+        var (detector, context, _, _) = DetectorAt(9, 14, 19);
+        detector.PingTargets();
+        var ping = context.Datagrams.Last(d => d.To.Port == P(14).Port);
+        NextRound(context, detector);
+        var target = detector.Target(14)!;
+        var elsewhere = new IPEndPoint(IPAddress.Parse("127.0.0.1"), 40111);
+
+        detector.HandlePong(elsewhere, ping.Sequence, new PingResponse { Sender = P(14), IdBits = 8 });         // spoofed: another endpoint
+        detector.HandlePong(P(14).ToEndPoint(), ping.Sequence + 1000, new PingResponse { Sender = P(14), IdBits = 8 }); // a sequence never sent to it
+        Assert.Equal(1, target.MissedPings);
+
+        detector.HandlePong(P(14).ToEndPoint(), ping.Sequence, new PingResponse { Sender = P(14), IdBits = 8 });
+        Assert.Equal(0, target.MissedPings);
+        Assert.Single(context.EventTexts, t => t == "Ping response received from Peer 14");
+        detector.HandlePong(P(14).ToEndPoint(), ping.Sequence, new PingResponse { Sender = P(14), IdBits = 8 });  // a duplicate
+        Assert.Single(context.EventTexts, t => t == "Ping response received from Peer 14");
     }
 
     [Fact]
