@@ -23,6 +23,7 @@ public sealed class DhtPeerJob : Job2
     private readonly BoundedEvents _pings = new(PingBufferLimit);
     private readonly BoundedEvents _recent = new(BacklogLimit);
     private int _stopAsked;
+    private int _finished;
     private Exception? _failure;
 
     internal DhtPeerJob(PeerNode peer, string command, TimeSpan departTimeout)
@@ -101,8 +102,14 @@ public sealed class DhtPeerJob : Job2
     /// <summary>The latest <paramref name="count"/> events of every kind (at most <see cref="BacklogLimit"/>), oldest first, for Enter-DhtPeer -Backlog.</summary>
     internal IReadOnlyList<DhtEvent> Backlog(int count) => [.. _recent.ToArray().TakeLast(count)];
 
-    private void Finish()
+    /// <summary>
+    /// The peer has stopped: the job takes its final state, once. The peer's completion calls it, and so does a stop,
+    /// so that Stop-Job returns with the state already Stopped rather than racing the completion's continuation.
+    /// </summary>
+    internal void Finish()
     {
+        if (Interlocked.Exchange(ref _finished, 1) == 1)
+            return;
         if (_failure is { } failure)
             SetJobState(JobState.Failed, failure);
         else if (Volatile.Read(ref _stopAsked) == 1)

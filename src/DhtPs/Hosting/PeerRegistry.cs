@@ -60,6 +60,7 @@ internal static class PeerRegistry
                 await job.Peer.StopAsync().ConfigureAwait(false);
             }
         }
+        job.Finish();
         Remove(job);
     }
 
