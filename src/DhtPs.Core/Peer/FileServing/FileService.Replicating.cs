@@ -205,6 +205,9 @@ internal sealed partial class FileService
         }
     }
 
+    /// <summary>Why this peer holds each key, by the predecessors it knows now.</summary>
+    private FileRoles Roles() => new(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
+
     /// <summary>
     /// Copies this peer holds for nobody, by its own predecessors (all r known): a copy left by an owner that took itself
     /// for one, a restart or a partition, that no release reached. Each whose key lies within the successor list goes to
@@ -214,7 +217,7 @@ internal sealed partial class FileService
     {
         if (_neighborhood.Predecessors.Count < _options.ReplicationFactor)
             return [];
-        var roles = new FileRoles(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
+        var roles = Roles();
         var successors = _neighborhood.LiveSuccessors;
         var strays = new List<(string, PeerContact)>();
         foreach (var name in held)
@@ -334,7 +337,7 @@ internal sealed partial class FileService
             return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}.");
         var owner = release.Sender.Id;
         ReplicaEntry[] held = MayHoldFiles ? [.. release.Files.Where(f => Files.Exists(f.Name))] : [];
-        var roles = new FileRoles(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
+        var roles = Roles();
         var judged = _neighborhood.Predecessors.Count >= _options.ReplicationFactor;
         var drop = held.Where(f => FileKey.Of(f.Name, Space) is var key && !Owns(key)
             && (Space.InHalfOpen(key, release.After, owner) || judged && roles.Of(key) is DhtStoredFileRole.Stray)).ToArray();

@@ -92,7 +92,7 @@ internal sealed partial class RingMaintenance
         if (acceptor != first)
             _context.Raise(DhtEventKind.SuccessorChangeRefuted,
                 $"Peer {first.Id} is at {first.EndPoint}, not at {acceptor.EndPoint}: asking it there for its successors", first.Id);
-        Ask(first, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, answer =>
+        Ask(first, NeighborsQuery(), answer =>
         {
             if (answer.Message is NeighborsResponse neighbors && _neighborhood.FirstSuccessor == first)
                 TakeSuccessorsOf(first, neighbors.Successors);

@@ -36,7 +36,7 @@ internal sealed partial class RingMaintenance
             reply(Ack()); // Not a successor of this peer (any more): nothing to take over.
             return;
         }
-        Ask(known, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, answer =>
+        Ask(known, NeighborsQuery(), answer =>
         {
             if (answer.Message is NeighborsResponse)
             {
