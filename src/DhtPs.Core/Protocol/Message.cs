@@ -22,6 +22,7 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(NeighborsResponse), "neighbors-reply")]
 [JsonDerivedType(typeof(StoreRequest), "store")]
 [JsonDerivedType(typeof(FetchRequest), "request")]
+[JsonDerivedType(typeof(RemoveRequest), "remove")]
 [JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]

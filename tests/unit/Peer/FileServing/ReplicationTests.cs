@@ -29,7 +29,7 @@ public sealed class ReplicationTests
         foreach (var name in stored)
         {
             var content = new byte[] { 1, 2, 3 };
-            service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), default).GetAwaiter().GetResult();
+            service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), FileVersion.Unknown, default).GetAwaiter().GetResult();
         }
         neighborhood.SetSuccessors(successors.Select(P));
         neighborhood.SetPredecessors(predecessors.Select(P).ToArray(), DateTimeOffset.UnixEpoch);
@@ -121,7 +121,8 @@ public sealed class ReplicationTests
         var owned = new ReplicaEntry[] { new() { Name = "0010", Sha256 = new string('a', 64) }, new() { Name = "0012", Sha256 = new string('b', 64) } };
         context.Background.Clear();
 
-        var reply = service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = owned });
+        Message? reply = null;
+        service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = owned }, answer => reply = answer);
 
         Assert.Equal(["0012"], Assert.IsType<ReplicaSyncReply>(reply).Missing);
         Assert.Single(context.Background);   // 0011 goes to 14; 0016 is not in (9, 14]
