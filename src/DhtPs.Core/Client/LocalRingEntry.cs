@@ -17,6 +17,9 @@ public sealed class LocalRingEntry(PeerNode peer) : IRingEntry
     public Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken) =>
         Peer.FetchAsync(name, destinationPath, progress, timeout, cancellationToken);
 
+    public Task<DhtFileInfo> RemoveAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Peer.RemoveAsync(name, timeout, cancellationToken);
+
     public Task<DhtLookup> LookupAsync(string? name, ulong? key, TimeSpan timeout, CancellationToken cancellationToken) =>
         Peer.LookupAsync(name is null ? key!.Value : FileKey.Of(name, Peer.Space), timeout, cancellationToken);
 

@@ -35,6 +35,7 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(LookupRequest), "lookup")]
 [JsonDerivedType(typeof(ClientStore), "client-store")]
 [JsonDerivedType(typeof(ClientFetch), "client-fetch")]
+[JsonDerivedType(typeof(ClientRemove), "client-remove")]
 [JsonDerivedType(typeof(ClientLookup), "client-lookup")]
 [JsonDerivedType(typeof(ClientFileDone), "client-file-done")]
 [JsonDerivedType(typeof(ClientLookupDone), "client-lookup-done")]
