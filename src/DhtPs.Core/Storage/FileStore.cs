@@ -68,6 +68,7 @@ public sealed class FileStore
     /// announced length and SHA-256; a higher version held already stays (and is what this returns).
     /// </summary>
     /// <exception cref="FileContentMismatchException">The content differs from what was announced; nothing was stored.</exception>
+    /// <exception cref="FileNotFoundException">A tombstone at a higher version is held: the name stays removed.</exception>
     public async Task<StoredFile> StoreAsync(string name, Stream content, long length, string sha256, FileVersion version, CancellationToken cancellationToken)
     {
         await using (var partial = BeginStore(name, length, sha256, version))

@@ -129,6 +129,52 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task A_holder_asks_for_a_newer_version_than_it_holds_and_gives_the_owner_one_newer_than_the_owner_lists()
+    {
+        var (service, context, _) = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5], "0010", "0011");
+        var held = service.Files.Find("0011")!;
+        // 0010 is held at an unknown version and listed at 3.14: the holder needs it. 0011 is listed below what is held: the owner needs it.
+        var listed = new ReplicaEntry[]
+        {
+            new() { Name = "0010", Sha256 = new string('a', 64), Version = new FileVersion(3, 14) },
+            new() { Name = "0011", Sha256 = held.Sha256, Version = FileVersion.Unknown },
+        };
+        await service.Files.StoreAsync("0011", new MemoryStream([9]), 1, Convert.ToHexStringLower(SHA256.HashData([9])), new FileVersion(5, 2), default);
+        context.Background.Clear();
+
+        Message? reply = null;
+        service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = listed }, answer => reply = answer);
+
+        Assert.Equal(["0010"], Assert.IsType<ReplicaSyncReply>(reply).Missing);
+        Assert.Single(context.Background); // 0011 (version 5.2) goes to the owner
+    }
+
+    [Fact]
+    public async Task A_holder_records_the_owners_tombstone_before_it_answers_and_reports_one_the_owner_missed()
+    {
+        var (service, context, _) = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5], "0010", "0012");
+        service.Files.Remove("0012", new FileVersion(9, 4), DateTimeOffset.UtcNow);
+        var listed = new ReplicaEntry[]
+        {
+            new() { Name = "0010", Sha256 = FileDigest.Empty, Version = new FileVersion(6, 14), Removed = true },
+            new() { Name = "0012", Sha256 = new string('b', 64), Version = new FileVersion(2, 14) },
+        };
+        context.Background.Clear();
+
+        Message? reply = null;
+        service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = listed }, answer => reply = answer);
+        Assert.Null(reply); // not before the tombstone is on disk
+        await Assert.Single(context.Background)();
+
+        var answer = Assert.IsType<ReplicaSyncReply>(reply);
+        Assert.Empty(answer.Missing);
+        var missed = Assert.Single(answer.Removed!);
+        Assert.Equal(("0012", new FileVersion(9, 4), true), (missed.Name, missed.Version, missed.Removed));
+        Assert.False(service.Files.Exists("0010"));
+        Assert.True(service.Files.Find("0010")?.IsTombstone);
+    }
+
+    [Fact]
     public async Task A_peer_beyond_the_holders_drops_only_the_copies_of_the_owners_range_and_keeps_a_file_whose_key_it_owns()
     {
         // 4 holds 0010 (key 10, 14's) and 0003 (key 3, its own).
