@@ -46,6 +46,28 @@ Describe 'Versions, tombstones, restarts and corrupt copies (issue 11)' {
         $fetched = Get-DhtFile 4103 -Via 4 -Destination (Join-Path $local 'fetched')
         $fetched.Version | Should -Be $second.Version
         Get-Content -Raw (Join-Path $local 'fetched') | Should -Be 'second, longer'
+
+        $report = Test-DhtRing -Via $ring[2]
+        $report.Problems | Should -BeNullOrEmpty
+        $report.IsHealthy | Should -BeTrue
+        $file = $report.Files | Where-Object Name -EQ '4103'
+        $file.Version | Should -Be $second.Version
+        $file.Owner | Should -Be 8
+        $file.Holders | Should -Be 8, 9, 14
+        @($file.Copies | ForEach-Object Sha256 | Sort-Object -Unique) | Should -Be $second.Sha256
+    }
+
+    It 'reports with Test-DhtRing a copy deleted behind its holder''s back, until the owner copies it again' {
+        $stored = Write-Content 'three copies' | Save-DhtFile -Via 2
+        Wait-Condition -Because 'Test-DhtRing sees three copies' -Condition { (Test-DhtRing -Via $ring[2]).IsHealthy }
+        Remove-Item -LiteralPath (Join-Path $data 'peer9/4103')
+
+        $report = Test-DhtRing -Via $ring[2]
+        $report.IsHealthy | Should -BeFalse
+        $report.UnderReplicated.Name | Should -Be '4103'
+        ($report.Problems | Where-Object Kind -EQ UnderReplicated).Message | Should -Be "File 4103 (key 7, version $($stored.Version)) is held by 8, 14 of its holders 8, 9, 14"
+        Wait-Condition -Because 'the owner''s next pass copied 4103 to peer 9 again' -TimeoutSeconds 30 -Condition { (Test-DhtRing -Via $ring[2]).IsHealthy }
+        Get-Sha256 (Join-Path $data 'peer9/4103') | Should -Be $stored.Sha256
     }
 
     It 'removes a file with a tombstone its holders keep; a fetch then fails, and a new store wins over it' {

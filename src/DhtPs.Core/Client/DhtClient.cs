@@ -177,6 +177,10 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
             : walk;
     }
 
+    /// <summary>Each question on a connection of its own, as the walk asks.</summary>
+    public Task<Message> AskMemberAsync(IPEndPoint member, Func<PeerContact, Message> request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        OutboundConnection.RequestAsync(member, request, timeout, cancellationToken, codec);
+
     /// <summary>
     /// Connects, sends the opening and reads the first answer. An entry peer of another id width refuses and names its
     /// width; the client then asks again in that width.

@@ -34,4 +34,8 @@ public interface IRingEntry
 
     /// <summary>Walks the ring along first successors from the entry.</summary>
     Task<RingWalk> WalkRingAsync(TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Asks a member a question (Test-DhtRing's file report), from wherever the walk asks from.</summary>
+    /// <exception cref="Transport.TransportException">The member could not be reached or did not answer in time.</exception>
+    Task<Protocol.Message> AskMemberAsync(System.Net.IPEndPoint member, Func<Ring.PeerContact, Protocol.Message> request, TimeSpan timeout, CancellationToken cancellationToken);
 }

@@ -25,4 +25,7 @@ public sealed class LocalRingEntry(PeerNode peer) : IRingEntry
 
     public Task<RingWalk> WalkRingAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         Peer.WalkRingAsync(timeout: timeout, cancellationToken: cancellationToken);
+
+    public Task<Protocol.Message> AskMemberAsync(System.Net.IPEndPoint member, Func<Ring.PeerContact, Protocol.Message> request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Peer.AskMemberAsync(member, request, timeout, cancellationToken);
 }

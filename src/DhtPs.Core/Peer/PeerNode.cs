@@ -349,6 +349,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             // File service: the copies on the next r - 1 successors. A sync is answered once the removals it carries are on disk.
             [typeof(ReplicaSync)] = (m, reply) => _fileService.HandleReplicaSync((ReplicaSync)m, reply),
             [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
+            // Test-DhtRing's file report.
+            [typeof(StoredFilesRequest)] = (m, reply) => _fileService.HandleStoredFilesRequest((StoredFilesRequest)m, reply),
         };
     }
 

@@ -32,6 +32,8 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(ReplicaSyncReply), "replica-sync-reply")]
 [JsonDerivedType(typeof(ReplicaRelease), "replica-release")]
 [JsonDerivedType(typeof(ReplicaReleaseReply), "replica-release-reply")]
+[JsonDerivedType(typeof(StoredFilesRequest), "stored-files")]
+[JsonDerivedType(typeof(StoredFilesReply), "stored-files-reply")]
 [JsonDerivedType(typeof(LookupRequest), "lookup")]
 [JsonDerivedType(typeof(ClientStore), "client-store")]
 [JsonDerivedType(typeof(ClientFetch), "client-fetch")]

@@ -95,8 +95,22 @@ public sealed class FileStore
 
     public bool Exists(string name) => _fileSystem.FileExists(PathOf(name));
 
-    /// <summary>What the index records for <paramref name="name"/>: the version held, or a tombstone; null when nothing is.</summary>
-    public FileRecord? Find(string name) => _index.Get(name);
+    /// <summary>
+    /// What the index records for <paramref name="name"/>: the version held, or a tombstone; null when nothing is. A copy
+    /// deleted behind the index's back is found out here (one look at the disk) and forgotten, so that it is copied again.
+    /// </summary>
+    public FileRecord? Find(string name)
+    {
+        var record = _index.Get(name);
+        if (record is null || record.IsTombstone || _fileSystem.FileExists(PathOf(name)))
+            return record;
+        lock (_commitLock)
+        {
+            if (_index.Get(name) == record && !_fileSystem.FileExists(PathOf(name)))
+                _index.Remove(name);
+        }
+        return _index.Get(name);
+    }
 
     /// <summary>The highest version counter this store has recorded: a new write's version must be above it.</summary>
     public long HighestCounter => _index.HighestCounter;
