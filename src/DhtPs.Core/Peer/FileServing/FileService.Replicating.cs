@@ -390,7 +390,7 @@ internal sealed partial class FileService
     }
 
     /// <summary>
-    /// At a peer an owner no longer counts among its holders: drops each listed copy it holds (the very bytes listed) whose
+    /// At a peer an owner no longer counts among its holders: drops each listed copy it holds (the very bytes listed, or an older version) whose
     /// key lies in the owner's range and is not its own, or that its own predecessors say it holds for nobody (a copy a
     /// peer gave it while taking itself for the owner). Answers with the copies it keeps.
     /// </summary>
@@ -411,9 +411,9 @@ internal sealed partial class FileService
                 {
                     try
                     {
-                        // Only the very copy the owner's holders confirmed: another version stays.
-                        if (Files.Find(entry.Name) is { } record && record.Version == entry.Version && record.Sha256 == entry.Sha256
-                            && (record.IsTombstone || Files.GetInfo(entry.Name).Sha256 == entry.Sha256) && Files.Delete(entry.Name))
+                        // The very copy the owner's holders confirmed, or an older version of it; a newer one (or other bytes of the same) stays.
+                        if (Files.Find(entry.Name) is { } record && (record.Version < entry.Version || record.Version == entry.Version && record.Sha256 == entry.Sha256)
+                            && (record.IsTombstone || record.Version < entry.Version || Files.GetInfo(entry.Name).Sha256 == entry.Sha256) && Files.Delete(entry.Name))
                             _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {entry.Name} dropped here: Peer {owner} and its next successors hold it", owner));
                     }
                     catch (Exception e) when (e is FileNotFoundException or IOException)
