@@ -126,4 +126,19 @@ Describe 'Versions, tombstones, restarts and corrupt copies (issue 11)' {
         }
         (Get-PeerEvent 8 -Kind FileCorruptCopyDropped).Count | Should -Be 1
     }
+
+    It 'finds a copy that rotted on disk without any read, and copies it again from a good one' {
+        $stored = Write-Content ('z' * 40000) | Save-DhtFile -Via 2
+        $copy = Join-Path $data 'peer14/4103'
+        Wait-Condition -Because 'all three copies are in place' -Condition { (Get-Copies 8, 9, 14).Count -eq 3 }
+        $written = (Get-Item -LiteralPath $copy).LastWriteTimeUtc
+        $bytes = [IO.File]::ReadAllBytes($copy)
+        $bytes[20000] = [byte][char]'q'
+        [IO.File]::WriteAllBytes($copy, $bytes)
+        (Get-Item -LiteralPath $copy).LastWriteTimeUtc = $written
+
+        Wait-Condition -Because 'peer 14''s scrub dropped the rotten copy and the owner copied a good one back' -TimeoutSeconds 40 -Condition {
+            (Get-PeerEvent 14 -Kind FileCorruptCopyDropped).Count -eq 1 -and (Test-Path -LiteralPath $copy) -and (Get-Sha256 $copy) -eq $stored.Sha256
+        }
+    }
 }

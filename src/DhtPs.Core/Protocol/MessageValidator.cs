@@ -58,6 +58,7 @@ public static class MessageValidator
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
             TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
+            ReplicaSync { Digest: { } digest } when !FileDigest.IsWellFormed(digest) => Invalid("the range digest is not 64 lowercase hex digits"),
             ReplicaSync sync => CheckReplicaRange(sync.After, sync.Files, space),
             ReplicaRelease release => CheckReplicaRange(release.After, release.Files, space),
             ReplicaSyncReply reply => CheckNames(reply.Missing) ?? (reply.Removed is { } removed ? CheckEntries(removed) : null),

@@ -172,9 +172,9 @@ internal sealed partial class FileService
     }
 
     /// <summary>
-    /// Off the logical thread, at a holder whose copy a reader found corrupt: hashes it again, and if its bytes no longer
-    /// match the digest recorded when it was stored, drops it, so that the next replication pass (the owner's, or, at the
-    /// owner, the holders giving back what it lacks) copies a good one here again. A copy that checks out stays.
+    /// Off the logical thread, at a holder whose copy a reader found corrupt (or the scrub rereads): hashes it again, and if
+    /// its bytes no longer match the digest recorded when it was stored, drops it, so that the next replication pass (the
+    /// owner's, or, at the owner, the holders giving back what it lacks) copies a good one here again. A copy that checks out stays.
     /// </summary>
     private async Task DropIfCorruptAsync(StoredFile stored, ulong reportedBy)
     {
@@ -192,7 +192,7 @@ internal sealed partial class FileService
                 ScheduleReplication(PassDelay);
             });
         }
-        catch (Exception e) when (e is IOException)
+        catch (IOException)
         {
             // Gone or changing meanwhile: nothing left to judge.
         }
