@@ -35,11 +35,11 @@ public enum RouteOutcome
     /// <summary>The sender owns the key but holds no file of that name.</summary>
     NotStored,
 
-    /// <summary>The sender owns the key and recorded its removal (<see cref="RemoveRequest"/>); <see cref="RouteAnswer.Copies"/> holders keep the tombstone.</summary>
-    Removed,
-
     /// <summary>The request could not be passed on; <see cref="RouteAnswer.Reason"/> says why.</summary>
     Unroutable,
+
+    /// <summary>The sender owns the key and recorded its removal (<see cref="RemoveRequest"/>); <see cref="RouteAnswer.Copies"/> holders keep the tombstone.</summary>
+    Removed,
 }
 
 /// <summary>The owner's (or a stuck hop's) answer to any <see cref="RoutedRequest"/>, sent straight to its origin.</summary>
