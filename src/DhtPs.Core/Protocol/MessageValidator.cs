@@ -105,6 +105,9 @@ public static class MessageValidator
             Acknowledgement { Copies: < 0 } ack => $"it counts {ack.Copies} copies",
             FetchRequest { SkipCopies: < 0 or > SuccessorList.MaxLength } or FetchRequest { ReplicaHops: < 0 or > SuccessorList.MaxLength } =>
                 $"its copy counts are not between 0 and {SuccessorList.MaxLength}",
+            DigestRequest { SkipCopies: < 0 or > SuccessorList.MaxLength } or DigestRequest { ReplicaHops: < 0 or > SuccessorList.MaxLength } =>
+                $"its copy counts are not between 0 and {SuccessorList.MaxLength}",
+            RouteAnswer { Sha256: { } sha } when !FileDigest.IsWellFormed(sha) => "its SHA-256 is not 64 hex digits",
             ClientRequest { TimeoutMilliseconds: < 1 or > ClientRequest.MaxTimeoutMilliseconds } client =>
                 $"timeout {client.TimeoutMilliseconds} ms is not between 1 and {ClientRequest.MaxTimeoutMilliseconds}",
             ClientLookup lookup when (lookup.Name is null) == (lookup.Key is null) => "it must name either a file or a key",
