@@ -160,6 +160,19 @@ Describe 'Versions, tombstones, restarts and corrupt copies (issue 11)' {
         $report.Inconsistent.Name | Should -Be '4103'
     }
 
+    It 'delivers a small file inside a message, with no stream of its own, and a larger one on a stream (issue 12)' {
+        $small = Write-Content ('s' * 32768) | Save-DhtFile -Via 2
+        $streamedBefore = (Get-DhtPeer -Id 8 -Statistics).TransferBytesSent
+        $fetched = Get-DhtFile 4103 -Via 4 -Destination (Join-Path $local 'small')
+        $fetched.Sha256 | Should -Be $small.Sha256
+        (Get-DhtPeer -Id 8 -Statistics).TransferBytesSent | Should -Be $streamedBefore
+
+        $large = Write-Content ('l' * 32769) | Save-DhtFile -Via 2
+        Get-DhtFile 4103 -Via 4 -Destination (Join-Path $local 'large') | Out-Null
+        Get-Sha256 (Join-Path $local 'large') | Should -Be $large.Sha256
+        (Get-DhtPeer -Id 8 -Statistics).TransferBytesSent | Should -BeGreaterThan ($streamedBefore + 32768)
+    }
+
     It 'finds a copy that rotted on disk without any read, and copies it again from a good one' {
         $stored = Write-Content ('z' * 40000) | Save-DhtFile -Via 2
         $copy = Join-Path $data 'peer14/4103'

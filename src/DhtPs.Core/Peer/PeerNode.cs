@@ -351,6 +351,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(ReplicaSync)] = (m, reply) => _fileService.HandleReplicaSync((ReplicaSync)m, reply),
             [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
             // Test-DhtRing's file report.
+            // A small file delivered inside a message, answered once it is in place.
+            [typeof(FileContent)] = (m, reply) => _fileService.HandleFileContent((FileContent)m, reply),
             [typeof(StoredFilesRequest)] = (m, reply) => _fileService.HandleStoredFilesRequest((StoredFilesRequest)m, reply),
         };
     }

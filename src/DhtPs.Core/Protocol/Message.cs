@@ -27,6 +27,7 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
+[JsonDerivedType(typeof(FileContent), "file-content")]
 [JsonDerivedType(typeof(TakeOverRequest), "take-over")]
 [JsonDerivedType(typeof(TakeOverOffer), "take-over-offer")]
 [JsonDerivedType(typeof(ReplicaSync), "replica-sync")]

@@ -68,6 +68,10 @@ public static class MessageValidator
             StoredFilesReply stored => CheckEntries(stored.Files),
             RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops) ?? CheckOwnedFrom(answer.OwnedFrom, space),
             FileDelivery delivery => CheckOwnedFrom(delivery.OwnedFrom, space),
+            FileContent { Content: null or { Length: > FileContent.MaxLength } } => Invalid($"the content is missing or longer than {FileContent.MaxLength} bytes"),
+            FileContent { Sha256: var sha } when !FileDigest.IsWellFormed(sha) => Invalid("its SHA-256 is not 64 hex digits"),
+            FileContent content when FileName.UnsafeReason(content.Name) is { } reason => Invalid($"file name '{content.Name}' is refused: {reason}"),
+            FileContent content => CheckRequestId(content.RequestId, content.Hops) ?? CheckOwnedFrom(content.OwnedFrom, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
                 ?? CheckDeaths(neighbors.Sender.Id, neighbors.Deaths, space) ?? CheckIncarnations(neighbors, space),
             ILivenessGossip gossip => CheckDeaths(message.Sender.Id, gossip.Deaths, space),

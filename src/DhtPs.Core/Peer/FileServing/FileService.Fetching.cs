@@ -128,6 +128,11 @@ internal sealed partial class FileService
                 return;
             }
             _context.Post(() => _context.Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
+            if (stored.Length <= _options.InlineFileSize)
+            {
+                await DeliverInlineAsync(request, ownedFrom, stored, content).ConfigureAwait(false);
+                return;
+            }
             var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops, OwnedFrom = ownedFrom, Version = stored.Version };
             await using var stream = IdleLimited(await _context.OpenStreamAsync(request.Origin, opening, CancellationToken.None).ConfigureAwait(false));
             var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
@@ -144,6 +149,73 @@ internal sealed partial class FileService
         {
             _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Sending file {request.Name} to Peer {request.Origin.Id} failed: {e.Message}", request.Origin.Id));
         }
+    }
+
+    /// <summary>A small file goes inside one message on the kept connection; the origin answers once it is in place.</summary>
+    private async Task DeliverInlineAsync(FetchRequest request, ulong? ownedFrom, StoredFile stored, Stream content)
+    {
+        var bytes = new byte[stored.Length];
+        await content.ReadExactlyAsync(bytes).ConfigureAwait(false);
+        var message = new FileContent
+        {
+            Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Name = stored.Name, Sha256 = stored.Sha256, Content = bytes,
+            Hops = request.Hops, OwnedFrom = ownedFrom, Version = stored.Version,
+        };
+        var reply = await AskAsync(request.Origin, message).ConfigureAwait(false);
+        if (reply?.Message is ErrorResponse refused)
+        {
+            if (refused.Code == ErrorCode.ContentMismatch)
+                await DropIfCorruptAsync(stored, request.Origin.Id).ConfigureAwait(false);
+            throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
+        }
+        if (reply?.Message is not Acknowledgement)
+            throw new DhtFileException(DhtFileFailure.TransferFailed, reply?.Problem ?? "no answer in time", request.Origin.Id);
+        _context.Post(() => _context.Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
+    }
+
+    /// <summary>
+    /// At the requester: a small file delivered inside a message (<see cref="FileContent"/>), checked like a streamed one
+    /// (its recorded digest, the second opinion) and written to the destination off the logical thread; answered once in place.
+    /// </summary>
+    public void HandleFileContent(FileContent delivery, Action<Message> reply)
+    {
+        var owner = delivery.Sender.Id;
+        var pending = DeliveryArriving(delivery.RequestId);
+        if (pending is null || !pending.Answered.TrySetResult(null))
+        {
+            reply(Refuse(ErrorCode.Invalid, $"Peer {Self.Id} is not waiting for this file (any more)."));
+            return;
+        }
+        if (delivery.OwnedFrom is { } from)
+            _context.LearnOwner(from, delivery.Sender);
+        _context.Raise(DhtEventKind.FileLocated, $"Peer {owner} had File {pending.Name}", owner);
+        _context.Raise(DhtEventKind.FileReceiving, $"Receiving File {pending.Name} from Peer {owner}", owner);
+        _context.RunInBackground(async () =>
+        {
+            Message answer;
+            try
+            {
+                if (delivery.Name != pending.Name)
+                    throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {delivery.Name}, not {pending.Name}.");
+                await CheckSecondOpinionAsync(pending, delivery.Sha256, delivery.Version, owner).ConfigureAwait(false);
+                await using (var partial = PartialFile.Create(pending.Destination!, delivery.Content.Length, delivery.Sha256, _context.FileSystem))
+                {
+                    await partial.WriteAsync(delivery.Content, pending.CancellationToken).ConfigureAwait(false);
+                    await partial.CommitAsync(pending.CancellationToken).ConfigureAwait(false);
+                }
+                _context.Post(() => _context.Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
+                pending.Received.TrySetResult(new DhtFileInfo(delivery.Name, FileKey.Of(delivery.Name, Space), owner, delivery.Content.Length, delivery.Sha256, delivery.Hops,
+                    TimeSpan.Zero, pending.Destination) { Version = delivery.Version });
+                answer = Ack();
+            }
+            catch (Exception e)
+            {
+                _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
+                pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
+                answer = Refuse(e is FileContentMismatchException ? ErrorCode.ContentMismatch : ErrorCode.Invalid, e.Message);
+            }
+            _context.Post(() => reply(answer));
+        });
     }
 
     /// <summary>A requester that owns the file itself copies it from its store to the destination, verified like a transfer.</summary>
