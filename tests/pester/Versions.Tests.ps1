@@ -220,3 +220,51 @@ Describe 'A storage quota per peer (issue 17, -MaxStorage)' {
         (Get-Item (Join-Path $ring.DataRoot 'peer14/0010')).Length | Should -Be 90000
     }
 }
+
+Describe 'A whole ring stopped and restarted from its data paths (issue 11)' {
+    BeforeAll {
+        $script:root = Join-Path ([IO.Path]::GetTempPath()) "dhtps-restart-$([guid]::NewGuid().ToString('N'))"
+        $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
+        $script:ring = New-DhtTestRing -Id $ids -DataRoot $root
+        $script:names = 1..40 | ForEach-Object { 'restart-{0:D2}.bin' -f $_ }
+        $script:sha = @{}
+        $random = [Random]::new(4242)
+        foreach ($name in $names) {
+            $bytes = [byte[]]::new($random.Next(1, 100000))
+            $random.NextBytes($bytes)
+            $path = Join-Path $local $name
+            [IO.File]::WriteAllBytes($path, $bytes)
+            $sha[$name] = Get-Sha256 $path
+            Save-DhtFile -LiteralPath $path -Via $ring[2] | Out-Null
+        }
+    }
+    AfterAll {
+        Stop-TestRing
+        Remove-DhtTestRing
+        Remove-Item -Recurse -Force $root
+    }
+
+    It 'gives back every file, byte-identical, on exactly three peers each, after every peer stopped and came back' {
+        Wait-Condition -Because 'Test-DhtRing sees three copies of each of the 40 files' -TimeoutSeconds 30 -Condition {
+            $report = Test-DhtRing -Via $ring[2]
+            $report.IsHealthy -and $report.Files.Count -eq 40
+        }
+        Stop-DhtPeer -Id $ids -Abrupt -Confirm:$false
+
+        Start-DhtPeer -Id $ids[0] -Port 0 -PingInterval 1 -DataPath (Join-Path $ring.DataRoot "peer$($ids[0])") | Out-Null
+        $first = "$($ids[0])@$((Get-DhtPeer -Id $ids[0]).EndPoint)"
+        foreach ($id in $ids[1..($ids.Count - 1)]) {
+            Start-DhtPeer -Id $id -KnownPeer $first -Port 0 -PingInterval 1 -DataPath (Join-Path $ring.DataRoot "peer$id") | Out-Null
+        }
+        Wait-Condition -Because 'the restarted ring is whole, and every file is on exactly its three holders at one version' -TimeoutSeconds 90 -Condition {
+            $report = Test-DhtRing -Via $ids[0]
+            $report.IsHealthy -and $report.Members.Count -eq $ids.Count -and $report.Files.Count -eq 40
+        }
+        foreach ($name in $names) {
+            $target = Join-Path $local "back-$name"
+            Get-DhtFile -Name $name -Via $ids[3] -Destination $target | Out-Null
+            Get-Sha256 $target | Should -Be $sha[$name]
+        }
+        @(Test-DhtRing -Via $ids[0]).Files | ForEach-Object { @($_.Copies).Count } | Sort-Object -Unique | Should -Be 3
+    }
+}
