@@ -278,7 +278,7 @@ internal sealed partial class FailureDetector
         target.MissedPings++;
         target.Rtt.OnTimeout();
         if (target.MissedPings == 1)
-            ProbeIndirectly(target);
+            ProbeIndirectly(target); // At once, beside the re-pings: an answer through a helper costs a crash's repair no time.
         return target.MissedPings >= _options.MissedPingLimit;
     }
 
