@@ -9,8 +9,7 @@ namespace DhtPs.Core.Peer.FailureDetection;
 /// <see cref="PeerOptions.IndirectProbes"/> helpers (live predecessors, fingers and other successors, never the suspect),
 /// each asked with a <see cref="IndirectPingRequest"/> under a sequence number of its own; as a helper, a
 /// <see cref="IndirectPingRequest"/> is carried out with an indirect ping and its answer relayed back under the asker's
-/// sequence number, or a nack sent once a probe period has passed without one (a late answer is still relayed for an
-/// interval: the asker counts it while its suspicion lasts, TCP question included).
+/// sequence number, or a nack sent once a probe period has passed without one.
 /// </summary>
 internal sealed partial class FailureDetector
 {
@@ -19,11 +18,8 @@ internal sealed partial class FailureDetector
 
     private readonly Dictionary<uint, Relay> _relays = [];
 
-    /// <summary>An indirect ping sent as a helper: whom it is for, under which of their sequence numbers, and its timer (the nack, then the end).</summary>
-    private sealed record Relay(IPEndPoint Asker, uint AskerSequence, PeerContact Target, ITimer Timer)
-    {
-        public bool Nacked { get; set; }
-    }
+    /// <summary>An indirect ping sent as a helper: whom it is for, under which of their sequence numbers, and the nack's timer.</summary>
+    private sealed record Relay(IPEndPoint Asker, uint AskerSequence, PeerContact Target, ITimer NackTimer);
 
     /// <summary>How many indirect probes this peer is carrying out for others right now.</summary>
     public int RelaysUnderWay => _relays.Count;
@@ -67,30 +63,26 @@ internal sealed partial class FailureDetector
         probe.Timer = _context.StartTimer(probe.Wait, System.Threading.Timeout.InfiniteTimeSpan, () => HelpersTimedOut(target, probe));
     }
 
-    /// <summary>
-    /// The helpers' wait is over without a relayed answer: the silent ones count against this peer's own health. Their
-    /// sequence numbers stay awaited while the suspicion lasts: an answer relayed late still proves the suspect alive.
-    /// </summary>
+    /// <summary>The helpers' wait is over without a relayed answer: the silent ones count against this peer's own health.</summary>
     private void HelpersTimedOut(ProbeTarget target, IndirectProbe probe)
     {
         if (target.Indirect != probe || probe.Done)
             return;
         probe.Done = true;
         Health.Worse(probe.Unanswered);
-        probe.Timer?.Dispose();
+        probe.End();
         if (target.AwaitingHelpers && _context.IsRunning && Target(target.Contact.Id) == target)
             Confirm(target);
     }
 
     /// <summary>
     /// A helper's answer: it counts only under a sequence number this peer asked that helper under, from that helper's
-    /// endpoint, about the suspect it was asked about, while that suspicion lasts (the TCP question included, as a pong
-    /// then counts too), and once per helper: its nack, then perhaps its late answer. An answer relayed proves the suspect
-    /// alive (no round-trip sample: it went the long way); a nack is one more confirmation.
+    /// endpoint, about the suspect it was asked about, and once. An answer relayed proves the suspect alive (no round-trip
+    /// sample: it went the long way); a nack is one more confirmation.
     /// </summary>
     public void HandleIndirectAck(IPEndPoint from, uint sequence, IndirectPingAck ack)
     {
-        if (Target(ack.Target.Id) is not { Indirect: { } probe } target || ack.Target != target.Contact || !probe.Answers(from, sequence, ack.Nack))
+        if (Target(ack.Target.Id) is not { Indirect: { Done: false } probe } target || ack.Target != target.Contact || !probe.Answers(from, sequence))
             return;
         if (ack.Nack)
         {
@@ -110,9 +102,8 @@ internal sealed partial class FailureDetector
         if (!_context.IsRunning || request.Target.Id == _context.Self.Id || _relays.Count >= MaxRelays)
             return;
         var pingSequence = ++_pingSequence;
-        // The nack after a probe period, the end of the relay an interval after that.
-        var timer = _context.StartTimer(ProbePeriod, _options.PingInterval, () => Nack(pingSequence));
-        _relays[pingSequence] = new Relay(from, sequence, request.Target, timer);
+        var nack = _context.StartTimer(ProbePeriod, System.Threading.Timeout.InfiniteTimeSpan, () => Nack(pingSequence));
+        _relays[pingSequence] = new Relay(from, sequence, request.Target, nack);
         _context.SendDatagram(request.Target.ToEndPoint(), pingSequence, new PingRequest
         {
             Sender = _context.Self,
@@ -130,24 +121,18 @@ internal sealed partial class FailureDetector
         if (!_relays.TryGetValue(sequence, out var relay) || response.Sender.Id != relay.Target.Id || !SameEndPoint(from, relay.Target.ToEndPoint()))
             return false;
         _relays.Remove(sequence);
-        relay.Timer.Dispose();
+        relay.NackTimer.Dispose();
         SendAck(relay, nack: false);
         return true;
     }
 
-    /// <summary>The relay's timer: the first time, the target has not answered within a probe period (a nack); the second, the relay ends.</summary>
     private void Nack(uint pingSequence)
     {
-        if (!_relays.TryGetValue(pingSequence, out var relay))
+        if (!_relays.Remove(pingSequence, out var relay))
             return;
-        if (relay.Nacked || !_context.IsRunning)
-        {
-            _relays.Remove(pingSequence);
-            relay.Timer.Dispose();
-            return;
-        }
-        relay.Nacked = true;
-        SendAck(relay, nack: true);
+        relay.NackTimer.Dispose();
+        if (_context.IsRunning)
+            SendAck(relay, nack: true);
     }
 
     private void SendAck(Relay relay, bool nack) =>
@@ -162,7 +147,7 @@ internal sealed partial class FailureDetector
     private void StopRelaying()
     {
         foreach (var relay in _relays.Values)
-            relay.Timer.Dispose();
+            relay.NackTimer.Dispose();
         _relays.Clear();
     }
 }

@@ -10,7 +10,6 @@ namespace DhtPs.Core.Peer.FailureDetection;
 internal sealed class IndirectProbe(TimeSpan wait)
 {
     private readonly Dictionary<uint, IPEndPoint> _asked = [];
-    private readonly HashSet<uint> _nacked = [];
 
     /// <summary>How long the helpers' answers are waited for.</summary>
     public TimeSpan Wait { get; } = wait;
@@ -27,7 +26,7 @@ internal sealed class IndirectProbe(TimeSpan wait)
     public ITimer? Timer { get; set; }
 
     /// <summary>Helpers that have sent neither an answer nor a nack.</summary>
-    public int Unanswered => _asked.Count - _nacked.Count;
+    public int Unanswered => _asked.Count;
 
     public void AskedUnder(uint sequence, IPEndPoint helper)
     {
@@ -35,27 +34,14 @@ internal sealed class IndirectProbe(TimeSpan wait)
         Asked++;
     }
 
-    /// <summary>
-    /// Whether a <paramref name="nack"/> or an answer from <paramref name="from"/> under <paramref name="sequence"/> is one
-    /// this round awaits: the helper asked under that number, and not yet answered (a nack only once, and only before its answer).
-    /// An answer ends what that helper owes.
-    /// </summary>
-    public bool Answers(IPEndPoint from, uint sequence, bool nack)
-    {
-        if (!_asked.TryGetValue(sequence, out var helper) || !FailureDetector.SameEndPoint(from, helper))
-            return false;
-        if (nack)
-            return _nacked.Add(sequence);
-        _asked.Remove(sequence);
-        _nacked.Remove(sequence);
-        return true;
-    }
+    /// <summary>Whether an answer from <paramref name="from"/> under <paramref name="sequence"/> is one this round awaits; if so it is awaited no more.</summary>
+    public bool Answers(IPEndPoint from, uint sequence) =>
+        _asked.TryGetValue(sequence, out var helper) && FailureDetector.SameEndPoint(from, helper) && _asked.Remove(sequence);
 
     public void End()
     {
         Timer?.Dispose();
         Timer = null;
         _asked.Clear();
-        _nacked.Clear();
     }
 }
