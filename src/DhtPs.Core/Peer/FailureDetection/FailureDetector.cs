@@ -146,10 +146,14 @@ internal sealed partial class FailureDetector
     /// </summary>
     public void HandlePing(IPEndPoint from, uint sequence, PingRequest request)
     {
-        _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
-        if (!request.Indirect) // A helper's ping, for someone else: it says nothing of who precedes this peer.
+        // A helper's indirect ping, for someone else, is answered silently: it says nothing of who precedes this peer, and
+        // SPEC's "Ping request message received" is a predecessor's.
+        if (!request.Indirect)
+        {
+            _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
             _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now,
                 request.IntervalMs > 0 ? TimeSpan.FromMilliseconds(request.IntervalMs) : null);
+        }
         _context.SendDatagram(from, sequence, new PingResponse
         {
             Sender = _context.Self,

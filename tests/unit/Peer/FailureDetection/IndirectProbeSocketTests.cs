@@ -67,7 +67,7 @@ public sealed class IndirectProbeSocketTests
                 FirstSuccessor = Locator(i + 1),
                 SecondSuccessor = Locator(i + 2),
                 IndirectProbes = i == 0 ? indirectProbes : PeerOptions.DefaultIndirectProbes,
-                Faults = i == 0 ? new FaultInjection { BlockedEndPoints = new HashSet<IPEndPoint> { endPoints[1] } } : null,
+                Faults = i == 0 ? new FaultInjection { BlockedEndPoints = [endPoints[1]] } : null,
             };
             var node = await PeerNode.BindAsync(options);
             if (i == 0)
