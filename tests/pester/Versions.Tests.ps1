@@ -126,4 +126,52 @@ Describe 'Versions, tombstones, restarts and corrupt copies (issue 11)' {
         }
         (Get-PeerEvent 8 -Kind FileCorruptCopyDropped).Count | Should -Be 1
     }
+
+    It 'never hands over a forged copy whose holder recorded its digest: the second opinion refuses it, the next copy is kept, and Test-DhtRing reports it' {
+        $stored = Write-Content 'the genuine bytes' | Save-DhtFile -Via 2
+        Wait-Condition -Because 'all three copies are in place' -Condition { (Get-Copies 8, 9, 14).Count -eq 3 }
+        # Peer 8, the owner, turns liar: stopped, its copy replaced and its index entry rewritten to match, then back on the ring.
+        Stop-DhtPeer -Id 8 -Abrupt -Confirm:$false
+        Wait-Condition -Because 'the ring repaired around peer 8' -TimeoutSeconds 45 -Condition {
+            $walk = Test-DhtRing -Via $ring[2] -SkipFiles
+            $walk.IsHealthy -and $walk.MemberIds -notcontains 8
+        }
+        $copy = Join-Path $data 'peer8/4103'
+        [IO.File]::WriteAllText($copy, 'forged bytes, same length')
+        $digest = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes('4103'))
+        $entryPath = Join-Path $data "peer8/.dhtps-index/$([Convert]::ToHexString($digest, 0, 16).ToLowerInvariant()).json"
+        $entry = Get-Content -Raw $entryPath | ConvertFrom-Json
+        $item = Get-Item -LiteralPath $copy
+        $entry.sha256 = Get-Sha256 $copy
+        $entry.length = $item.Length
+        $entry.stamp = [pscustomobject]@{ length = $item.Length; lastWriteUtc = $item.LastWriteTimeUtc.ToString('o') }
+        $entry | ConvertTo-Json -Compress | Set-Content -NoNewline -LiteralPath $entryPath
+        Start-DhtPeer -Id 8 -KnownPeer $ring[2] -Port 0 -PingInterval 1 -DataPath (Join-Path $data 'peer8') | Out-Null
+        Wait-Condition -Because 'peer 8 is back on the ring and serves its forged copy' -TimeoutSeconds 45 -Condition {
+            (Get-Copies 8) -eq "8=$($stored.Version)/$(Get-Sha256 $copy)" -and (Test-DhtRing -Via $ring[2] -SkipFiles).IsHealthy
+        }
+
+        $fetched = Get-DhtFile 4103 -Via 2 -Destination (Join-Path $local 'fetched')
+        Get-Content -Raw (Join-Path $local 'fetched') | Should -Be 'the genuine bytes'
+        $fetched.Sha256 | Should -Be $stored.Sha256
+        $fetched.StoredAt | Should -Not -Be 8
+        (Get-PeerEvent 2 -Kind FileTransferRetrying).Message | Should -BeLike "*Peer 8 sent 4103 at version $($stored.Version) with SHA-256 *, but Peer 9 recorded version $($stored.Version) with SHA-256 $($stored.Sha256)*"
+        $report = Test-DhtRing -Via $ring[2]
+        $report.Inconsistent.Name | Should -Be '4103'
+    }
+
+    It 'finds a copy that rotted on disk without any read, and copies it again from a good one' {
+        $stored = Write-Content ('z' * 40000) | Save-DhtFile -Via 2
+        $copy = Join-Path $data 'peer14/4103'
+        Wait-Condition -Because 'all three copies are in place' -Condition { (Get-Copies 8, 9, 14).Count -eq 3 }
+        $written = (Get-Item -LiteralPath $copy).LastWriteTimeUtc
+        $bytes = [IO.File]::ReadAllBytes($copy)
+        $bytes[20000] = [byte][char]'q'
+        [IO.File]::WriteAllBytes($copy, $bytes)
+        (Get-Item -LiteralPath $copy).LastWriteTimeUtc = $written
+
+        Wait-Condition -Because 'peer 14''s scrub dropped the rotten copy and the owner copied a good one back' -TimeoutSeconds 40 -Condition {
+            (Get-PeerEvent 14 -Kind FileCorruptCopyDropped).Count -eq 1 -and (Test-Path -LiteralPath $copy) -and (Get-Sha256 $copy) -eq $stored.Sha256
+        }
+    }
 }

@@ -348,6 +348,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(StoreRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(FetchRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RemoveRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
+            [typeof(DigestRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RouteAnswer)] = AtOnce(m => _router.HandleAnswer((RouteAnswer)m)),
             // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
             // A take-over is answered once the sender is known to be the new first predecessor (issue 17).

@@ -34,6 +34,20 @@ public sealed record FetchRequest : RoutedFileRequest
     public int ReplicaHops { get; init; }
 }
 
+/// <summary>
+/// Get-DhtFile's second opinion (protocol.md 8.9): routed like a <see cref="FetchRequest"/> to a holder other than the one
+/// serving the fetch, which answers with the version and SHA-256 its index recorded (<see cref="RouteOutcome.Recorded"/>).
+/// </summary>
+public sealed record DigestRequest : RoutedFileRequest
+{
+    /// <summary>As in <see cref="FetchRequest.SkipCopies"/>: which holder answers, counting from the owner.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SkipCopies { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ReplicaHops { get; init; }
+}
+
 public enum UploadPurpose
 {
     /// <summary>A user's store, after the receiver answered its <see cref="StoreRequest"/> with <see cref="RouteOutcome.StoreAccepted"/>.</summary>

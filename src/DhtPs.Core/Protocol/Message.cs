@@ -25,6 +25,7 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(StoreRequest), "store")]
 [JsonDerivedType(typeof(FetchRequest), "request")]
 [JsonDerivedType(typeof(RemoveRequest), "remove")]
+[JsonDerivedType(typeof(DigestRequest), "digest")]
 [JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
