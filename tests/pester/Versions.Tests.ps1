@@ -175,3 +175,35 @@ Describe 'Versions, tombstones, restarts and corrupt copies (issue 11)' {
         }
     }
 }
+
+Describe 'A storage quota per peer (issue 17, -MaxStorage)' {
+    BeforeAll {
+        $script:root = Join-Path ([IO.Path]::GetTempPath()) "dhtps-quota-$([guid]::NewGuid().ToString('N'))"
+        $script:local = New-Item -ItemType Directory (Join-Path $root 'local')
+        # One copy, so that peer 14 alone holds 0010 and 0011 (keys 10 and 11).
+        $script:ring = New-DhtTestRing -Id $ids -DataRoot $root -PeerParameter @{ ReplicationFactor = 1; MaxStorage = 100000 }
+        function New-Local([string] $Name, [int] $Length) {
+            $path = Join-Path $local $Name
+            [IO.File]::WriteAllBytes($path, [byte[]]::new($Length))
+            $path
+        }
+    }
+    AfterAll {
+        Stop-TestRing
+        Remove-DhtTestRing
+        Remove-Item -Recurse -Force $root
+    }
+
+    It 'refuses a store that would pass the quota, with nothing kept, and takes a new version of a file it holds' {
+        (Save-DhtFile (New-Local '0010' 60000) -Via 2).StoredAt | Should -Be 14
+
+        Save-DhtFile (New-Local '0011' 60000) -Via 2 -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'DhtFileTransferCorrupted,*'
+        $refused[0].Exception.Message | Should -BeLike '*0011 needs 60000 bytes; Peer 14 holds 60000 of its quota of 100000*'
+        Test-Path (Join-Path $ring.DataRoot 'peer14/0011') | Should -BeFalse
+        @(Get-ChildItem -Force (Join-Path $ring.DataRoot 'peer14') -Filter '*.partial').Count | Should -Be 0
+
+        (Save-DhtFile (New-Local '0010' 90000) -Via 2).Length | Should -Be 90000
+        (Get-Item (Join-Path $ring.DataRoot 'peer14/0010')).Length | Should -Be 90000
+    }
+}

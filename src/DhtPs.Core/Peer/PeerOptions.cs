@@ -63,6 +63,12 @@ public sealed record PeerOptions
 
     public const long DefaultMaxPartialSize = 2 * DefaultMaxFileSize;
 
+    /// <summary>
+    /// At most this many bytes in the data path, stored files and uploads not yet complete together (issue 17's
+    /// per-peer quota); an upload that would pass it is refused with NoSpace. Null: only the drive's free space bounds it.
+    /// </summary>
+    public long? MaxStorage { get; init; }
+
     /// <summary>How lookups, stores, file requests and joins are routed; fingers by default.</summary>
     public RoutingMode Routing { get; init; } = RoutingMode.Fingers;
 
@@ -152,6 +158,8 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
         if (MaxPartialSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxPartialSize), MaxPartialSize, "The bound on partial uploads cannot be negative.");
+        if (MaxStorage < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxStorage), MaxStorage, "The storage quota cannot be negative.");
         if (MaxFileSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxFileSize), MaxFileSize, "Maximum file length cannot be negative.");
         if (!Enum.IsDefined(Routing))
