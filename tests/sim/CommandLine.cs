@@ -4,12 +4,12 @@ namespace DhtPs.Simulation;
 internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Peers, int Steps, bool Codec, bool Trace, int? Bench, int Lookups,
     bool SuccessorRouting = false, int Successors = 2, int? SlowInterval = null, int SlowEvery = 2, bool DeadStayDead = false, bool MixedFlap = false,
     int? MeasureRepair = null, int? MeasureLossPercent = null, int? MeasureStall = null, int Minutes = 60, bool ProcessCrash = false,
-    int Replicas = 1, int Files = 0)
+    int Replicas = 1, int Files = 0, int IndirectProbes = DhtPs.Core.Peer.PeerOptions.DefaultIndirectProbes, int? MeasureLinkCut = null)
 {
     public const string Usage =
         "usage: DhtPs.Simulation [--seeds N] [--first-seed S] [--seed S [--trace]] [--peers P] [--steps N] [--codec] [--routing-successor] [--successors R] [--replicas R] [--files N] [--bench PEERS [--lookups N]]" +
         " [--slow-interval S [--slow-every N]] [--dead-stay-dead] [--mixed-flap]" +
-        " [--measure-repair CRASHES [--process-crash]] [--measure-loss PERCENT [--minutes M]] [--measure-stall INTERVALS [--minutes M]]";
+        " [--indirect-probes K] [--measure-repair CRASHES [--process-crash]] [--measure-loss PERCENT [--minutes M]] [--measure-stall INTERVALS [--minutes M]] [--measure-link-cut INTERVALS [--minutes M]]";
 
     public static CommandLine? Parse(string[] args)
     {
@@ -43,6 +43,8 @@ internal sealed record CommandLine(int Seeds, int FirstSeed, int? Replay, int Pe
                     "--measure-stall" => parsed with { MeasureStall = Number() },
                     "--minutes" => parsed with { Minutes = Number() },
                     "--process-crash" => parsed with { ProcessCrash = true },
+                    "--indirect-probes" => parsed with { IndirectProbes = Number() },
+                    "--measure-link-cut" => parsed with { MeasureLinkCut = Number() },
                     _ => null,
                 };
             }

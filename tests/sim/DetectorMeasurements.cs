@@ -27,11 +27,15 @@ public static class DetectorMeasurements
             $"{FalseEvictions} live peers declared dead meanwhile; {Unsettled} times the ring had not settled 60 s after the restart";
     }
 
-    public sealed record EvictionOutcome(string Condition, TimeSpan Watched, int FalseEvictions, long DatagramsLost, long DatagramsSent, bool RingWholeAfter)
+    /// <param name="OfStalled">Of the <paramref name="FalseEvictions"/>, how many declared the peer cut off at the time dead (the rest are of peers that stayed reachable).</param>
+    /// <param name="ByStalled">Of the <paramref name="FalseEvictions"/>, how many the cut-off peer itself declared (Lifeguard's local health is for these).</param>
+    public sealed record EvictionOutcome(string Condition, TimeSpan Watched, int FalseEvictions, long DatagramsLost, long DatagramsSent, bool RingWholeAfter,
+        int OfStalled = 0, int ByStalled = 0, int Stalls = 0)
     {
         public override string ToString() =>
-            $"{Condition}, {Watched.TotalMinutes:0} min simulated: {FalseEvictions} false evictions; datagrams {DatagramsLost} of {DatagramsSent} lost; " +
-            $"ring whole afterwards: {RingWholeAfter}";
+            $"{Condition}, {Watched.TotalMinutes:0} min simulated: {FalseEvictions} false evictions" +
+            (Stalls > 0 ? $" in {Stalls} stalls ({OfStalled} of the stalled peer by its predecessors, {ByStalled} by the stalled peer of reachable peers, {FalseEvictions - OfStalled - ByStalled} other)" : "") +
+            $"; datagrams {DatagramsLost} of {DatagramsSent} lost; ring whole afterwards: {RingWholeAfter}";
     }
 
     /// <summary>
@@ -92,15 +96,26 @@ public static class DetectorMeasurements
     /// declared is a false eviction. <paramref name="stalls"/>, if positive, cuts one random peer off for that many ping
     /// intervals (nothing in or out, as a stalled process looks), then heals, as often as fits in the watch with a settle between.
     /// </summary>
-    public static EvictionOutcome FalseEvictions(SimulationSettings settings, int seed, NetworkConditions conditions, TimeSpan watch, int stalls = 0)
+    /// <param name="linkCuts">
+    /// If positive (and no <paramref name="stalls"/>), cuts the one path between a random peer and its first successor,
+    /// both ways, for that many ping intervals (each still reaches everyone else), then restores it, as often as fits:
+    /// the broken route SWIM's indirect probes are for.
+    /// </param>
+    public static EvictionOutcome FalseEvictions(SimulationSettings settings, int seed, NetworkConditions conditions, TimeSpan watch, int stalls = 0, int linkCuts = 0)
     {
         var ring = new SimulatedRing(settings, seed, new TraceRecorder());
-        var evictions = 0;
+        var (evictions, ofStalled, byStalled, stallCount) = (0, 0, 0, 0);
         var counting = false;
+        ulong? stalledNow = null;
         ring.Raised += (raised, _) =>
         {
-            if (counting && raised.Kind is DhtEventKind.SuccessorDead)
-                evictions++;
+            if (!counting || raised.Kind is not DhtEventKind.SuccessorDead)
+                return;
+            evictions++;
+            if (raised.RemotePeerId == stalledNow)
+                ofStalled++;
+            else if (raised.PeerId == stalledNow)
+                byStalled++;
         };
         ring.StartAll();
         ring.Clock.RunFor(settings.SettleTime);
@@ -115,8 +130,23 @@ public static class DetectorMeasurements
                 var members = ring.Peers.Where(p => p.IsMember).ToArray();
                 var stalled = members[ring.Random.Next(members.Length)];
                 ring.Partition([stalled.Id]);
+                (stalledNow, stallCount) = (stalled.Id, stallCount + 1);
                 ring.Clock.RunFor(settings.PingInterval * stalls);
                 ring.HealPartitions();
+                // Deaths of it declared just after the heal, with the question asked across the cut, still count as its.
+                ring.Clock.RunFor(settings.PingInterval * 5);
+                stalledNow = null;
+                ring.Clock.RunFor(settings.PingInterval * 25);
+            }
+            else if (linkCuts > 0)
+            {
+                var members = ring.Peers.Where(p => p.IsMember).ToArray();
+                var cut = members[ring.Random.Next(members.Length)];
+                var successor = ring[cut.Snapshot!.Successors[0]];
+                ring.Network.CutLink(cut.EndPoint, successor.EndPoint);
+                stallCount++;
+                ring.Clock.RunFor(settings.PingInterval * linkCuts);
+                ring.Network.RestoreLinks();
                 ring.Clock.RunFor(settings.PingInterval * 30);
             }
             else
@@ -131,9 +161,12 @@ public static class DetectorMeasurements
         while (!Settled(ring, settings.SuccessorListLength) && ring.Clock.Elapsed - settleFrom < settings.SettleTime);
         var condition = stalls > 0
             ? $"{settings.Peers} peers at {settings.PingInterval.TotalSeconds:0.#} s, one peer at a time cut off for {stalls} intervals then 30 s calm, datagram loss {conditions.LossRate:0.##}"
-            : $"{settings.Peers} peers at {settings.PingInterval.TotalSeconds:0.#} s, datagram loss {conditions.LossRate:0.##}";
+            : linkCuts > 0
+                ? $"{settings.Peers} peers at {settings.PingInterval.TotalSeconds:0.#} s, one peer's path to its first successor cut for {linkCuts} intervals at a time ({stallCount} cuts) then 30 s calm, datagram loss {conditions.LossRate:0.##}"
+                : $"{settings.Peers} peers at {settings.PingInterval.TotalSeconds:0.#} s, datagram loss {conditions.LossRate:0.##}";
+        condition += $", indirect probes {settings.IndirectProbes}";
         return new EvictionOutcome(condition, watched, evictions, ring.Network.Statistics.DatagramsLost - lostBefore,
-            ring.Network.Statistics.DatagramsSent - sentBefore, Settled(ring, settings.SuccessorListLength));
+            ring.Network.Statistics.DatagramsSent - sentBefore, Settled(ring, settings.SuccessorListLength), ofStalled, byStalled, stalls > 0 ? stallCount : 0);
     }
 
     private static bool Repaired(SimulatedPeer neighbour, ulong crashed, int length) =>

@@ -11,6 +11,8 @@ using DhtPs.Simulation.Schedules;
 //   dotnet run --project tests/sim -c Release -- --measure-repair 1000              (issue 13: crash to repair, in ping intervals, over 1,000 crashes)
 //   dotnet run --project tests/sim -c Release -- --measure-loss 5 --minutes 60      (issue 13: false evictions in an hour at 5 % datagram loss)
 //   dotnet run --project tests/sim -c Release -- --measure-stall 3 --minutes 60     (issue 13: one peer at a time cut off for 3 intervals)
+//   dotnet run --project tests/sim -c Release -- --measure-link-cut 10 --minutes 60  (issue 13: one peer's path to its first successor cut, both ways, 10 intervals at a time)
+//   dotnet run --project tests/sim -c Release -- --measure-link-cut 10 --indirect-probes 0   (the same without SWIM's indirect probes)
 
 var options = CommandLine.Parse(args);
 if (options is null)
@@ -23,7 +25,7 @@ var settings = new SimulationSettings
     Peers = options.Peers, Steps = options.Steps, UseCodec = options.Codec, SuccessorListLength = options.Successors, ReplicationFactor = options.Replicas, InitialFiles = options.Files,
     Routing = options.SuccessorRouting ? DhtPs.Core.Peer.RoutingMode.Successor : DhtPs.Core.Peer.RoutingMode.Fingers,
     SlowPingInterval = options.SlowInterval is { } slow ? TimeSpan.FromSeconds(slow) : null, SlowPeerEvery = options.SlowEvery,
-    RequireDeadStayDead = options.DeadStayDead,
+    RequireDeadStayDead = options.DeadStayDead, IndirectProbes = options.IndirectProbes,
 };
 
 if (options.MeasureRepair is { } crashes)
@@ -35,11 +37,11 @@ if (options.MeasureRepair is { } crashes)
     return outcome.NotRepaired == 0 ? 0 : 1;
 }
 
-if (options.MeasureLossPercent is not null || options.MeasureStall is not null)
+if (options.MeasureLossPercent is not null || options.MeasureStall is not null || options.MeasureLinkCut is not null)
 {
     var started = Stopwatch.StartNew();
     var conditions = settings.CalmNetwork with { LossRate = (options.MeasureLossPercent ?? 0) / 100.0 };
-    var outcome = DetectorMeasurements.FalseEvictions(settings, options.FirstSeed, conditions, TimeSpan.FromMinutes(options.Minutes), options.MeasureStall ?? 0);
+    var outcome = DetectorMeasurements.FalseEvictions(settings, options.FirstSeed, conditions, TimeSpan.FromMinutes(options.Minutes), options.MeasureStall ?? 0, options.MeasureLinkCut ?? 0);
     Console.WriteLine($"seed {options.FirstSeed}: {outcome} ({started.Elapsed.TotalSeconds:0} s wall)");
     return 0;
 }

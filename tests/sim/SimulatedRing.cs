@@ -301,6 +301,7 @@ public sealed class SimulatedRing
         Port = PeerContact.DefaultBasePort,
         PingInterval = Settings.PingIntervalOf(index),
         MissedPingLimit = Settings.MissedPingLimit,
+        IndirectProbes = Settings.IndirectProbes,
         RequestTimeout = Settings.RequestTimeout,
         MaintainFingers = Settings.MaintainFingers,
         Routing = Settings.Routing,

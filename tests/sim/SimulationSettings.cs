@@ -22,6 +22,9 @@ public sealed record SimulationSettings
 
     public int SlowPeerEvery { get; init; } = 2;
 
+    /// <summary>How many helpers ping a suspect for a peer (<see cref="DhtPs.Core.Peer.PeerOptions.IndirectProbes"/>); 0 turns SWIM's indirect probes off.</summary>
+    public int IndirectProbes { get; init; } = DhtPs.Core.Peer.PeerOptions.DefaultIndirectProbes;
+
     /// <summary>The ping interval of the peer started <paramref name="index"/>-th (from 0).</summary>
     public TimeSpan PingIntervalOf(int index) =>
         SlowPingInterval is { } slow && index % SlowPeerEvery == SlowPeerEvery - 1 ? slow : PingInterval;

@@ -114,6 +114,13 @@ internal sealed class Neighborhood
         {
             var changed = holder?.Contact != pinger;
             _predecessors[rank - 1] = new PredecessorSlot(pinger, now, interval);
+            // A pinger pings this peer at one rank: a slot it held at another rank is no longer its (seed 72 at 64 peers:
+            // a predecessor that moved from rank 2 to 1 after a death also stayed second, and a hand-off was refused).
+            for (var other = 0; other < _predecessors.Length; other++)
+            {
+                if (other != rank - 1 && _predecessors[other]?.Contact.Id == pinger.Id)
+                    (_predecessors[other], changed) = (null, true);
+            }
             if (changed)
                 Changed?.Invoke();
         }

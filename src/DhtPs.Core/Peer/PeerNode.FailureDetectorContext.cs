@@ -16,6 +16,9 @@ public sealed partial class PeerNode : IFailureDetectorContext
 
     bool IFailureDetectorContext.IsRunning => _status is PeerStatus.Running;
 
+    IEnumerable<PeerContact> IFailureDetectorContext.ProbeHelpers =>
+        CurrentPredecessors().Concat(_router.Fingers.OfType<PeerContact>()).Concat(LiveSuccessors());
+
     void IFailureDetectorContext.SendDatagram(IPEndPoint to, uint sequence, Message message) => _transport.SendDatagram(to, sequence, message);
 
     void IFailureDetectorContext.Ask(PeerContact to, Message request, TimeSpan timeout, Action<Reply> onReply) => Ask(to, request, onReply, timeout);

@@ -306,6 +306,12 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             case PingResponse response:
                 _detector.HandlePong(from, sequence, response);
                 break;
+            case IndirectPingRequest request:
+                _detector.HandleIndirectPingRequest(from, sequence, request);
+                break;
+            case IndirectPingAck ack:
+                _detector.HandleIndirectAck(from, sequence, ack);
+                break;
             default:
                 CountMalformed(from, $"{message.GetType().Name} is not a datagram message");
                 break;

@@ -29,6 +29,17 @@ public sealed record PeerOptions
     /// <summary>Consecutive unanswered pings after which a successor is declared dead.</summary>
     public int MissedPingLimit { get; init; } = 3;
 
+    /// <summary>
+    /// How many other peers ping a suspect for this one before it is asked over TCP (SWIM's indirect probes,
+    /// docs/protocol.md 3.5): its live predecessors and fingers first. 0 turns them off.
+    /// </summary>
+    public int IndirectProbes { get; init; } = DefaultIndirectProbes;
+
+    public const int DefaultIndirectProbes = 3;
+
+    /// <summary>The most helpers one suspect is probed through.</summary>
+    public const int MaxIndirectProbes = 16;
+
     /// <summary>How long a reliable request may take before the peer gives up on it.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -149,6 +160,8 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(PingInterval), PingInterval, "Ping interval must be positive.");
         if (MissedPingLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(MissedPingLimit), MissedPingLimit, "Missed ping limit must be at least 1.");
+        if (IndirectProbes is < 0 or > MaxIndirectProbes)
+            throw new ArgumentOutOfRangeException(nameof(IndirectProbes), IndirectProbes, $"Indirect probes must be between 0 and {MaxIndirectProbes}.");
         if (TransferIdleTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
         if (MaxPartialSize < 0)

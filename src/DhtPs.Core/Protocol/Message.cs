@@ -11,6 +11,8 @@ namespace DhtPs.Core.Protocol;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(PingRequest), "ping")]
 [JsonDerivedType(typeof(PingResponse), "pong")]
+[JsonDerivedType(typeof(IndirectPingRequest), "ping-req")]
+[JsonDerivedType(typeof(IndirectPingAck), "ping-req-ack")]
 [JsonDerivedType(typeof(ErrorResponse), "error")]
 [JsonDerivedType(typeof(Acknowledgement), "ack")]
 [JsonDerivedType(typeof(JoinRequest), "join")]

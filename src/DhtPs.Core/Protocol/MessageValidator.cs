@@ -74,6 +74,9 @@ public static class MessageValidator
             FileContent content => CheckRequestId(content.RequestId, content.Hops) ?? CheckOwnedFrom(content.OwnedFrom, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
                 ?? CheckDeaths(neighbors.Sender.Id, neighbors.Deaths, space) ?? CheckIncarnations(neighbors, space),
+            IndirectPingRequest request when request.Target?.Id == request.Sender.Id => Invalid("the sender asks to be pinged itself"),
+            IndirectPingRequest request => CheckContact(request.Target, space, "target"),
+            IndirectPingAck ack => CheckContact(ack.Target, space, "target"),
             ILivenessGossip gossip => CheckDeaths(message.Sender.Id, gossip.Deaths, space),
             _ => null,
         };
@@ -96,7 +99,8 @@ public static class MessageValidator
             return Invalid($"sender contact is unusable: {reason}");
         var problem = message switch
         {
-            PingRequest { Rank: < 1 or > SuccessorList.MaxLength } ping => $"ping rank {ping.Rank} is not between 1 and {SuccessorList.MaxLength}",
+            PingRequest { Indirect: true, Rank: not 0 } ping => $"an indirect ping has rank {ping.Rank}, not 0",
+            PingRequest { Indirect: false, Rank: < 1 or > SuccessorList.MaxLength } ping => $"ping rank {ping.Rank} is not between 1 and {SuccessorList.MaxLength}",
             PingRequest { IntervalMs: < 0 or > PingRequest.MaxIntervalMilliseconds } ping =>
                 $"ping interval {ping.IntervalMs} ms is not between 0 and {PingRequest.MaxIntervalMilliseconds}",
             ErrorResponse error when !Enum.IsDefined(error.Code) => $"error code {(int)error.Code} is unknown",

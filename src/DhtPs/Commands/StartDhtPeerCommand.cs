@@ -70,6 +70,11 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(1, 100)]
     public int MissedPingLimit { get; set; } = 3;
 
+    /// <summary>How many other peers ping a suspect for this one before it is asked over TCP (SWIM's indirect probes); 0 turns them off.</summary>
+    [Parameter]
+    [ValidateRange(0, PeerOptions.MaxIndirectProbes)]
+    public int IndirectProbes { get; set; } = PeerOptions.DefaultIndirectProbes;
+
     /// <summary>The directory that keeps the files this peer stores. Default: DhtPs/peer-(id)-(port) under the user's local application data.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -189,6 +194,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 SecondSuccessor = successors[1],
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
                 MissedPingLimit = MissedPingLimit,
+                IndirectProbes = IndirectProbes,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
                 MaxFileSize = MaxFileSize,
                 MaxPartialSize = MaxPartialSize,

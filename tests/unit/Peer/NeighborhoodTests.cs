@@ -30,6 +30,20 @@ public sealed class NeighborhoodTests
     }
 
     [Fact]
+    public void A_pinger_that_moves_to_another_rank_leaves_the_slot_it_held()
+    {
+        // Seed 72 at 64 peers: 8 (the first predecessor) died, 5 moved from rank 2 to rank 1, and stayed second as well.
+        var peer = At(9);
+        peer.HeardPing(1, P(8), T0);
+        peer.HeardPing(2, P(5), T0);
+        peer.HeardPing(1, P(5), T0 + TimeSpan.FromSeconds(2));            // 8 silent past its interval + probe period
+
+        Assert.Equal([5UL], peer.Predecessors.Select(p => p.Id));
+        peer.HeardPing(2, P(3), T0 + TimeSpan.FromSeconds(2.1));          // the next pinger takes rank 2 at once
+        Assert.Equal([5UL, 3UL], peer.Predecessors.Select(p => p.Id));
+    }
+
+    [Fact]
     public void A_ping_at_a_rank_beyond_the_successor_count_is_not_remembered_and_a_longer_count_keeps_more_ranks()
     {
         var two = At(9);

@@ -26,6 +26,19 @@ public sealed class IncarnationMessageTests
         MessageCodec.Decode(FrameCodec.Encode(FrameKind.Message, 1, Encoding.UTF8.GetBytes(json))).Message;
 
     [Fact]
+    public void A_ping_req_its_ack_and_an_indirect_ping_round_trip_and_encode_as_documented()
+    {
+        Assert.Equal(Four, RoundTrip(new IndirectPingRequest { Sender = Two, IdBits = 8, Target = Four }).Target);
+        Assert.True(RoundTrip(new IndirectPingAck { Sender = Five, IdBits = 8, Target = Four, Nack = true }).Nack);
+        Assert.Equal((true, 0), RoundTrip(new PingRequest { Sender = Five, IdBits = 8, Rank = 0, Indirect = true }) is var p ? (p.Indirect, p.Rank) : default);
+        Assert.Equal("""{"type":"ping-req","target":{"id":4,"host":"127.0.0.1","port":12004},"sender":{"id":2,"host":"127.0.0.1","port":12002},"idBits":8}""",
+            Json(new IndirectPingRequest { Sender = Two, IdBits = 8, Target = Four }));
+        Assert.Equal("""{"type":"ping-req-ack","target":{"id":4,"host":"127.0.0.1","port":12004},"sender":{"id":5,"host":"127.0.0.1","port":12005},"idBits":8}""",
+            Json(new IndirectPingAck { Sender = Five, IdBits = 8, Target = Four }));
+        Assert.Null(MessageValidator.Validate(FromJson("""{"type":"ping","rank":0,"indirect":true,"sender":{"id":5,"host":"127.0.0.1","port":12005},"idBits":8}"""), Byte));
+    }
+
+    [Fact]
     public void A_ping_and_its_answer_carry_the_senders_incarnation_and_the_deaths_it_holds()
     {
         var ping = RoundTrip(new PingRequest { Sender = Two, IdBits = 8, Rank = 1, Incarnation = 1_764_590_000_123, Deaths = [new(14, 3), new(80, 0)] });
@@ -102,6 +115,11 @@ public sealed class IncarnationMessageTests
     {
         { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, Deaths = [new(300, 1)] }, "death id 300 is outside the 8-bit ring" },
         { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, IntervalMs = -1 }, "ping interval -1 ms is not between 0 and 86400000" },
+        { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, Indirect = true }, "an indirect ping has rank 1, not 0" },
+        { new PingRequest { Sender = Two, IdBits = 8, Rank = 0 }, "ping rank 0 is not between 1 and 32" },
+        { new IndirectPingRequest { Sender = Two, IdBits = 8, Target = Two }, "the sender asks to be pinged itself" },
+        { new IndirectPingRequest { Sender = Two, IdBits = 8, Target = new PeerContact(300, "127.0.0.1", 12300) }, "target id 300 is outside the 8-bit ring" },
+        { new IndirectPingAck { Sender = Two, IdBits = 8, Target = new PeerContact(301, "127.0.0.1", 12301) }, "target id 301 is outside the 8-bit ring" },
         { new PingRequest { Sender = Two, IdBits = 8, Rank = 1, IntervalMs = PingRequest.MaxIntervalMilliseconds + 1 }, "ping interval 86400001 ms is not between 0 and 86400000" },
         { new PingResponse { Sender = Four, IdBits = 8, Deaths = [new(4, 1)] }, "the sender declares itself dead" },
         { new PingResponse { Sender = Four, IdBits = 8, Deaths = [new(9, 1), new(9, 2)] }, "peer 9 has more than one death entry" },

@@ -128,15 +128,17 @@ public sealed class SimulationTests(ITestOutputHelper output)
     public void Cutting_off_two_adjacent_peers_beyond_the_partition_bound_splits_the_ring_and_the_failure_replays()
     {
         var ids = new SimulatedRing(Settings, 7, new TraceRecorder()).Peers.Select(p => p.Id).ToArray();
-        // ChaosSchedule keeps island members more than r positions apart; these two are neighbours, cut off for twenty
-        // ping intervals (failure detection takes a few, then each dead successor is asked again within the request timeout).
+        // ChaosSchedule keeps island members more than r positions apart; these two are neighbours, cut off for forty
+        // ping intervals (failure detection takes a few — the cut-off pair, hearing no helper either, waits longest
+        // (Lifeguard's local health) — then each dead successor is asked again within the request timeout). Twenty no
+        // longer split the ring since Lifeguard: the pair was still waiting when the cut healed.
         var schedule = new ScriptedSchedule([
-            new PartitionNetwork([ids[10], ids[11]]), .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 20), new HealPartitions()]);
+            new PartitionNetwork([ids[10], ids[11]]), .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 40), new HealPartitions()]);
         var failed = SimulationRunner.Run(Settings, seed: 7, schedule);
         var replayed = SimulationRunner.Run(Settings, seed: 7, schedule);
         // The far one of the pair, having asked its unreachable successors in vain, walks back to the near one, whose own
         // predecessor fell silent at the cut, and takes it for the member after the gap: the pair closes into a ring of its own.
-        Assert.Equal($"step 15 at t=40.040 s after 'wait': AtMostOneRing: 2 rings: {string.Join(" -> ", ids.Take(8))} ... (62 members) | {ids[10]} -> {ids[11]}",
+        Assert.Equal($"step 23 at t=48.040 s after 'wait': AtMostOneRing: 2 rings: {string.Join(" -> ", ids.Take(8))} ... (62 members) | {ids[10]} -> {ids[11]}",
             failed.Failure);
         Assert.Equal((failed.Failure, failed.TraceHash), (replayed.Failure, replayed.TraceHash));
     }

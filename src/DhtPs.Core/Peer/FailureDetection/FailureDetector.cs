@@ -13,6 +13,11 @@ namespace DhtPs.Core.Peer.FailureDetection;
 /// original's. Lifeguard's lesson: missed datagrams only make a suspect; after <see cref="PeerOptions.MissedPingLimit"/>
 /// misses it is asked over TCP, and only if that fails too is it <see cref="Dead"/> (a killed local peer refuses at once),
 /// so datagram loss alone kills nobody.
+/// SWIM's indirect probes (docs/protocol.md 3.5): at its first miss a suspect is pinged through up to
+/// <see cref="PeerOptions.IndirectProbes"/> helpers as well, and it is asked over TCP only once its re-pings are out and
+/// no helper has relayed an answer. Lifeguard (<see cref="Suspicion"/>, <see cref="LocalHealth"/>): the wait of that
+/// question is the suspicion timeout — long while nobody confirms the suspicion, the confirmed one once every helper
+/// nacked — multiplied by this peer's own health score, so a peer that cannot hear its helpers either accuses nobody.
 /// SWIM's incarnations (docs/protocol.md 5.8): this peer's own <see cref="Incarnation"/>, which only it raises (a new one at
 /// every start, one higher to refute a death told of it), rides on its pings and pongs with the deaths it holds; a death
 /// told of a successor makes that successor a suspect at once.
@@ -23,7 +28,7 @@ namespace DhtPs.Core.Peer.FailureDetection;
 /// Runs only on the logical thread.
 /// </para>
 /// </summary>
-internal sealed class FailureDetector
+internal sealed partial class FailureDetector
 {
     /// <summary>
     /// The shortest wait for a pong. Loopback round trips are far shorter, but a busy host stalls a peer's thread for
@@ -40,6 +45,7 @@ internal sealed class FailureDetector
     private readonly RttEstimatorOptions _rttOptions;
     private readonly Dictionary<ulong, ProbeTarget> _targets = [];
     private uint _pingSequence;
+    private DateTimeOffset? _lastRound;
 
     public FailureDetector(IFailureDetectorContext context, Neighborhood neighborhood, PeerOptions options)
     {
@@ -69,9 +75,14 @@ internal sealed class FailureDetector
     /// </summary>
     public void Refute(ulong declaredAt)
     {
-        if (declaredAt >= Incarnation)
-            Incarnation = declaredAt + 1;
+        if (declaredAt < Incarnation)
+            return;
+        Incarnation = declaredAt + 1;
+        Health.Worse(); // Lifeguard: others could not hear this peer, which may be slow itself.
     }
+
+    /// <summary>This peer's own health (Lifeguard's local health multiplier): how much longer it waits before it accuses.</summary>
+    public LocalHealth Health { get; } = new();
 
     /// <summary>A suspect did not answer over TCP either (the evidence): whoever keeps the ring declares it dead.</summary>
     public event Action<FailureEvidence>? Dead;
@@ -99,12 +110,15 @@ internal sealed class FailureDetector
     /// </summary>
     public int CountMissedPings()
     {
-        foreach (var target in Targets.Where(t => t is { PingTimeout: null, Confirming: false, OutstandingPing: not null }))
+        // Lifeguard: a round that fires a probe period late says this peer's own thread or host is stalled.
+        var now = _context.Now;
+        if (_lastRound is { } last && now - last > _options.PingInterval + ProbePeriod)
+            Health.Worse();
+        _lastRound = now;
+        foreach (var target in Targets.Where(t => t is { PingTimeout: null, Confirming: false, AwaitingHelpers: false, OutstandingPing: not null }))
         {
-            target.MissedPings++;
-            target.Rtt.OnTimeout();
-            if (target.MissedPings >= _options.MissedPingLimit)
-                Confirm(target);
+            if (Missed(target))
+                ConfirmOnceHelpersAnswered(target);
         }
         return ConfirmationsUnderWay;
     }
@@ -115,7 +129,7 @@ internal sealed class FailureDetector
     /// </summary>
     public void PingTargets()
     {
-        var targets = Targets.Where(target => target.PingTimeout is null).ToArray();
+        var targets = Targets.Where(target => target is { PingTimeout: null, AwaitingHelpers: false }).ToArray();
         foreach (var target in targets)
             SendPing(target, resent: target is { Suspected: true, Confirming: false });
         if (targets.Length == 0)
@@ -132,9 +146,14 @@ internal sealed class FailureDetector
     /// </summary>
     public void HandlePing(IPEndPoint from, uint sequence, PingRequest request)
     {
-        _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
-        _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now,
-            request.IntervalMs > 0 ? TimeSpan.FromMilliseconds(request.IntervalMs) : null);
+        // A helper's indirect ping, for someone else, is answered silently: it says nothing of who precedes this peer, and
+        // SPEC's "Ping request message received" is a predecessor's.
+        if (!request.Indirect)
+        {
+            _context.Raise(DhtEventKind.PingRequestReceived, $"Ping request message received from Peer {request.Sender.Id}", request.Sender.Id);
+            _neighborhood.HeardPing(request.Rank, request.Sender, _context.Now,
+                request.IntervalMs > 0 ? TimeSpan.FromMilliseconds(request.IntervalMs) : null);
+        }
         _context.SendDatagram(from, sequence, new PingResponse
         {
             Sender = _context.Self,
@@ -153,12 +172,16 @@ internal sealed class FailureDetector
     /// </summary>
     public void HandlePong(IPEndPoint from, uint sequence, PingResponse response)
     {
+        if (RelayAnswer(from, sequence, response))
+            return; // The answer to a ping sent as a helper: relayed to whoever asked.
         if (Target(response.Sender.Id) is not { } target)
             return; // A late answer from a peer that is no longer a live successor (a dead candidate is asked over TCP instead).
         if (!SameEndPoint(from, target.Contact.ToEndPoint()) || !target.Answers(sequence))
             return;
         if (target.OutstandingPing == sequence)
         {
+            if (!target.Resent)
+                Health.Better(); // Lifeguard: a probe answered in time.
             target.Rtt.OnAnswer(_context.Now - target.SentAt, retransmitted: target.Resent);
             target.OutstandingPing = null;
             target.StopWaiting();
@@ -169,6 +192,7 @@ internal sealed class FailureDetector
             target.StopWaiting();
         }
         target.MissedPings = 0;
+        target.Cleared();
         _context.Raise(DhtEventKind.PingResponseReceived, $"Ping response received from Peer {response.Sender.Id}", response.Sender.Id);
     }
 
@@ -176,7 +200,11 @@ internal sealed class FailureDetector
     public void Stop()
     {
         foreach (var target in _targets.Values)
+        {
             target.StopWaiting();
+            target.Cleared();
+        }
+        StopRelaying();
     }
 
     /// <summary>The live successors are the targets: one that stays keeps its probe state, a new or changed one starts afresh.</summary>
@@ -198,14 +226,17 @@ internal sealed class FailureDetector
         foreach (var (id, gone) in _targets)
         {
             if (next.GetValueOrDefault(id) != gone)
+            {
                 gone.StopWaiting();
+                gone.Cleared();
+            }
         }
         _targets.Clear();
         foreach (var (id, target) in next)
             _targets[id] = target;
     }
 
-    private static bool SameEndPoint(IPEndPoint from, IPEndPoint to) =>
+    internal static bool SameEndPoint(IPEndPoint from, IPEndPoint to) =>
         from.Port == to.Port && (from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address).Equals(to.Address);
 
     private void SendPing(ProbeTarget target, bool resent)
@@ -234,8 +265,34 @@ internal sealed class FailureDetector
     /// </summary>
     private void Suspect(PeerIncarnation death)
     {
-        if (_context.IsRunning && Target(death.Id) is { Confirming: false, PingTimeout: null } target)
+        if (Target(death.Id) is not { } target)
+            return;
+        if (target.Suspected)
+            target.DeathsHeard++; // Lifeguard: an independent confirmation of this peer's own suspicion.
+        if (_context.IsRunning && target is { Confirming: false, PingTimeout: null, AwaitingHelpers: false })
             SendPing(target, resent: true);
+    }
+
+    /// <summary>
+    /// One more miss: the timeout doubles, and at the first miss the helpers are asked to ping the suspect too. Returns
+    /// whether the misses have run out.
+    /// </summary>
+    private bool Missed(ProbeTarget target)
+    {
+        target.MissedPings++;
+        target.Rtt.OnTimeout();
+        if (target.MissedPings == 1)
+            ProbeIndirectly(target); // At once, beside the re-pings: an answer through a helper costs a crash's repair no time.
+        return target.MissedPings >= _options.MissedPingLimit;
+    }
+
+    /// <summary>Out of misses: asked over TCP now, or once the helpers' wait is over if they are still asked.</summary>
+    private void ConfirmOnceHelpersAnswered(ProbeTarget target)
+    {
+        if (target.Indirect is { Done: false })
+            target.AwaitingHelpers = true;
+        else
+            Confirm(target);
     }
 
     /// <summary>A ping went unanswered for its timeout: one more miss, then a re-ping at once with the timeout doubled, or past the limit the question over TCP.</summary>
@@ -244,12 +301,14 @@ internal sealed class FailureDetector
         if (!_context.IsRunning || Target(target.Contact.Id) != target || target.OutstandingPing != sequence)
             return;
         target.PingTimeout = null;
-        target.MissedPings++;
-        target.Rtt.OnTimeout();
         if (target.Confirming)
+        {
+            target.MissedPings++;
+            target.Rtt.OnTimeout();
             return; // Already asked over TCP; a pong meanwhile still counts as proof of life.
-        if (target.MissedPings >= _options.MissedPingLimit)
-            Confirm(target);
+        }
+        if (Missed(target))
+            ConfirmOnceHelpersAnswered(target);
         else
             SendPing(target, resent: true);
     }
@@ -265,8 +324,19 @@ internal sealed class FailureDetector
         var least = ConfirmTimeoutFloor;
         var most = _options.PingInterval > least ? _options.PingInterval : least;
         var byRtt = target.Rtt.Timeout * 2;
-        return byRtt < least ? least : byRtt > most ? most : byRtt;
+        var confirmed = byRtt < least ? least : byRtt > most ? most : byRtt;
+        // Lifeguard: the suspicion timeout, from the confirmed wait up, and this peer's own health on top; never longer
+        // than a silent predecessor is remembered (4.4), so a peer that is truly cut off still gives up on its successors.
+        var expected = target.Indirect?.Asked ?? 0;
+        var confirmations = (target.Indirect?.Nacks ?? 0) + target.DeathsHeard;
+        var suspicion = Suspicion.Timeout(confirmed, EstimatedRingSize, confirmations, expected) * Health.Multiplier;
+        var longest = _options.PingInterval * (_options.MissedPingLimit + 1);
+        return suspicion <= confirmed ? confirmed : suspicion < longest ? suspicion : longest > confirmed ? longest : confirmed;
     }
+
+    /// <summary>The ring's size as this peer's successor list spreads (<see cref="Suspicion.EstimateRingSize"/>).</summary>
+    public double EstimatedRingSize =>
+        Suspicion.EstimateRingSize(_context.Space, _context.Self.Id, [.. _neighborhood.Links.Where(l => !l.Dead).Select(l => l.Contact.Id)]);
 
     /// <summary>
     /// Asks the suspect over TCP whether it is there; no answer makes it <see cref="Dead"/>. A ping answer that arrives
@@ -276,10 +346,14 @@ internal sealed class FailureDetector
     private void Confirm(ProbeTarget target)
     {
         target.Confirming = true;
+        target.AwaitingHelpers = false;
         var timeout = ConfirmTimeout(target);
         var evidence = new FailureEvidence(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
         {
             Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
+            HelpersAsked = target.Indirect?.Asked ?? 0,
+            Nacks = target.Indirect?.Nacks ?? 0,
+            LocalHealth = Health.Score,
         };
         _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
         {
@@ -297,5 +371,6 @@ internal sealed class FailureDetector
     {
         (target.MissedPings, target.OutstandingPing) = (0, null);
         target.StopWaiting();
+        target.Cleared();
     }
 }

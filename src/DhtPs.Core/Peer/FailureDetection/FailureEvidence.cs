@@ -21,7 +21,17 @@ public sealed record FailureEvidence(
     /// <summary>The incarnation of the peer that was declared dead (issue 13); 0 when it does not number them.</summary>
     public ulong Incarnation { get; init; }
 
+    /// <summary>How many helpers were asked to ping it (SWIM's indirect probes); 0 when none were.</summary>
+    public int HelpersAsked { get; init; }
+
+    /// <summary>How many of them said it did not answer them either (Lifeguard's nacks).</summary>
+    public int Nacks { get; init; }
+
+    /// <summary>The declaring peer's own health score when it asked over TCP (Lifeguard's local health, 0 = healthy).</summary>
+    public int LocalHealth { get; init; }
+
     public override string ToString() =>
         $"{MissedPings} pings missed, last round trip {(LastRoundTrip is { } rtt ? $"{rtt.TotalMilliseconds:0.###} ms" : "none")}, " +
-        $"ping timeout {PingTimeout.TotalMilliseconds:0.###} ms, confirmation timeout {ConfirmTimeout.TotalMilliseconds:0.###} ms";
+        $"ping timeout {PingTimeout.TotalMilliseconds:0.###} ms, confirmation timeout {ConfirmTimeout.TotalMilliseconds:0.###} ms" +
+        (HelpersAsked > 0 ? $", {Nacks} of {HelpersAsked} helpers nacked" : "") + (LocalHealth > 0 ? $", local health {LocalHealth}" : "");
 }

@@ -19,6 +19,12 @@ internal interface IFailureDetectorContext
     /// <summary>False once the peer joins, departs or stops: probes stop counting then.</summary>
     bool IsRunning { get; }
 
+    /// <summary>
+    /// Peers that may ping a suspect for this one (SWIM's indirect probes), best first: its live predecessors, fingers and
+    /// live successors. May name the suspect or this peer itself; the detector leaves those out.
+    /// </summary>
+    IEnumerable<PeerContact> ProbeHelpers { get; }
+
     /// <summary>Sends one UDP datagram (a ping, or the pong answering one under the ping's sequence number).</summary>
     void SendDatagram(IPEndPoint to, uint sequence, Message message);
 

@@ -60,6 +60,23 @@ internal sealed class ProbeTarget(PeerContact contact, int rank, RttEstimatorOpt
     /// <summary>Out of missed pings and being asked over TCP whether it is really gone.</summary>
     public bool Confirming { get; set; }
 
+    /// <summary>The indirect probes of its current suspicion, if any were sent (ended when it answers or leaves the list).</summary>
+    public IndirectProbe? Indirect { get; set; }
+
+    /// <summary>Deaths of it that other peers told while it was a suspect: independent confirmations (Lifeguard).</summary>
+    public int DeathsHeard { get; set; }
+
+    /// <summary>Out of missed pings, but the helpers' answers are still awaited before it is asked over TCP.</summary>
+    public bool AwaitingHelpers { get; set; }
+
+    /// <summary>The suspicion is over (it answered, directly or through a helper): its indirect probes end with it.</summary>
+    public void Cleared()
+    {
+        Indirect?.End();
+        Indirect = null;
+        (DeathsHeard, AwaitingHelpers) = (0, false);
+    }
+
     /// <summary>A suspect: it missed a ping and has not answered since.</summary>
     public bool Suspected => MissedPings > 0;
 

@@ -20,12 +20,16 @@ internal sealed partial class FileService
     /// <summary>
     /// At the newcomer, just accepted with <paramref name="predecessor"/> before it: asks its first successor for its files.
     /// The successor hands them over only to a peer it can confirm as its new first predecessor; back on the ring without a
-    /// join, the peer before this one may not name it yet, so a refusal is asked once more after a ping round, when this
-    /// peer's own ping has told the successor.
+    /// join, the peer before this one may not name it yet, so a refusal is asked again after a ping round and a half, when
+    /// this peer's own ping has told the successor, up to <see cref="TakeOverRetries"/> times (under heavy loss the peer
+    /// before may take several rounds to take this one back: seed 23 at 64 peers).
     /// </summary>
-    public void RequestTakeOver(PeerContact predecessor) => RequestTakeOver(predecessor, mayRetry: true);
+    public void RequestTakeOver(PeerContact predecessor) => RequestTakeOver(predecessor, TakeOverRetries);
 
-    private void RequestTakeOver(PeerContact predecessor, bool mayRetry)
+    /// <summary>How often a refused take-over is asked again while the successor stays the same.</summary>
+    private const int TakeOverRetries = 3;
+
+    private void RequestTakeOver(PeerContact predecessor, int retriesLeft)
     {
         if (_neighborhood.FirstSuccessor is not { } successor || successor.Id == Self.Id)
             return;
@@ -41,12 +45,12 @@ internal sealed partial class FileService
                 progress.Offered(offer.Files, _context.Time.GetUtcNow());
                 return;
             }
-            if (mayRetry && reply.Message is ErrorResponse { Code: ErrorCode.Invalid })
+            if (retriesLeft > 0 && reply.Message is ErrorResponse { Code: ErrorCode.Invalid })
             {
                 _takeOverRetry = _context.Time.CreateTimer(_ => _context.Post(() =>
                 {
                     if (_takeOver == progress && _neighborhood.FirstSuccessor?.Id == successor.Id)
-                        RequestTakeOver(predecessor, mayRetry: false);
+                        RequestTakeOver(predecessor, retriesLeft - 1);
                 }), null, _options.PingInterval * 1.5, Timeout.InfiniteTimeSpan);
                 return;
             }

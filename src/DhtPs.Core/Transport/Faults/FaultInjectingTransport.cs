@@ -17,6 +17,11 @@ internal sealed class FaultInjectingTransport(IPeerTransport inner, FaultInjecti
 
     public void SendDatagram(IPEndPoint to, uint sequence, Message message)
     {
+        if (_faults.Blocks(to))
+        {
+            network.SentDropped();
+            return;
+        }
         if (!_faults.DatagramDirection.HasFlag(FaultDirection.Send))
         {
             inner.SendDatagram(to, sequence, message);
@@ -51,7 +56,7 @@ internal sealed class FaultInjectingTransport(IPeerTransport inner, FaultInjecti
     /// <summary>What is left of <paramref name="timeout"/> once the connect's fault, if any, has struck.</summary>
     private async Task<TimeSpan> ConnectFaultAsync(IPEndPoint to, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (dice.Strikes(FaultDice.Kind.ConnectLoss, _faults.ConnectLossRate))
+        if (_faults.Blocks(to) || dice.Strikes(FaultDice.Kind.ConnectLoss, _faults.ConnectLossRate))
         {
             network.ConnectDropped();
             await WaitAsync(to, timeout, timeout, cancellationToken).ConfigureAwait(false);

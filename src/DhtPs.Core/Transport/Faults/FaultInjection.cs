@@ -36,13 +36,29 @@ public sealed record FaultInjection
 
     public TimeSpan ConnectDelay { get; init; }
 
+    /// <summary>
+    /// Endpoints this peer's datagrams and TCP exchanges never reach, whatever the rates: a broken route to those peers
+    /// only, the rest of the network unaffected (what SWIM's indirect probes get around). Empty by default. An array, so
+    /// that options that crossed a process as CliXml (an empty list then) still convert.
+    /// </summary>
+    public System.Net.IPEndPoint[] BlockedEndPoints { get; init; } = [];
+
+    /// <summary>Whether <paramref name="to"/> is one of the <see cref="BlockedEndPoints"/> (an IPv4-mapped address counts as its IPv4 one).</summary>
+    public bool Blocks(System.Net.IPEndPoint to)
+    {
+        if (BlockedEndPoints.Length == 0)
+            return false;
+        var plain = to.Address.IsIPv4MappedToIPv6 ? new System.Net.IPEndPoint(to.Address.MapToIPv4(), to.Port) : to;
+        return BlockedEndPoints.Contains(plain);
+    }
+
     /// <summary>Seeds the decisions so a run is reproducible; null draws a fresh seed for each transport.</summary>
     public int? Seed { get; init; }
 
     /// <summary>True when some fault can happen; otherwise the transport is not wrapped at all.</summary>
     public bool IsActive =>
         DatagramLossRate > 0 || (DatagramDelayRate > 0 && DatagramDelay > TimeSpan.Zero)
-        || ConnectLossRate > 0 || (ConnectDelayRate > 0 && ConnectDelay > TimeSpan.Zero);
+        || ConnectLossRate > 0 || (ConnectDelayRate > 0 && ConnectDelay > TimeSpan.Zero) || BlockedEndPoints.Length > 0;
 
     /// <summary>
     /// These faults as peer <paramref name="id"/> suffers them: the seed mixed with the id, so the members of a ring
@@ -70,11 +86,14 @@ public sealed record FaultInjection
             if (delay < TimeSpan.Zero || delay > MaxDelay)
                 throw new ArgumentOutOfRangeException(name, delay, $"{name} must be between 0 and {MaxDelay}.");
         }
+        if (BlockedEndPoints is null)
+            throw new ArgumentNullException(nameof(BlockedEndPoints), "BlockedEndPoints cannot be null; leave it empty to block nothing.");
         if (DatagramDirection is not (FaultDirection.Send or FaultDirection.Receive or FaultDirection.Both))
             throw new ArgumentOutOfRangeException(nameof(DatagramDirection), DatagramDirection, "DatagramDirection must be Send, Receive or Both.");
     }
 
     public override string ToString() =>
         $"datagrams ({DatagramDirection}): loss {DatagramLossRate:0.###}, delay {DatagramDelayRate:0.###} x {DatagramDelay.TotalMilliseconds:0} ms; " +
-        $"connects: loss {ConnectLossRate:0.###}, delay {ConnectDelayRate:0.###} x {ConnectDelay.TotalMilliseconds:0} ms; seed {(Seed is { } seed ? seed : "none")}";
+        $"connects: loss {ConnectLossRate:0.###}, delay {ConnectDelayRate:0.###} x {ConnectDelay.TotalMilliseconds:0} ms; seed {(Seed is { } seed ? seed : "none")}" +
+        (BlockedEndPoints.Length > 0 ? $"; blocked: {string.Join(", ", BlockedEndPoints)}" : "");
 }

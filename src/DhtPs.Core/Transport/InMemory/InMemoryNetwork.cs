@@ -15,6 +15,7 @@ public sealed class InMemoryNetwork : INetwork
     private readonly Dictionary<IPEndPoint, InMemoryTransport> _bound = [];
     private readonly HashSet<IPEndPoint> _crashed = [];
     private readonly Dictionary<IPEndPoint, int> _islands = [];
+    private readonly HashSet<(IPEndPoint, IPEndPoint)> _cutLinks = [];
     private NetworkConditions _conditions = NetworkConditions.Reliable;
     private int _nextIsland;
     private int _nextFreePort = 49152;
@@ -78,6 +79,19 @@ public sealed class InMemoryNetwork : INetwork
     /// <summary>Ends every partition.</summary>
     public void Heal() => _islands.Clear();
 
+    /// <summary>
+    /// Cuts the one path between <paramref name="a"/> and <paramref name="b"/>, both ways (datagrams lost, requests
+    /// unanswered, stream connections refused), while each still reaches everyone else: a broken route, not a broken host.
+    /// </summary>
+    public void CutLink(IPEndPoint a, IPEndPoint b)
+    {
+        _cutLinks.Add((a, b));
+        _cutLinks.Add((b, a));
+    }
+
+    /// <summary>Restores every path <see cref="CutLink"/> cut.</summary>
+    public void RestoreLinks() => _cutLinks.Clear();
+
     private int Island(IPEndPoint endPoint) => _islands.GetValueOrDefault(endPoint);
 
     internal void Unbind(InMemoryTransport transport)
@@ -96,7 +110,8 @@ public sealed class InMemoryNetwork : INetwork
     /// <summary>The message reaches a live host where nothing listens (a stream connection is refused).</summary>
     internal bool ArrivesUnbound(IPEndPoint from, IPEndPoint to) => Arrives(from, to) && !_bound.ContainsKey(to);
 
-    private bool Arrives(IPEndPoint from, IPEndPoint to) => !_crashed.Contains(to) && Island(from) == Island(to);
+    private bool Arrives(IPEndPoint from, IPEndPoint to) =>
+        !_crashed.Contains(to) && Island(from) == Island(to) && (_cutLinks.Count == 0 || !_cutLinks.Contains((from, to)));
 
     internal void SendDatagram(InMemoryTransport from, IPEndPoint to, uint sequence, Message message)
     {

@@ -24,6 +24,11 @@ internal sealed class FakeDetectorContext(ulong self, int bits = 8) : IFailureDe
     public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
     public bool IsRunning { get; set; } = true;
 
+    /// <summary>The helpers the detector may ask to ping a suspect; none unless a test says so.</summary>
+    public List<PeerContact> Helpers { get; } = [];
+
+    public IEnumerable<PeerContact> ProbeHelpers => Helpers;
+
     public List<Datagram> Datagrams { get; } = [];
     public List<SentRequest> Sent { get; } = [];
     public List<FakeRouterContext.FakeTimer> Timers { get; } = [];
