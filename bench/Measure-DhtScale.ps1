@@ -51,6 +51,9 @@ try {
     $process.Refresh()
     $idleCores = ($process.TotalProcessorTime - $cpuBefore).TotalSeconds / $idle.Elapsed.TotalSeconds
     $workingSet = $process.WorkingSet64 / 1MB
+    # Descriptors held while idle (sockets of both ends: every member of the ring lives in this process).
+    $openFiles = if (Test-Path /proc/self/fd) { @(Get-ChildItem /proc/self/fd -ErrorAction Ignore).Count } else { -1 }
+    $threads = $process.Threads.Count
 
     $right = 0
     $hops = 0
@@ -67,6 +70,8 @@ try {
         PingInterval     = $PingInterval
         StableSeconds    = [math]::Round($stable, 1)
         WorkingSetMiB    = [math]::Round($workingSet)
+        OpenFiles        = $openFiles
+        Threads          = $threads
         IdleCores        = [math]::Round($idleCores, 3)
         IdleSeconds      = $IdleSeconds
         Successors       = @(Get-DhtPeer -Id $ids[0]).Successors.Count

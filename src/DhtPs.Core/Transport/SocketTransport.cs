@@ -24,7 +24,7 @@ internal sealed class SocketTransport : IPeerTransport
     private readonly ConnectionPool _connections;
     private uint _requestSequence;
 
-    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest, TransportLimits limits)
+    public SocketTransport(IPEndPoint localEndPoint, Socket datagram, Socket listener, Ingest ingest, TransportLimits limits, KeptConnections kept)
     {
         LocalEndPoint = localEndPoint;
         _datagram = datagram;
@@ -32,12 +32,15 @@ internal sealed class SocketTransport : IPeerTransport
         _ingest = ingest;
         _limits = limits;
         _connectionSlots = new SemaphoreSlim(limits.MaxConnections);
-        _connections = new ConnectionPool(ingest.Codec, limits.IdleConnectionTimeout / 3);
+        _connections = new ConnectionPool(ingest.Codec, kept);
         _receiveLoop = Task.Run(ReceiveDatagramsAsync);
         _acceptLoop = Task.Run(AcceptConnectionsAsync);
     }
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The connections this peer keeps open for its requests right now.</summary>
+    internal int KeptConnections => _connections.Count;
 
     public void SendDatagram(IPEndPoint to, uint sequence, Message message)
     {
