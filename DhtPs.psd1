@@ -20,6 +20,7 @@
         'Get-DhtRing'
         'Save-DhtFile'
         'Get-DhtFile'
+        'Remove-DhtFile'
         'Resolve-DhtKey'
         'Enter-DhtPeer'
         # Testing rings (issue 16)

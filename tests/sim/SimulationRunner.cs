@@ -34,8 +34,8 @@ public static class SimulationRunner
         return new SimulationResult(seed, failure, recorder.Hash, recorder.Entries, run.Step, run.Checks, run.PredecessorChecks,
             run.Crashes, ring.Clock.Elapsed, ring.Network.Statistics)
         {
-            Files = new FileTally(ring.Files.StoresStarted, ring.Files.Stored.Count, ring.Files.Lost, run.AwaitingTakeOver,
-                ring.Files.FetchesStarted, ring.Files.Fetched, run.FileChecks),
+            Files = new FileTally(ring.Files.StoresStarted, ring.Files.StoresAcknowledged, ring.Files.Lost, run.AwaitingTakeOver,
+                ring.Files.FetchesStarted, ring.Files.Fetched, run.FileChecks, ring.Files.Overwrites, ring.Files.Removes, ring.Files.StaleServed),
             Joins = run.Joins,
             Leaves = run.Leaves,
             Kills = run.Kills,
@@ -111,7 +111,7 @@ public static class SimulationRunner
         {
             var before = ring.Files.Availability;
             var members = ring.Members();
-            var kept = ring.Files.Stored.Where(f => !f.IsLost).ToArray();
+            var kept = ring.Files.Stored.Where(f => !f.IsLost && !f.Removed).ToArray();
             foreach (var file in kept)
                 new RequestFile(members[ring.Random.Next(members.Count)], file.Name).Apply(ring);
             ring.Clock.RunFor(RequestFile.Timeout * 2);
@@ -128,7 +128,7 @@ public static class SimulationRunner
         {
             LastOperation = operation.ToString()!;
             ring.Record(LastOperation);
-            if (operation is not (Wait or StoreFile or RequestFile))
+            if (operation is not (Wait or StoreFile or RequestFile or RemoveFile))
                 ring.Disturbances++;
             operation.Apply(ring);
             Count(operation);
@@ -182,7 +182,7 @@ public static class SimulationRunner
         {
             FileChecks++;
             if (ring.Settings.ReplicationFactor > 1)
-                return FileInvariant.CheckReplicas(ring.Members(), [.. ring.Peers.Where(p => p.IsUp).Select(p => p.Id)], ring.Files.Stored,
+                return FileInvariant.CheckReplicas(ring.Members(), [.. ring.Peers.Where(p => p.IsUp).Select(p => p.Id)], ring.Files,
                     (id, name) => ring[id].StoredContent(name), ring.Settings.ReplicationFactor);
             var check = FileInvariant.Check(ring.Members(), ring.Files.Stored, (id, name) => ring[id].StoredContent(name),
                 id => ring[id].Joining is not null);

@@ -75,7 +75,29 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
             }
             using var verdict = Verdict(timeout, cancellationToken);
             var done = await ReadVerdictAsync(connection, name, verdict.Token, cancellationToken).ConfigureAwait(false);
-            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started)) { Replicas = done.Replicas };
+            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started))
+            {
+                Replicas = done.Replicas,
+                Version = done.Version,
+            };
+        }
+    }
+
+    public async Task<DhtFileInfo> RemoveAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        FileName.EnsureSafe(name);
+        var started = TimeProvider.System.GetTimestamp();
+        var (connection, answer) = await OpenAsync(self => new ClientRemove { Sender = self, IdBits = _idBits, TimeoutMilliseconds = Milliseconds(timeout), Name = name },
+            cancellationToken, verdictTimeout: timeout).ConfigureAwait(false);
+        await using (connection)
+        {
+            if (answer is not ClientFileDone done)
+                throw FileFailure(answer, name);
+            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started))
+            {
+                Replicas = done.Replicas,
+                Version = done.Version,
+            };
         }
     }
 
@@ -109,7 +131,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"File {name} from {Description} did not arrive whole; nothing was kept: {e.Message}", done.StoredAt, e);
             }
             await connection.WriteMessageAsync(new Acknowledgement { Sender = connection.Self, IdBits = _idBits }, cancellationToken).ConfigureAwait(false);
-            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started), destinationPath);
+            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started), destinationPath) { Version = done.Version };
         }
     }
 
@@ -154,6 +176,10 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
             ? walk with { Closed = false, Problem = $"The peer at {Entry} is Peer {first.Id}, not Peer {id}." }
             : walk;
     }
+
+    /// <summary>Each question on a connection of its own, as the walk asks.</summary>
+    public Task<Message> AskMemberAsync(IPEndPoint member, Func<PeerContact, Message> request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        OutboundConnection.RequestAsync(member, request, timeout, cancellationToken, codec);
 
     /// <summary>
     /// Connects, sends the opening and reads the first answer. An entry peer of another id width refuses and names its

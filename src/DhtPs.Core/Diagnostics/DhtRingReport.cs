@@ -2,7 +2,7 @@ using DhtPs.Core.Peer;
 
 namespace DhtPs.Core.Diagnostics;
 
-/// <summary>What kind of fault a ring check found. File checks (replicas, versions) add their own kinds later.</summary>
+/// <summary>What kind of fault a ring check found: in the ring's structure, or in its files.</summary>
 public enum DhtRingProblemKind
 {
     /// <summary>The walk along first successors did not come back to where it started.</summary>
@@ -19,6 +19,12 @@ public enum DhtRingProblemKind
     UnexpectedMember,
     /// <summary>The ring has another number of members than expected.</summary>
     MemberCount,
+    /// <summary>A member did not list its files (unreachable, refused, or a ring of an older version).</summary>
+    FilesUnlisted,
+    /// <summary>Fewer of a file's expected holders than its replication factor hold its latest version.</summary>
+    UnderReplicated,
+    /// <summary>Some copy of a file holds another version or other bytes, or lies outside its expected holders.</summary>
+    InconsistentCopies,
 }
 
 /// <summary>One fault of a ring, and the peer it is about (null: the ring as a whole).</summary>
@@ -28,8 +34,8 @@ public sealed record DhtRingProblem(DhtRingProblemKind Kind, ulong? PeerId, stri
 }
 
 /// <summary>
-/// Test-DhtRing's answer: the members walked in ring order, as each described itself, and what is wrong with them.
-/// Only the ring's structure is checked for now; the file checks of the durability work add to <see cref="Problems"/>.
+/// Test-DhtRing's answer: the members walked in ring order, as each described itself, every file they hold with its
+/// owner, holders and versions (<see cref="Files"/>), and what is wrong with them.
 /// </summary>
 public sealed record DhtRingReport(
     string Start,
@@ -42,6 +48,13 @@ public sealed record DhtRingReport(
     public bool IsHealthy => Problems.Count == 0;
 
     public IReadOnlyList<ulong> MemberIds => Members.Select(m => m.Id).ToArray();
+
+    /// <summary>Every file a member holds, with its latest version, expected holders and copies; empty when files were not checked.</summary>
+    public IReadOnlyList<DhtRingFile> Files { get; init; } = [];
+
+    public IReadOnlyList<DhtRingFile> UnderReplicated => [.. Files.Where(f => f.IsUnderReplicated)];
+
+    public IReadOnlyList<DhtRingFile> Inconsistent => [.. Files.Where(f => f.IsInconsistent)];
 
     /// <summary>The walk this report was made from.</summary>
     internal RingWalk Walk => new(Members, Closed, WalkProblem);

@@ -13,4 +13,12 @@ public static class RingHealthCheck
         var problems = RingComparison.Compare(walk.Members.Select(m => m.Id), walk).Differences;
         return new DhtRingReport(start, time, walk.Members, walk.Closed, walk.Problem, problems);
     }
+
+    /// <summary>The walk's checks and the file checks over what its members listed (<see cref="RingFileCheck"/>).</summary>
+    public static DhtRingReport Inspect(RingWalk walk, string start, DateTimeOffset time, IReadOnlyList<RingFileCheck.MemberFiles> survey, Ring.IdSpace space)
+    {
+        var report = Inspect(walk, start, time);
+        var (files, problems) = RingFileCheck.Judge(survey, space);
+        return report with { Problems = [.. report.Problems, .. problems], Files = files };
+    }
 }

@@ -23,6 +23,7 @@ internal sealed class ClientGateway(PeerNode peer, long maxFileLength)
                 ClientStore store => await StoreAsync(store, stream, timeout, cancellationToken).ConfigureAwait(false),
                 ClientFetch fetch => await FetchAsync(fetch, stream, timeout, cancellationToken).ConfigureAwait(false),
                 ClientLookup lookup => await LookupAsync(lookup, timeout, cancellationToken).ConfigureAwait(false),
+                ClientRemove remove => Done(await peer.RemoveAsync(remove.Name, timeout, cancellationToken).ConfigureAwait(false)),
                 _ => Failure(ClientFailureKind.Invalid, $"Peer {peer.Id} serves no {request.GetType().Name} for clients."),
             };
         }
@@ -116,6 +117,7 @@ internal sealed class ClientGateway(PeerNode peer, long maxFileLength)
         Sha256 = file.Sha256,
         Hops = file.Hops,
         Replicas = file.Replicas,
+        Version = file.Version,
     };
 
     private ErrorResponse Refusal(ErrorCode code, string reason) =>

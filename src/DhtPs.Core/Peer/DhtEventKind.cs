@@ -46,6 +46,12 @@ public enum DhtEventKind
     /// <summary>A peer beyond a file's holders dropped its copy once they all had it.</summary>
     FileReplicaDropped,
 
+    /// <summary>A file was removed here (Remove-DhtFile at its owner, or the owner's tombstone reaching a holder).</summary>
+    FileRemoved,
+
+    /// <summary>A reader found this peer's copy corrupt (its bytes no longer match the digest recorded at store time): it was dropped, to be copied again from a good one.</summary>
+    FileCorruptCopyDropped,
+
     /// <summary>Input that was not authenticated with this ring's secret was dropped, or another peer refused this one's.</summary>
     AuthenticationFailed,
 

@@ -1,3 +1,5 @@
+using DhtPs.Core.Storage;
+
 namespace DhtPs.Core.Peer;
 
 /// <summary>
@@ -9,4 +11,7 @@ public sealed record DhtFileInfo(string Name, ulong Key, ulong StoredAt, long Le
 {
     /// <summary>For a store: how many peers (the owner among them) confirmed a durable copy when it was acknowledged. Null for a fetch.</summary>
     public int? Replicas { get; init; }
+
+    /// <summary>The version stored (given by the owner) or fetched (what the holder sent).</summary>
+    public FileVersion Version { get; init; }
 }

@@ -1,3 +1,5 @@
+using DhtPs.Core.Storage;
+
 namespace DhtPs.Core.Peer;
 
 /// <summary>Why a peer holds a file, judged by the ring as the peer last saw it.</summary>
@@ -16,4 +18,9 @@ public enum DhtStoredFileRole
 /// <summary>A file one local peer holds in its data path (Get-DhtStoredFile): what is on this disk, not a ring-wide view.</summary>
 /// <param name="PeerId">The peer that holds it.</param>
 /// <param name="Path">The file in the peer's data path.</param>
-public sealed record DhtStoredFile(ulong PeerId, string Name, ulong Key, DhtStoredFileRole Role, long Length, string Sha256, string Path);
+/// <param name="Sha256">Recorded when this version was stored (what readers check the bytes against).</param>
+public sealed record DhtStoredFile(ulong PeerId, string Name, ulong Key, DhtStoredFileRole Role, long Length, string Sha256, string Path)
+{
+    /// <summary>The version held: the owner's Lamport counter and the writer's id, as counter.writer; 0.0 when never recorded.</summary>
+    public FileVersion Version { get; init; }
+}

@@ -21,7 +21,7 @@ public sealed partial class PeerNode
     {
         var roles = new FileRoles(Space, Id, Snapshot.Predecessors, _options.ReplicationFactor);
         return (IReadOnlyList<DhtStoredFile>)[.. Files.List().Select(file => new DhtStoredFile(Id, file.Name, file.Key, roles.Of(file.Key),
-            file.Length, file.Sha256, Path.Combine(DataPath, file.Name)))];
+            file.Length, file.Sha256, Path.Combine(DataPath, file.Name)) { Version = file.Version })];
     }, cancellationToken);
 
     /// <summary>
@@ -44,4 +44,14 @@ public sealed partial class PeerNode
     /// <exception cref="DhtFileException">Not found at its owner, not routed, timed out, or the bytes did not arrive whole.</exception>
     public Task<DhtFileInfo> FetchAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, CancellationToken cancellationToken) =>
         Measured("fetch", _fileService.FetchAsync(name, destinationPath, progress, timeout, cancellationToken), fetched => fetched.Hops);
+
+    /// <summary>
+    /// Removes <paramref name="name"/> from the ring: its owner records a tombstone that its holders keep, so that no stale
+    /// copy brings the file back (protocol.md 8.9). Returns the tombstone's owner, version and confirmed copies.
+    /// </summary>
+    /// <param name="timeout">How long the owner may take to answer.</param>
+    /// <exception cref="UnsafeFileNameException">The name is not a safe file name.</exception>
+    /// <exception cref="DhtFileException">Not routed, timed out, or fewer holders than the write quorum confirmed the removal.</exception>
+    public Task<DhtFileInfo> RemoveAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Measured("remove", _fileService.RemoveAsync(name, timeout, cancellationToken), removed => removed.Hops);
 }

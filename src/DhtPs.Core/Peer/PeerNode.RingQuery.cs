@@ -1,5 +1,6 @@
 using System.Net;
 using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer;
 
@@ -10,6 +11,10 @@ public sealed partial class PeerNode
     /// <param name="timeout">How long each member may take to answer; the peer's request timeout when null.</param>
     public Task<RingWalk> WalkRingAsync(IPEndPoint? start = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         Measured("walk", RingWalker.WalkAsync(_transport, Contact, Space, start ?? Contact.ToEndPoint(), timeout ?? _options.RequestTimeout, cancellationToken), _ => null);
+
+    /// <summary>Asks the member at <paramref name="member"/> a question of Test-DhtRing's (over this peer's connections), as this peer.</summary>
+    public Task<Message> AskMemberAsync(IPEndPoint member, Func<PeerContact, Message> request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _transport.RequestAsync(member, request(Contact), timeout, cancellationToken);
 
     /// <summary>A departing peer is no longer a member: nobody must adopt it from its answer.</summary>
     /// <summary>The answer carries this peer's incarnation, the deaths it holds and the incarnations of the peers it lists (docs/protocol.md 5.8).</summary>

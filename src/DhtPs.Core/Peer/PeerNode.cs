@@ -344,13 +344,16 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(LookupRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(StoreRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(FetchRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
+            [typeof(RemoveRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RouteAnswer)] = AtOnce(m => _router.HandleAnswer((RouteAnswer)m)),
             // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
             // A take-over is answered once the sender is known to be the new first predecessor (issue 17).
             [typeof(TakeOverRequest)] = (m, reply) => _fileService.HandleTakeOverRequest((TakeOverRequest)m, reply),
-            // File service: the copies on the next r - 1 successors.
-            [typeof(ReplicaSync)] = AtOnce(m => _fileService.HandleReplicaSync((ReplicaSync)m)),
+            // File service: the copies on the next r - 1 successors. A sync is answered once the removals it carries are on disk.
+            [typeof(ReplicaSync)] = (m, reply) => _fileService.HandleReplicaSync((ReplicaSync)m, reply),
             [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
+            // Test-DhtRing's file report.
+            [typeof(StoredFilesRequest)] = (m, reply) => _fileService.HandleStoredFilesRequest((StoredFilesRequest)m, reply),
         };
     }
 

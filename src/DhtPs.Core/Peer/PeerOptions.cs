@@ -73,6 +73,14 @@ public sealed record PeerOptions
     /// </summary>
     public int? WriteQuorum { get; init; }
 
+    /// <summary>
+    /// How long the tombstone of a removed file is kept (by its owner and holders) so that no stale copy brings it back:
+    /// longer than any peer is expected to be away and come back with its old files. A day by default.
+    /// </summary>
+    public TimeSpan TombstoneLifetime { get; init; } = DefaultTombstoneLifetime;
+
+    public static readonly TimeSpan DefaultTombstoneLifetime = TimeSpan.FromDays(1);
+
     /// <summary><see cref="WriteQuorum"/>, or a majority of <see cref="ReplicationFactor"/>.</summary>
     public int EffectiveWriteQuorum => WriteQuorum ?? ReplicationFactor / 2 + 1;
 

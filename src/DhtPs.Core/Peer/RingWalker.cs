@@ -13,6 +13,9 @@ public sealed record RingWalk(IReadOnlyList<DhtRingMember> Members, bool Closed,
 
     /// <summary>True when the walk stopped at a member that refused its authentication (another ring secret, or none).</summary>
     public bool AuthenticationRefused { get; init; }
+
+    /// <summary>The id width the walk asked in (the ring's, once a member of another width said so).</summary>
+    public int IdBits { get; init; }
 }
 
 /// <summary>
@@ -24,10 +27,10 @@ public static class RingWalker
     /// <summary>No walk visits more members than this.</summary>
     public const int MaxMembers = 4096;
 
-    public static Task<RingWalk> WalkAsync(
+    public static async Task<RingWalk> WalkAsync(
         IPeerTransport transport, PeerContact asker, IdSpace space, IPEndPoint start, TimeSpan timeout, CancellationToken cancellationToken) =>
-        WalkAsync(next => transport.RequestAsync(next, new NeighborsRequest { Sender = asker, IdBits = space.Bits }, timeout, cancellationToken),
-            space, start);
+        await WalkAsync(next => transport.RequestAsync(next, new NeighborsRequest { Sender = asker, IdBits = space.Bits }, timeout, cancellationToken),
+            space, start).ConfigureAwait(false) with { IdBits = space.Bits };
 
     /// <summary>
     /// Walks a ring from outside it, as a client: each question on a connection of its own, no socket listening.
@@ -38,9 +41,9 @@ public static class RingWalker
     {
         Func<IPEndPoint, Task<Message>> Ask(IdSpace width) => next =>
             OutboundConnection.RequestAsync(next, self => new NeighborsRequest { Sender = self, IdBits = width.Bits }, timeout, cancellationToken, codec);
-        var walk = await WalkAsync(Ask(space), space, start).ConfigureAwait(false);
+        var walk = await WalkAsync(Ask(space), space, start).ConfigureAwait(false) with { IdBits = space.Bits };
         return walk.RingWidth is { } width && width != space.Bits && walk.Members.Count == 0
-            ? await WalkAsync(Ask(new IdSpace(width)), new IdSpace(width), start).ConfigureAwait(false)
+            ? await WalkAsync(Ask(new IdSpace(width)), new IdSpace(width), start).ConfigureAwait(false) with { IdBits = width }
             : walk;
     }
 

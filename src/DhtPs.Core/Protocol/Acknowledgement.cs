@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Protocol;
 
@@ -11,4 +12,8 @@ public sealed record Acknowledgement : Message
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Copies { get; init; }
+
+    /// <summary>With <see cref="Copies"/>: the version the owner gave the stored file.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
 }

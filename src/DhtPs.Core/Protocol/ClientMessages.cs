@@ -36,6 +36,12 @@ public sealed record ClientFetch : ClientRequest
     public required string Name { get; init; }
 }
 
+/// <summary>Remove file <see cref="Name"/> from the ring; answered with <see cref="ClientFileDone"/> (the tombstone: no bytes) or <see cref="ClientFailure"/>.</summary>
+public sealed record ClientRemove : ClientRequest
+{
+    public required string Name { get; init; }
+}
+
 /// <summary>Who owns <see cref="Key"/>, or the key of file <see cref="Name"/> (exactly one is given)? Answered with <see cref="ClientLookupDone"/> or <see cref="ClientFailure"/>.</summary>
 public sealed record ClientLookup : ClientRequest
 {
@@ -56,6 +62,10 @@ public sealed record ClientFileDone : Message
     /// <summary>For a store: the copies confirmed (<see cref="Peer.DhtFileInfo.Replicas"/>); left out for a fetch.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Replicas { get; init; }
+
+    /// <summary>The version stored, fetched or removed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public Storage.FileVersion Version { get; init; }
 }
 
 /// <summary>A lookup done for a client.</summary>

@@ -32,6 +32,9 @@ public enum ErrorCode
 
     /// <summary>The owner kept a stored file, but fewer of its holders than the write quorum confirmed a copy: the store is not acknowledged.</summary>
     QuorumNotReached,
+
+    /// <summary>The bytes a holder sent do not match the SHA-256 it announced (recorded when the file was stored): its copy is corrupt.</summary>
+    ContentMismatch,
 }
 
 /// <summary>A request was refused; <see cref="Reason"/> is meant for a person.</summary>

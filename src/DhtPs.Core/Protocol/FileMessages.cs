@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Protocol;
 
@@ -14,6 +15,12 @@ public abstract record RoutedFileRequest : RoutedRequest
 
 /// <summary>SPEC §8: where should this file be stored? The owner accepts, then receives the bytes over a stream (<see cref="FileUpload"/>).</summary>
 public sealed record StoreRequest : RoutedFileRequest;
+
+/// <summary>
+/// Remove-DhtFile: the owner records a tombstone at a version above every write it holds, gives it to its holders and
+/// answers <see cref="RouteOutcome.Removed"/> once the write quorum holds it (protocol.md 8.9).
+/// </summary>
+public sealed record RemoveRequest : RoutedFileRequest;
 
 /// <summary>SPEC §9: who has this file? The owner sends it straight to the origin (<see cref="FileDelivery"/>).</summary>
 public sealed record FetchRequest : RoutedFileRequest
@@ -53,6 +60,10 @@ public sealed record FileUpload : Message
 
     /// <summary>For <see cref="UploadPurpose.Store"/>: the id of the <see cref="StoreRequest"/> the receiver accepted.</summary>
     public string? RequestId { get; init; }
+
+    /// <summary>The version the sender holds (every purpose but a store, whose version its owner gave when it accepted it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
 }
 
 /// <summary>
@@ -82,4 +93,8 @@ public sealed record FileDelivery : Message
 
     /// <summary>As in <see cref="RouteAnswer.OwnedFrom"/>: the sending owner's range starts after this id.</summary>
     public ulong? OwnedFrom { get; init; }
+
+    /// <summary>The version the holder sends; the digest in the header is the one recorded when that version was stored.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
 }

@@ -60,8 +60,11 @@ public static class MessageValidator
             TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
             ReplicaSync sync => CheckReplicaRange(sync.After, sync.Files, space),
             ReplicaRelease release => CheckReplicaRange(release.After, release.Files, space),
-            ReplicaSyncReply reply => CheckNames(reply.Missing),
+            ReplicaSyncReply reply => CheckNames(reply.Missing) ?? (reply.Removed is { } removed ? CheckEntries(removed) : null),
             ReplicaReleaseReply reply => CheckNames(reply.Kept),
+            StoredFilesRequest { After: { } after } when FileName.UnsafeReason(after) is { } reason => Invalid($"file name '{after}' is refused: {reason}"),
+            StoredFilesReply { ReplicationFactor: < 1 or >= SuccessorList.MaxLength } stored => Invalid($"replication factor {stored.ReplicationFactor} is unusable"),
+            StoredFilesReply stored => CheckEntries(stored.Files),
             RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops) ?? CheckOwnedFrom(answer.OwnedFrom, space),
             FileDelivery delivery => CheckOwnedFrom(delivery.OwnedFrom, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
@@ -182,10 +185,11 @@ public static class MessageValidator
     /// <summary>No replica message lists more files than this (longest names and digests stay within a frame); an owner with more sends several.</summary>
     public const int MaxReplicaEntries = 128;
 
-    private static MessageProblem? CheckReplicaRange(ulong after, IReadOnlyList<ReplicaEntry>? files, IdSpace space)
+    private static MessageProblem? CheckReplicaRange(ulong after, IReadOnlyList<ReplicaEntry>? files, IdSpace space) =>
+        !space.Contains(after) ? Invalid($"range start {after} is outside the {space}") : CheckEntries(files);
+
+    private static MessageProblem? CheckEntries(IReadOnlyList<ReplicaEntry>? files)
     {
-        if (!space.Contains(after))
-            return Invalid($"range start {after} is outside the {space}");
         if (files is null)
             return Invalid("the file list is missing");
         if (files.Any(f => f is null || f.Sha256 is not { Length: 64 }))

@@ -1,10 +1,24 @@
+using System.Text.Json.Serialization;
+using DhtPs.Core.Storage;
+
 namespace DhtPs.Core.Protocol;
 
-/// <summary>One file an owner holds for a range of keys: its name and the SHA-256 recorded when it was stored.</summary>
+/// <summary>
+/// One file an owner holds for a range of keys: its name, its version and the SHA-256 recorded when it was stored; or,
+/// <see cref="Removed"/>, the tombstone of a name removed at that version.
+/// </summary>
 public sealed record ReplicaEntry
 {
     public required string Name { get; init; }
     public required string Sha256 { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Removed { get; init; }
+
+    public static ReplicaEntry Of(FileRecord record) => new() { Name = record.Name, Sha256 = record.Sha256, Version = record.Version, Removed = record.IsTombstone };
 }
 
 /// <summary>
@@ -20,10 +34,16 @@ public sealed record ReplicaSync : Message
     public required IReadOnlyList<ReplicaEntry> Files { get; init; }
 }
 
-/// <summary>The names of a <see cref="ReplicaSync"/> the replica does not hold.</summary>
+/// <summary>
+/// The names of a <see cref="ReplicaSync"/> the replica does not hold at the listed version, and the tombstones it holds
+/// above a listed version (<see cref="Removed"/>: the owner missed a removal, and records it too).
+/// </summary>
 public sealed record ReplicaSyncReply : Message
 {
     public required IReadOnlyList<string> Missing { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ReplicaEntry>? Removed { get; init; }
 }
 
 /// <summary>

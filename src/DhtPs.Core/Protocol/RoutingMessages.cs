@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Protocol;
 
@@ -33,6 +35,9 @@ public enum RouteOutcome
     /// <summary>The sender owns the key but holds no file of that name.</summary>
     NotStored,
 
+    /// <summary>The sender owns the key and recorded its removal (<see cref="RemoveRequest"/>); <see cref="RouteAnswer.Copies"/> holders keep the tombstone.</summary>
+    Removed,
+
     /// <summary>The request could not be passed on; <see cref="RouteAnswer.Reason"/> says why.</summary>
     Unroutable,
 }
@@ -47,4 +52,11 @@ public sealed record RouteAnswer : Message
 
     /// <summary>Set by an owner that knows its first predecessor: it owns (OwnedFrom, Sender], which the origin may cache.</summary>
     public ulong? OwnedFrom { get; init; }
+
+    /// <summary>For <see cref="RouteOutcome.Removed"/>: how many holders (the owner among them) confirmed the tombstone.</summary>
+    public int? Copies { get; init; }
+
+    /// <summary>For <see cref="RouteOutcome.Removed"/>: the version of the tombstone.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
 }

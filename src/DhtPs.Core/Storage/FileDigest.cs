@@ -6,6 +6,9 @@ namespace DhtPs.Core.Storage;
 /// <summary>SHA-256 digests of file content, written as 64 lowercase hex digits everywhere a person may see them.</summary>
 public static class FileDigest
 {
+    /// <summary>The SHA-256 of no bytes: what a tombstone records when the removed file's digest was never known here.</summary>
+    public const string Empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     public const int Length = SHA256.HashSizeInBytes;
 
     /// <summary>

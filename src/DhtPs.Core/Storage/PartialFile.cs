@@ -32,16 +32,16 @@ public sealed class PartialFile : IAsyncDisposable
     private readonly IncrementalHash _hash;
     private readonly byte[] _expectedSha256;
     private readonly bool _resumable;
-    private readonly Action<FileStamp?>? _committedCallback;
+    private readonly Gate? _gate;
     private bool _mismatched;
     private bool _committed;
     private bool _disposed;
 
     private PartialFile(IFileSystem fileSystem, string destinationPath, string tempPath, Stream file, IncrementalHash hash, long expectedLength,
-        byte[] expectedSha256, bool resumable, Action<FileStamp?>? committed)
+        byte[] expectedSha256, bool resumable, Gate? gate)
     {
         _fileSystem = fileSystem;
-        _committedCallback = committed;
+        _gate = gate;
         DestinationPath = destinationPath;
         TempPath = tempPath;
         ExpectedLength = expectedLength;
@@ -52,6 +52,13 @@ public sealed class PartialFile : IAsyncDisposable
         ResumedFrom = BytesWritten = file.Length;
     }
 
+    /// <summary>
+    /// Decides, at commit, whether the verified copy goes into place: it calls <paramref name="moveIntoPlace"/> and returns
+    /// true, or returns false when the destination holds something that must stay (a higher version). <paramref name="stamp"/>
+    /// is what the file will look like in place (a rename keeps length and write time).
+    /// </summary>
+    internal delegate bool Gate(FileStamp? stamp, Action moveIntoPlace);
+
     public string DestinationPath { get; }
     public string TempPath { get; }
     public long ExpectedLength { get; }
@@ -59,21 +66,24 @@ public sealed class PartialFile : IAsyncDisposable
     /// <summary>How many bytes an earlier, interrupted write had left (0 for a fresh start).</summary>
     public long ResumedFrom { get; }
 
+    /// <summary>True once a commit found the destination holding what must stay: the verified copy was dropped.</summary>
+    public bool Superseded { get; private set; }
+
     /// <summary>How many bytes of the content the temporary file holds, <see cref="ResumedFrom"/> included.</summary>
     public long BytesWritten { get; private set; }
 
     /// <summary>Starts writing <paramref name="destinationPath"/> from its first byte; its directory must exist.</summary>
     /// <param name="fileSystem">Where the file is written; the disk by default.</param>
     public static PartialFile Create(string destinationPath, long expectedLength, string expectedSha256, IFileSystem? fileSystem = null) =>
-        Create(fileSystem ?? DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, committed: null);
+        Create(fileSystem ?? DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, gate: null);
 
-    /// <param name="committed">Runs once the file is in place, with the stamp of what was renamed (a store records the verified digest under it).</param>
-    internal static PartialFile Create(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action<FileStamp?>? committed)
+    /// <param name="gate">Decides whether the verified copy goes into place (a store records it in its index there); null: it always does.</param>
+    internal static PartialFile Create(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Gate? gate)
     {
         var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
         var temp = Path.Combine(directory, $"{FileName.ReservedPrefix}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}{TempSuffix}");
         var file = fileSystem.CreateNew(temp);
-        return new PartialFile(fileSystem, destination, temp, file, IncrementalHash.CreateHash(HashAlgorithmName.SHA256), expectedLength, digest, resumable: false, committed);
+        return new PartialFile(fileSystem, destination, temp, file, IncrementalHash.CreateHash(HashAlgorithmName.SHA256), expectedLength, digest, resumable: false, gate);
     }
 
     /// <summary>
@@ -82,13 +92,13 @@ public sealed class PartialFile : IAsyncDisposable
     /// Resumable temporary files in the directory untouched for <see cref="StaleAfter"/> are deleted on the way.
     /// </summary>
     public static Task<PartialFile> ResumeAsync(string destinationPath, long expectedLength, string expectedSha256, CancellationToken cancellationToken) =>
-        ResumeAsync(DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
+        ResumeAsync(DiskFileSystem.Instance, destinationPath, expectedLength, expectedSha256, gate: null, cancellationToken);
 
     /// <inheritdoc cref="ResumeAsync(string, long, string, CancellationToken)"/>
     public static Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, CancellationToken cancellationToken) =>
-        ResumeAsync(fileSystem, destinationPath, expectedLength, expectedSha256, committed: null, cancellationToken);
+        ResumeAsync(fileSystem, destinationPath, expectedLength, expectedSha256, gate: null, cancellationToken);
 
-    internal static async Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Action<FileStamp?>? committed,
+    internal static async Task<PartialFile> ResumeAsync(IFileSystem fileSystem, string destinationPath, long expectedLength, string expectedSha256, Gate? gate,
         CancellationToken cancellationToken)
     {
         var (destination, directory, digest) = Check(destinationPath, expectedLength, expectedSha256);
@@ -102,7 +112,7 @@ public sealed class PartialFile : IAsyncDisposable
         catch (IOException)
         {
             // Another transfer of the same content is writing it right now: this one starts afresh on its own.
-            return Create(fileSystem, destination, expectedLength, expectedSha256, committed);
+            return Create(fileSystem, destination, expectedLength, expectedSha256, gate);
         }
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
@@ -111,7 +121,7 @@ public sealed class PartialFile : IAsyncDisposable
             if (file.Length > expectedLength)
                 file.SetLength(0);
             await HashAsync(file, hash, cancellationToken).ConfigureAwait(false);
-            return new PartialFile(fileSystem, destination, temp, file, hash, expectedLength, digest, resumable: true, committed);
+            return new PartialFile(fileSystem, destination, temp, file, hash, expectedLength, digest, resumable: true, gate);
         }
         catch
         {
@@ -172,7 +182,7 @@ public sealed class PartialFile : IAsyncDisposable
         BytesWritten += bytes.Length;
     }
 
-    /// <summary>Verifies length and SHA-256, makes the content durable, and renames it into place.</summary>
+    /// <summary>Verifies length and SHA-256, makes the content durable, and renames it into place (unless the gate keeps what is there: <see cref="Superseded"/>).</summary>
     /// <exception cref="FileContentMismatchException">Fewer bytes than announced, or a different SHA-256.</exception>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
@@ -189,9 +199,15 @@ public sealed class PartialFile : IAsyncDisposable
         _fileSystem.FlushToDisk(_file); // the rename must never expose a file whose bytes are not on disk yet
         await _file.DisposeAsync().ConfigureAwait(false);
         var stamp = _fileSystem.GetStamp(TempPath); // A rename keeps length and write time: the stamp of this file once in place.
-        _fileSystem.Move(TempPath, DestinationPath);
+        void MoveIntoPlace() => _fileSystem.Move(TempPath, DestinationPath);
+        if (_gate is null)
+            MoveIntoPlace();
+        else if (!_gate(stamp, MoveIntoPlace))
+        {
+            Superseded = true;
+            _fileSystem.Delete(TempPath);
+        }
         _committed = true;
-        _committedCallback?.Invoke(stamp);
     }
 
     /// <summary>

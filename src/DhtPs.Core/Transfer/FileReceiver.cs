@@ -128,13 +128,13 @@ public static class FileReceiver
 
     /// <summary>
     /// Receives a whole transfer (header and content) into <paramref name="store"/> under the announced name,
-    /// resuming an earlier transfer of the same content that was cut off.
+    /// resuming an earlier transfer of the same content that was cut off. Its version is not known (<see cref="FileVersion.Unknown"/>).
     /// </summary>
     public static async Task<StoredFile> ReceiveIntoAsync(Stream source, FileStore store, long maxLength,
         IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var header = await ReadHeaderAsync(source, maxLength, cancellationToken).ConfigureAwait(false);
-        await using (var partial = await store.ResumeStoreAsync(header.Name, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false))
+        await using (var partial = await store.ResumeStoreAsync(header.Name, header.Length, header.Sha256, FileVersion.Unknown, cancellationToken).ConfigureAwait(false))
             await ReceiveAsync(source, header, partial, progress, cancellationToken).ConfigureAwait(false);
         return store.GetInfo(header.Name);
     }

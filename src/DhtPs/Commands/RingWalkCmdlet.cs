@@ -31,7 +31,11 @@ public abstract class RingWalkCmdlet : RingClientCmdlet
     /// The walk -Via names, each member answering within <paramref name="timeout"/>; null after writing an error
     /// when -Via names nothing a walk can start at.
     /// </summary>
-    protected Func<CancellationToken, Task<RingWalk>>? RingWalkFromVia(TimeSpan timeout)
+    protected Func<CancellationToken, Task<RingWalk>>? RingWalkFromVia(TimeSpan timeout) =>
+        RingEntryFromVia() is { } start ? token => start.WalkRingAsync(timeout, token) : null;
+
+    /// <summary>Where a walk (and the questions after it) starts: the entry -Via names, or this session's first peer; null after writing an error.</summary>
+    protected IRingEntry? RingEntryFromVia()
     {
         IRingEntry? start;
         if (Via is not null)
@@ -44,6 +48,6 @@ public abstract class RingWalkCmdlet : RingClientCmdlet
                 "DhtRingStartUnknown", ErrorCategory.InvalidArgument, null));
             return null;
         }
-        return start is null ? null : token => start.WalkRingAsync(timeout, token);
+        return start;
     }
 }

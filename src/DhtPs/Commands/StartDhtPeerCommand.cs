@@ -104,6 +104,11 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(1, SuccessorList.MaxLength - 1)]
     public int WriteQuorum { get; set; }
 
+    /// <summary>Seconds a removed file's tombstone is kept (so that no stale copy brings the file back); a day by default.</summary>
+    [Parameter]
+    [ValidateRange(1, 366 * 86400)]
+    public double TombstoneLifetime { get; set; } = PeerOptions.DefaultTombstoneLifetime.TotalSeconds;
+
     /// <summary>The ring secret: every datagram and connection is authenticated with keys derived from it.</summary>
     [Parameter]
     [ValidateNotNull]
@@ -181,6 +186,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 SuccessorCount = SuccessorCount,
                 ReplicationFactor = ReplicationFactor,
                 WriteQuorum = MyInvocation.BoundParameters.ContainsKey(nameof(WriteQuorum)) ? WriteQuorum : null,
+                TombstoneLifetime = TimeSpan.FromSeconds(TombstoneLifetime),
                 Faults = FaultInjection,
             };
             options.Validate();

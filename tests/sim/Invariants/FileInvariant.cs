@@ -54,27 +54,35 @@ public static class FileInvariant
     }
 
     /// <summary>
-    /// With copies (r &gt; 1): once the ring has been calm long enough, every acknowledged file not lost has r byte-identical
-    /// copies on exactly the members that should hold it (<see cref="HoldersOf"/>), and no other live peer holds one.
+    /// With copies (r &gt; 1): once the ring has been calm long enough, every acknowledged file not lost, at its latest
+    /// version, has r byte-identical copies on exactly the members that should hold it (<see cref="HoldersOf"/>), and no
+    /// other live peer holds one; a removed file is held by none. The holders may instead agree on a write that was
+    /// attempted after it and not acknowledged (a store short of its quorum stays where it reached, and wins by its
+    /// version); never on one acknowledged before it (a stale version).
     /// </summary>
     /// <param name="live">Every peer that is up, members or not (a copy left on any of them is one too many).</param>
-    public static IReadOnlyList<InvariantViolation> CheckReplicas(IReadOnlyList<ulong> members, IReadOnlyList<ulong> live, IEnumerable<TrackedFile> stored,
+    public static IReadOnlyList<InvariantViolation> CheckReplicas(IReadOnlyList<ulong> members, IReadOnlyList<ulong> live, FileLedger ledger,
         Func<ulong, string, byte[]?> held, int replicationFactor)
     {
         var violations = new List<InvariantViolation>();
-        foreach (var file in stored.Where(f => !f.IsLost))
+        foreach (var file in ledger.Stored.Where(f => !f.IsLost))
         {
             var holders = HoldersOf(file.Key, members, replicationFactor);
+            var agreed = held(holders[0], file.Name);
+            var what = file.Removed ? "removed" : $"{file.Content.Length} bytes";
+            if (!ledger.MayHold(file.Name, agreed, out var stale))
+                violations.Add(new(ReplicaName, $"peer {holders[0]} holds File {file.Name} (key {file.Key}) " +
+                    $"{(agreed is null ? "not at all" : $"with {agreed.Length} bytes")}, {(stale ? "a stale version" : "no write of it")}; version {file.Version} is {what}"));
             foreach (var peer in live)
             {
                 var content = held(peer, file.Name);
-                var should = holders.Contains(peer);
+                var should = holders.Contains(peer) && agreed is not null;
                 if (should && content is null)
                     violations.Add(new(ReplicaName, $"File {file.Name} (key {file.Key}) is not at peer {peer}, one of its holders {string.Join(", ", holders)}"));
-                else if (should && !content!.AsSpan().SequenceEqual(file.Content))
-                    violations.Add(new(ReplicaName, $"peer {peer} holds File {file.Name} (key {file.Key}) with {content!.Length} bytes that differ from the {file.Content.Length} stored"));
+                else if (should && !content!.AsSpan().SequenceEqual(agreed))
+                    violations.Add(new(ReplicaName, $"peer {peer} holds File {file.Name} (key {file.Key}) with {content!.Length} bytes that differ from the {agreed!.Length} its owner {holders[0]} holds"));
                 else if (!should && content is not null)
-                    violations.Add(new(ReplicaName, $"peer {peer} still holds a copy of File {file.Name} (key {file.Key}); its holders are {string.Join(", ", holders)}"));
+                    violations.Add(new(ReplicaName, $"peer {peer} still holds a copy of File {file.Name} (key {file.Key}); its holders are {string.Join(", ", holders)}{(agreed is null ? ", which hold none" : "")}"));
             }
         }
         return violations;

@@ -13,17 +13,24 @@ public sealed record StoreFile(ulong PeerId, string Name, byte[] Content) : ISim
     /// <summary>How long the owner may take to accept the store.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>A random live peer stores a file of random content up to a few chunks long under an unused 4-digit name; null when no peer is up.</summary>
+    /// <summary>
+    /// A random live peer stores a file of random content up to a few chunks long under an unused 4-digit name, or, with
+    /// copies (r &gt; 1), one time in three under a name stored before (a new version); null when no peer is up.
+    /// </summary>
     public static StoreFile? Random(SimulatedRing ring)
     {
         var live = ring.Peers.Where(p => p.IsUp).ToArray();
         if (live.Length == 0)
             return null;
         var peer = live[ring.Random.Next(live.Length)];
+        var stored = ring.Files.Stored;
         string name;
-        do
-            name = ring.Random.Next(10_000).ToString("D4");
-        while (ring.Files.IsNameUsed(name));
+        if (ring.Settings.ReplicationFactor > 1 && stored.Count > 0 && ring.Random.Next(3) == 0)
+            name = stored[ring.Random.Next(stored.Count)].Name;
+        else
+            do
+                name = ring.Random.Next(10_000).ToString("D4");
+            while (ring.Files.IsNameUsed(name));
         var content = new byte[1 + ring.Random.Next(3 * FileSender.ChunkLength)];
         ring.Random.NextBytes(content);
         return new StoreFile(peer.Id, name, content);
@@ -34,7 +41,7 @@ public sealed record StoreFile(ulong PeerId, string Name, byte[] Content) : ISim
         var peer = ring[PeerId];
         var source = SimulatedPeer.SourcePath(Name);
         peer.Disk.WriteAllBytes(source, Content);
-        ring.Files.BeginStore(Name);
+        ring.Files.BeginStore(Name, Content);
         _ = StoreAsync(ring, peer.Node!, source, ring.Members());
     }
 
@@ -45,8 +52,8 @@ public sealed record StoreFile(ulong PeerId, string Name, byte[] Content) : ISim
             // ConfigureAwait(false): the store completes inside the clock's run, where no context would take the continuation away.
             var stored = await node.StoreAsync(source, Name, progress: null, Timeout, CancellationToken.None).ConfigureAwait(false);
             var members = membersAtStart.Intersect(ring.Members()).ToHashSet();
-            ring.Files.StoreSucceeded(new TrackedFile(Name, stored.Key, Content, PeerId, members));
-            ring.Record($"stored File {Name} at peer {stored.StoredAt} after {stored.Hops} hops");
+            ring.Files.StoreSucceeded(new TrackedFile(Name, stored.Key, Content, PeerId, members) { Version = stored.Version });
+            ring.Record($"stored File {Name} at peer {stored.StoredAt} after {stored.Hops} hops, version {stored.Version}");
         }
         catch (DhtFileException e)
         {

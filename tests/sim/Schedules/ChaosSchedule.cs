@@ -21,6 +21,7 @@ public sealed class ChaosSchedule : ISchedule
             5 => new HealPartitions(),
             6 or 7 => new ChangeConditions(Stormy(ring)),
             8 => new ChangeConditions(ring.Settings.CalmNetwork),
+            9 => RemoveFile.Random(ring) ?? (ISimulationOperation)new Wait(),
             10 or 11 => Join(ring) ?? new Wait(),
             12 => Leave(ring) ?? new Wait(),
             13 => Kill(ring) ?? new Wait(),

@@ -28,7 +28,7 @@ public sealed class InMemoryFileSystemTests
     public void A_store_completes_synchronously_and_reads_back_identical()
     {
         var (content, sha256) = Content(100_000);
-        var storing = _store.StoreAsync("2012", new MemoryStream(content), content.Length, sha256, CancellationToken.None);
+        var storing = _store.StoreAsync("2012", new MemoryStream(content), content.Length, sha256, FileVersion.Unknown, CancellationToken.None);
         Assert.True(storing.IsCompletedSuccessfully);
         Assert.Equal(["2012"], _store.List().Select(f => f.Name));
         Assert.Equal(content, _disk.ReadAllBytes(Path.GetFullPath("/data/2012")));
@@ -40,14 +40,14 @@ public sealed class InMemoryFileSystemTests
     public async Task A_cut_off_resumable_write_keeps_its_bytes_and_the_next_one_continues_after_them()
     {
         var (content, sha256) = Content(1000);
-        await using (var first = await _store.ResumeStoreAsync("2012", content.Length, sha256, CancellationToken.None))
+        await using (var first = await _store.ResumeStoreAsync("2012", content.Length, sha256, FileVersion.Unknown, CancellationToken.None))
             await first.WriteAsync(content.AsMemory(0, 400), CancellationToken.None);
         Assert.False(_store.Exists("2012"));
 
-        await using var second = await _store.ResumeStoreAsync("2012", content.Length, sha256, CancellationToken.None);
+        await using var second = await _store.ResumeStoreAsync("2012", content.Length, sha256, FileVersion.Unknown, CancellationToken.None);
         Assert.Equal(400, second.ResumedFrom);
         // While it is open, another writer of the same content cannot share its temporary file.
-        await using (var third = await _store.ResumeStoreAsync("2012", content.Length, sha256, CancellationToken.None))
+        await using (var third = await _store.ResumeStoreAsync("2012", content.Length, sha256, FileVersion.Unknown, CancellationToken.None))
             Assert.Equal(0, third.ResumedFrom);
         await second.WriteAsync(content.AsMemory(400), CancellationToken.None);
         await second.CommitAsync(CancellationToken.None);
@@ -60,9 +60,9 @@ public sealed class InMemoryFileSystemTests
     {
         var (old, oldSha) = Content(10);
         var (replacement, newSha) = Content(20);
-        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, oldSha, CancellationToken.None);
+        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, oldSha, FileVersion.Unknown, CancellationToken.None);
         using var reader = _store.Open("2012");
-        await _store.StoreAsync("2012", new MemoryStream(replacement), replacement.Length, newSha, CancellationToken.None);
+        await _store.StoreAsync("2012", new MemoryStream(replacement), replacement.Length, newSha, FileVersion.Unknown, CancellationToken.None);
         Assert.Equal(old, new BinaryReader(reader).ReadBytes(100));
         Assert.Equal(newSha, _store.GetInfo("2012").Sha256);
     }
@@ -71,7 +71,7 @@ public sealed class InMemoryFileSystemTests
     public async Task Stale_resumable_files_are_measured_on_the_simulated_clock()
     {
         var (content, sha256) = Content(10);
-        await using (var partial = await _store.ResumeStoreAsync("2012", content.Length, sha256, CancellationToken.None))
+        await using (var partial = await _store.ResumeStoreAsync("2012", content.Length, sha256, FileVersion.Unknown, CancellationToken.None))
             await partial.WriteAsync(content.AsMemory(0, 5), CancellationToken.None);
         var directory = Path.GetFullPath("/data");
 

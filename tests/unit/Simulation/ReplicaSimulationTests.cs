@@ -25,7 +25,9 @@ public sealed class ReplicaSimulationTests(ITestOutputHelper output)
         output.WriteLine($"{files}; {availability}");
         Assert.True(results.Sum(r => r.Crashes + r.Kills) > 20, "the schedules crashed and killed peers");
         Assert.True(files is { Stored: > 500, Lost: 0, Checks: > 20 }, files.ToString());
-        Assert.True(availability.CalmStarted >= files.Stored && availability.CalmSucceeded == availability.CalmStarted, availability.ToString());
+        // Each run ends by fetching every kept file once, calm, and fails if one fails; stores of a name again make new versions.
+        Assert.True(availability.CalmStarted > 0 && availability.CalmSucceeded == availability.CalmStarted, availability.ToString());
+        Assert.True(files is { Overwrites: > 0, Removes: > 0, StaleServed: 0 }, files.ToString());
         // Issue 11 asks 99 % during churn; a hop that waits out its request timeout on a dead or cut-off next hop still costs a few (closing note).
         Assert.True(availability.ChurnSucceeded >= 0.95 * availability.ChurnStarted, availability.ToString());
     }

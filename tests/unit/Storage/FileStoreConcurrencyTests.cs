@@ -34,7 +34,7 @@ public sealed class FileStoreConcurrencyTests : IDisposable
                 var version = versions[i % versions.Length];
                 try
                 {
-                    await store.StoreAsync("0012", new MemoryStream(version), version.Length, Sha256(version), CancellationToken.None);
+                    await store.StoreAsync("0012", new MemoryStream(version), version.Length, Sha256(version), FileVersion.Unknown, CancellationToken.None);
                 }
                 catch (FileNotFoundException)
                 {

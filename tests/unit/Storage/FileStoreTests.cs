@@ -18,7 +18,7 @@ public sealed class FileStoreTests : IDisposable
     public async Task A_stored_file_reads_back_identical_and_is_listed_with_key_length_and_sha256()
     {
         var bytes = Content(200_000);
-        var stored = await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, TestContent.Sha256(bytes), default);
+        var stored = await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, TestContent.Sha256(bytes), FileVersion.Unknown, default);
 
         Assert.Equal(new StoredFile("2012", 220, bytes.Length, TestContent.Sha256(bytes)), stored);
         using (var reader = _store.Open("2012"))
@@ -59,7 +59,7 @@ public sealed class FileStoreTests : IDisposable
         var bytes = Content(100_000);
         var announcedSha = lengthError == 0 ? TestContent.Sha256(Content(100_000, seed: 9)) : TestContent.Sha256(bytes);
         await Assert.ThrowsAsync<FileContentMismatchException>(() =>
-            _store.StoreAsync("2067", new MemoryStream(bytes), bytes.Length - lengthError, announcedSha, default));
+            _store.StoreAsync("2067", new MemoryStream(bytes), bytes.Length - lengthError, announcedSha, FileVersion.Unknown, default));
         Assert.False(_store.Exists("2067"));
         Assert.Empty(_temp.FileNames());
     }
@@ -70,7 +70,7 @@ public sealed class FileStoreTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var endless = new EndlessStream(onFirstRead: cancel.Cancel);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            _store.StoreAsync("4103", endless, 1 << 30, TestContent.Sha256([]), cancel.Token));
+            _store.StoreAsync("4103", endless, 1 << 30, TestContent.Sha256([]), FileVersion.Unknown, cancel.Token));
         Assert.Empty(_temp.FileNames());
     }
 
@@ -79,10 +79,10 @@ public sealed class FileStoreTests : IDisposable
     {
         var old = Content(50_000, seed: 1);
         var fresh = Content(70_000, seed: 2);
-        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, TestContent.Sha256(old), default);
+        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, TestContent.Sha256(old), FileVersion.Unknown, default);
         using var reader = _store.Open("2012");
 
-        await _store.StoreAsync("2012", new MemoryStream(fresh), fresh.Length, TestContent.Sha256(fresh), default);
+        await _store.StoreAsync("2012", new MemoryStream(fresh), fresh.Length, TestContent.Sha256(fresh), FileVersion.Unknown, default);
 
         Assert.Equal(old, await ReadAllAsync(reader));
         using (var after = _store.Open("2012"))
@@ -94,9 +94,9 @@ public sealed class FileStoreTests : IDisposable
     public async Task A_failed_replacement_keeps_the_old_copy()
     {
         var old = Content(5000);
-        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, TestContent.Sha256(old), default);
+        await _store.StoreAsync("2012", new MemoryStream(old), old.Length, TestContent.Sha256(old), FileVersion.Unknown, default);
         await Assert.ThrowsAsync<FileContentMismatchException>(() =>
-            _store.StoreAsync("2012", new MemoryStream(Content(5000, seed: 3)), 5000, TestContent.Sha256(old), default));
+            _store.StoreAsync("2012", new MemoryStream(Content(5000, seed: 3)), 5000, TestContent.Sha256(old), FileVersion.Unknown, default));
         using var reader = _store.Open("2012");
         Assert.Equal(old, await ReadAllAsync(reader));
         Assert.Equal(["2012"], _temp.FileNames());
@@ -105,7 +105,7 @@ public sealed class FileStoreTests : IDisposable
     [Fact]
     public async Task Temp_files_of_a_store_in_progress_are_never_listed()
     {
-        await using var partial = _store.BeginStore("big.iso", 10, TestContent.Sha256(new byte[10]));
+        await using var partial = _store.BeginStore("big.iso", 10, TestContent.Sha256(new byte[10]), FileVersion.Unknown);
         await partial.WriteAsync(new byte[4], default);
         Assert.Contains(_temp.FileNames(), PartialFile.IsTempFileName);
         Assert.Empty(_store.List());
@@ -116,7 +116,7 @@ public sealed class FileStoreTests : IDisposable
     public async Task Orphaned_temp_files_are_removed_when_a_store_opens_and_stored_files_are_kept()
     {
         var bytes = Content(10);
-        await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, TestContent.Sha256(bytes), default);
+        await _store.StoreAsync("2012", new MemoryStream(bytes), bytes.Length, TestContent.Sha256(bytes), FileVersion.Unknown, default);
         await File.WriteAllTextAsync(_temp.File(".dhtps-0123456789abcdef.partial"), "left by a crash");
         await File.WriteAllTextAsync(_temp.File(".dhtps-fedcba9876543210.partial"), "");
 
@@ -129,7 +129,7 @@ public sealed class FileStoreTests : IDisposable
     [Fact]
     public async Task Delete_removes_a_file_and_reports_whether_there_was_one()
     {
-        await _store.StoreAsync("2012", new MemoryStream([1, 2, 3]), 3, TestContent.Sha256([1, 2, 3]), default);
+        await _store.StoreAsync("2012", new MemoryStream([1, 2, 3]), 3, TestContent.Sha256([1, 2, 3]), FileVersion.Unknown, default);
         Assert.True(_store.Exists("2012"));
         Assert.True(_store.Delete("2012"));
         Assert.False(_store.Exists("2012"));
@@ -149,8 +149,8 @@ public sealed class FileStoreTests : IDisposable
         Assert.Throws<UnsafeFileNameException>(() => _store.Exists(name));
         Assert.Throws<UnsafeFileNameException>(() => _store.Delete(name));
         Assert.Throws<UnsafeFileNameException>(() => _store.GetInfo(name));
-        Assert.Throws<UnsafeFileNameException>(() => _store.BeginStore(name, 0, TestContent.Sha256([])));
-        await Assert.ThrowsAsync<UnsafeFileNameException>(() => _store.StoreAsync(name, new MemoryStream(), 0, TestContent.Sha256([]), default));
+        Assert.Throws<UnsafeFileNameException>(() => _store.BeginStore(name, 0, TestContent.Sha256([]), FileVersion.Unknown));
+        await Assert.ThrowsAsync<UnsafeFileNameException>(() => _store.StoreAsync(name, new MemoryStream(), 0, TestContent.Sha256([]), FileVersion.Unknown, default));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(_temp.Path)!, "escape"));
     }
 

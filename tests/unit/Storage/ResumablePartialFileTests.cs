@@ -117,7 +117,7 @@ public sealed class ResumablePartialFileTests : IDisposable
 
         Assert.Equal([Path.GetFileName(fresh), "old-notes.txt"], _temp.FileNames());
         Assert.Equal(["old-notes.txt"], store.List().Select(file => file.Name));
-        await using var resumed = await store.ResumeStoreAsync("2012", 10, TestContent.Sha256(new byte[10]), default);
+        await using var resumed = await store.ResumeStoreAsync("2012", 10, TestContent.Sha256(new byte[10]), FileVersion.Unknown, default);
         Assert.Equal(4, resumed.ResumedFrom);
     }
 

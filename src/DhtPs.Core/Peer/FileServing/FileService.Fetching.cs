@@ -69,12 +69,16 @@ internal sealed partial class FileService
                 return;
             }
             _context.Post(() => _context.Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
-            var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops, OwnedFrom = ownedFrom };
+            var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops, OwnedFrom = ownedFrom, Version = stored.Version };
             await using var stream = IdleLimited(await _context.OpenStreamAsync(request.Origin, opening, CancellationToken.None).ConfigureAwait(false));
             var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
             var offset = await FileSender.AnnounceAsync(stream, header, CancellationToken.None).ConfigureAwait(false);
             if (await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress: null, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
+            {
+                if (refused.Code == ErrorCode.ContentMismatch)
+                    await DropIfCorruptAsync(stored, request.Origin.Id).ConfigureAwait(false);
                 throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
+            }
             _context.Post(() => _context.Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
         }
         catch (Exception e)
@@ -100,10 +104,15 @@ internal sealed partial class FileService
                 await partial.CommitAsync(pending.CancellationToken).ConfigureAwait(false);
             }
             _context.Post(() => _context.Raise(DhtEventKind.FileReceived, $"File {request.Name} received", Self.Id));
-            pending.Received.TrySetResult(new DhtFileInfo(stored.Name, stored.Key, Self.Id, stored.Length, stored.Sha256, request.Hops, TimeSpan.Zero, pending.Destination));
+            pending.Received.TrySetResult(new DhtFileInfo(stored.Name, stored.Key, Self.Id, stored.Length, stored.Sha256, request.Hops, TimeSpan.Zero, pending.Destination)
+            {
+                Version = stored.Version,
+            });
         }
         catch (Exception e)
         {
+            if (e is FileContentMismatchException)
+                await DropIfCorruptAsync(stored, Self.Id).ConfigureAwait(false);
             pending.Received.TrySetException(AsTransferFailure(e, request.Name, Self.Id));
         }
     }
@@ -145,16 +154,48 @@ internal sealed partial class FileService
                 await FileReceiver.ReceiveAsync(stream, header, partial, pending.Progress, cancel.Token).ConfigureAwait(false);
             }
             _context.Post(() => _context.Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
-            pending.Received.TrySetResult(new DhtFileInfo(header.Name, FileKey.Of(header.Name, Space), owner, header.Length, header.Sha256, delivery.Hops, TimeSpan.Zero, pending.Destination));
+            pending.Received.TrySetResult(new DhtFileInfo(header.Name, FileKey.Of(header.Name, Space), owner, header.Length, header.Sha256, delivery.Hops, TimeSpan.Zero, pending.Destination)
+            {
+                Version = delivery.Version,
+            });
         }
         catch (Exception e)
         {
             _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
             pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
-            await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), CancellationToken.None).ConfigureAwait(false);
+            // A copy whose bytes miss the digest recorded at store time is the holder's to drop and have copied again.
+            var code = e is FileContentMismatchException ? ErrorCode.ContentMismatch : ErrorCode.Invalid;
+            await FileStreams.WriteReplyAsync(stream, Refuse(code, e.Message), CancellationToken.None).ConfigureAwait(false);
             return;
         }
         await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Off the logical thread, at a holder whose copy a reader found corrupt: hashes it again, and if its bytes no longer
+    /// match the digest recorded when it was stored, drops it, so that the next replication pass (the owner's, or, at the
+    /// owner, the holders giving back what it lacks) copies a good one here again. A copy that checks out stays.
+    /// </summary>
+    private async Task DropIfCorruptAsync(StoredFile stored, ulong reportedBy)
+    {
+        try
+        {
+            string actual;
+            await using (var content = Files.Open(stored.Name))
+                actual = await FileDigest.ComputeAsync(content, CancellationToken.None).ConfigureAwait(false);
+            if (actual == stored.Sha256 || Files.Find(stored.Name) is not { } record || record.Version != stored.Version || !Files.Delete(stored.Name))
+                return;
+            _context.Post(() =>
+            {
+                _context.Raise(DhtEventKind.FileCorruptCopyDropped,
+                    $"File {stored.Name} here is corrupt (SHA-256 {actual}, {stored.Sha256} recorded at store time); dropped, to be copied again from a good copy", reportedBy);
+                ScheduleReplication(PassDelay);
+            });
+        }
+        catch (Exception e) when (e is IOException)
+        {
+            // Gone or changing meanwhile: nothing left to judge.
+        }
     }
 
     /// <summary>The fetch a delivery answers, if this peer still waits for it: the file itself is the answer, so the route's deadline ends.</summary>

@@ -54,7 +54,8 @@ internal sealed partial class FileService
             {
                 var file = Files.GetInfo(name);
                 await using (var content = Files.Open(name))
-                    await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
+                    await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, file.Version, requestId: null, progress: null, CancellationToken.None)
+                        .ConfigureAwait(false);
                 if (purpose != UploadPurpose.TakeOver || !Replicates)
                     Files.Delete(name); // A successor that gave a newcomer its files stays their first holder after it.
                 _context.Post(() => _context.Raise(DhtEventKind.FileHandedOff, $"File {name} handed off to Peer {to.Id}", to.Id));
@@ -62,6 +63,12 @@ internal sealed partial class FileService
             catch (FileNotFoundException)
             {
                 // Gone since it was listed: nothing left to hand over.
+            }
+            catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
+            {
+                // It holds this version or a newer one already: nothing of this copy is needed there.
+                if (purpose != UploadPurpose.TakeOver || !Replicates)
+                    Files.Delete(name);
             }
             catch (Exception e) when (e is DhtFileException or IOException)
             {

@@ -41,7 +41,7 @@ internal sealed partial class FileService
     /// Peers this owner gave copies to, by id: each is told to drop them once it is no longer a holder, however far along
     /// the ring it has moved meanwhile (a list that skipped the holders during a partition gave copies to later peers).
     /// </summary>
-    private readonly Dictionary<ulong, (PeerContact Peer, Dictionary<string, string> Copies)> _copiedTo = [];
+    private readonly Dictionary<ulong, (PeerContact Peer, Dictionary<string, ReplicaEntry> Copies)> _copiedTo = [];
 
     private bool Replicates => _options.ReplicationFactor > 1;
 
@@ -84,17 +84,21 @@ internal sealed partial class FileService
         var owners = _neighborhood.Predecessors.Take(_options.ReplicationFactor - 1).Select(p => p.Id).ToHashSet();
         var beyond = _neighborhood.LiveSuccessors.Concat(_copiedTo.Values.Select(c => c.Peer).Where(p => !owners.Contains(p.Id)))
             .Where(s => s.Id != Self.Id && holders.All(h => h.Id != s.Id)).DistinctBy(s => s.Id)
-            .Select(s => (s, _copiedTo.TryGetValue(s.Id, out var given) ? given.Copies.Select(c => new ReplicaEntry { Name = c.Key, Sha256 = c.Value }).ToArray() : []))
+            .Select(s => (s, _copiedTo.TryGetValue(s.Id, out var given) ? given.Copies.Values.ToArray() : []))
             .ToArray();
         var names = MayHoldFiles ? Files.Names().Where(name => Owns(FileKey.Of(name, Space))).ToArray() : [];
+        var tombstones = MayHoldFiles ? Files.Records().Where(r => r.IsTombstone && Owns(FileKey.Of(r.Name, Space))).Select(ReplicaEntry.Of).ToArray() : [];
         var strays = MayHoldFiles ? StrayOwners(Files.Names()) : [];
+        var expiredBefore = _context.Time.GetUtcNow() - _options.TombstoneLifetime;
         _passRunning = true;
         _context.RunInBackground(async () =>
         {
             var finished = false;
             try
             {
-                finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names).ConfigureAwait(false);
+                if (MayHoldFiles)
+                    Files.ExpireTombstones(expiredBefore);
+                finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names, tombstones).ConfigureAwait(false);
                 finished &= await HandBackStraysAsync(strays).ConfigureAwait(false);
             }
             finally
@@ -112,15 +116,17 @@ internal sealed partial class FileService
 
     /// <summary>Off the logical thread: one pass over the range (<paramref name="after"/>, this peer]; true when every holder confirmed every file.</summary>
     /// <param name="beyond">Peers that are no holders: the rest of the successor list, and those this peer gave copies to, with those copies.</param>
+    /// <param name="tombstones">The removals of the range this peer records: its holders keep them until they expire.</param>
     private async Task<bool> ReplicateRangeAsync(ulong after, IReadOnlyList<PeerContact> holders, IReadOnlyList<(PeerContact Peer, ReplicaEntry[] Given)> beyond,
-        IReadOnlyList<string> names)
+        IReadOnlyList<string> names, IReadOnlyList<ReplicaEntry> tombstones)
     {
-        var entries = new List<ReplicaEntry>();
+        var entries = new List<ReplicaEntry>(tombstones);
         foreach (var name in names)
         {
             try
             {
-                entries.Add(new ReplicaEntry { Name = name, Sha256 = Files.GetInfo(name).Sha256 });
+                var file = Files.GetInfo(name);
+                entries.Add(new ReplicaEntry { Name = name, Sha256 = file.Sha256, Version = file.Version });
             }
             catch (FileNotFoundException)
             {
@@ -135,7 +141,7 @@ internal sealed partial class FileService
         {
             // Forgotten only once it keeps none of what it was given: a peer that still holds a copy by its own view is asked again next pass.
             var kept = 0;
-            var released = entries.UnionBy(given, entry => entry.Name).ToArray();
+            var released = entries.UnionBy(given, entry => entry.Name).OrderBy(entry => entry.Name, StringComparer.Ordinal).ToArray();
             foreach (var chunk in released.Chunk(MessageValidator.MaxReplicaEntries))
             {
                 var reply = (await AskAsync(peer, new ReplicaRelease { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false))?.Message;
@@ -159,8 +165,15 @@ internal sealed partial class FileService
                 all = false;
                 continue;
             }
-            foreach (var name in answer.Missing.Where(missing => chunk.Any(entry => entry.Name == missing)))
+            foreach (var name in answer.Missing.Where(missing => chunk.Any(entry => entry.Name == missing && !entry.Removed)))
                 all &= await CopyToAsync(holder, name).ConfigureAwait(false);
+            // A removal this owner missed (it was another peer's range then, or it was away): recorded here too, and passed on.
+            var removedHere = (answer.Removed ?? []).Count(removed => Files.Remove(removed.Name, removed.Version, _context.Time.GetUtcNow()));
+            if (removedHere > 0)
+            {
+                _context.Post(() => ScheduleReplication(PassDelay));
+                all = false;
+            }
         }
         return all;
     }
@@ -175,7 +188,8 @@ internal sealed partial class FileService
         {
             var file = Files.GetInfo(name);
             await using (var content = Files.Open(name))
-                await UploadAsync(holder, new TransferHeader(file.Name, file.Length, file.Sha256), content, UploadPurpose.Replica, requestId: null, progress: null, CancellationToken.None).ConfigureAwait(false);
+                await UploadAsync(holder, new TransferHeader(file.Name, file.Length, file.Sha256), content, UploadPurpose.Replica, file.Version, requestId: null, progress: null,
+                    CancellationToken.None).ConfigureAwait(false);
             _context.Post(() =>
             {
                 if (!asOwner)
@@ -184,8 +198,8 @@ internal sealed partial class FileService
                     return;
                 }
                 if (!_copiedTo.TryGetValue(holder.Id, out var given))
-                    _copiedTo[holder.Id] = given = (holder, new Dictionary<string, string>(StringComparer.Ordinal));
-                given.Copies[file.Name] = file.Sha256;
+                    _copiedTo[holder.Id] = given = (holder, new Dictionary<string, ReplicaEntry>(StringComparer.Ordinal));
+                given.Copies[file.Name] = new ReplicaEntry { Name = file.Name, Sha256 = file.Sha256, Version = file.Version };
                 _context.Raise(DhtEventKind.FileReplicated, $"File {name} copied to Peer {holder.Id}", holder.Id);
             });
             return true;
@@ -304,26 +318,75 @@ internal sealed partial class FileService
     /// <summary>The holders a store needs: the write quorum, or every peer a ring smaller than that has (this one and <paramref name="holders"/>).</summary>
     private int RequiredCopies(int holders) => Math.Min(_options.EffectiveWriteQuorum, 1 + holders);
 
-    /// <summary>At a holder: which of the owner's files it lacks; and the files of the owner's range it holds that the owner lacks go to the owner.</summary>
-    public Message HandleReplicaSync(ReplicaSync sync)
+    /// <summary>
+    /// At a holder: which of the owner's files it lacks at the listed version (or holds at a lower one), recording the
+    /// owner's tombstones it does not hold yet; the files of the owner's range it holds newer than the owner lists, or that
+    /// the owner does not list, go to the owner, and the removals the owner missed come back in the reply.
+    /// </summary>
+    public void HandleReplicaSync(ReplicaSync sync, Action<Message> reply)
     {
         if (_context.Status is not PeerStatus.Running)
-            return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}; it keeps no copies.");
+        {
+            reply(Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}; it keeps no copies."));
+            return;
+        }
         var owner = sync.Sender;
-        var listed = sync.Files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
-        string[] missing = [.. sync.Files.Where(f => !MayHoldFiles || !Files.Exists(f.Name)).Select(f => f.Name)];
+        var listed = sync.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var missing = new List<string>();
+        var removedNewer = new List<ReplicaEntry>();
+        var toRemove = new List<ReplicaEntry>();
+        var ownerLacks = new List<string>();
+        foreach (var entry in sync.Files)
+        {
+            Observe(entry.Version);
+            var held = MayHoldFiles ? Files.Find(entry.Name) : null;
+            if (held is not null && held.Version > entry.Version)
+            {
+                if (held.IsTombstone)
+                    removedNewer.Add(ReplicaEntry.Of(held));
+                else
+                    ownerLacks.Add(held.Name);
+            }
+            else if (entry.Removed)
+            {
+                if (held is null || held.Version < entry.Version)
+                    toRemove.Add(entry);
+            }
+            else if (held is null || held.Version < entry.Version)
+                missing.Add(entry.Name);
+        }
         if (MayHoldFiles && sync.Files.Count < MessageValidator.MaxReplicaEntries)
         {
             // A full chunk may be one of several: only a complete list tells what the owner lacks.
-            string[] ownerLacks = [.. Files.Names().Where(name => !listed.Contains(name) && Space.InHalfOpen(FileKey.Of(name, Space), sync.After, owner.Id))];
-            if (ownerLacks.Length > 0)
-                _context.RunInBackground(async () =>
-                {
-                    foreach (var name in ownerLacks)
-                        await CopyToAsync(owner, name).ConfigureAwait(false);
-                });
+            foreach (var record in Files.Records().Where(r => !listed.ContainsKey(r.Name) && Space.InHalfOpen(FileKey.Of(r.Name, Space), sync.After, owner.Id)))
+            {
+                if (record.IsTombstone)
+                    removedNewer.Add(ReplicaEntry.Of(record));
+                else
+                    ownerLacks.Add(record.Name);
+            }
         }
-        return new ReplicaSyncReply { Sender = Self, IdBits = Space.Bits, Missing = missing };
+        var answer = new ReplicaSyncReply { Sender = Self, IdBits = Space.Bits, Missing = missing, Removed = removedNewer.Count > 0 ? removedNewer : null };
+        if (ownerLacks.Count > 0)
+            _context.RunInBackground(async () =>
+            {
+                foreach (var name in ownerLacks)
+                    await CopyToAsync(owner, name).ConfigureAwait(false);
+            });
+        if (toRemove.Count == 0)
+        {
+            reply(answer);
+            return;
+        }
+        _context.RunInBackground(() =>
+        {
+            // Off the logical thread (disk), and answered once the tombstones are durable: the answer confirms them.
+            var now = _context.Time.GetUtcNow();
+            foreach (var entry in toRemove.Where(entry => Files.Remove(entry.Name, entry.Version, now)))
+                _context.Post(() => _context.Raise(DhtEventKind.FileRemoved, $"File {entry.Name} removed here (version {entry.Version}), as Peer {owner.Id} recorded", owner.Id));
+            _context.Post(() => reply(answer));
+            return Task.CompletedTask;
+        });
     }
 
     /// <summary>
@@ -336,7 +399,7 @@ internal sealed partial class FileService
         if (_context.Status is not PeerStatus.Running)
             return Refuse(ErrorCode.NotRunning, $"Peer {Self.Id} is {_context.Status}.");
         var owner = release.Sender.Id;
-        ReplicaEntry[] held = MayHoldFiles ? [.. release.Files.Where(f => Files.Exists(f.Name))] : [];
+        ReplicaEntry[] held = MayHoldFiles ? [.. release.Files.Where(f => Files.Find(f.Name) is not null)] : [];
         var roles = Roles();
         var judged = _neighborhood.Predecessors.Count >= _options.ReplicationFactor;
         var drop = held.Where(f => FileKey.Of(f.Name, Space) is var key && !Owns(key)
@@ -349,7 +412,8 @@ internal sealed partial class FileService
                     try
                     {
                         // Only the very copy the owner's holders confirmed: another version stays.
-                        if (Files.GetInfo(entry.Name).Sha256 == entry.Sha256 && Files.Delete(entry.Name))
+                        if (Files.Find(entry.Name) is { } record && record.Version == entry.Version && record.Sha256 == entry.Sha256
+                            && (record.IsTombstone || Files.GetInfo(entry.Name).Sha256 == entry.Sha256) && Files.Delete(entry.Name))
                             _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {entry.Name} dropped here: Peer {owner} and its next successors hold it", owner));
                     }
                     catch (Exception e) when (e is FileNotFoundException or IOException)
@@ -369,7 +433,7 @@ internal sealed partial class FileService
             ScheduleReplication(PassDelay);
     }
 
-    /// <summary>A replica upload is kept unless the name is held here already.</summary>
-    private ErrorResponse? AdmitReplica(string name) =>
-        Files.Exists(name) ? Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name}.") : null;
+    /// <summary>A replica upload is kept unless this version of the name, or a newer one (a tombstone too), is held here already.</summary>
+    private ErrorResponse? AdmitReplica(string name, FileVersion version) =>
+        Files.Find(name) is { } held && held.Version >= version ? Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name} at version {held.Version}.") : null;
 }

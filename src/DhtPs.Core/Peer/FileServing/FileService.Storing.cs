@@ -49,28 +49,30 @@ internal sealed partial class FileService
         if (answer.Outcome != RouteOutcome.StoreAccepted)
             throw new DhtFileException(DhtFileFailure.Unroutable, $"Store {name} was not accepted: {answer.Reason}", answer.Sender.Id);
 
-        var copies = answer.Sender.Id == Self.Id
-            ? await StoreLocallyAsync(header, content, cancellationToken).ConfigureAwait(false)
-            : await UploadAsync(answer.Sender, header, content, UploadPurpose.Store, request.RequestId, progress, cancellationToken).ConfigureAwait(false);
-        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, _context.Time.GetElapsedTime(started)) { Replicas = copies };
+        var (copies, version) = answer.Sender.Id == Self.Id
+            ? await StoreLocallyAsync(header, content, request.RequestId, cancellationToken).ConfigureAwait(false)
+            : await UploadAsync(answer.Sender, header, content, UploadPurpose.Store, FileVersion.Unknown, request.RequestId, progress, cancellationToken).ConfigureAwait(false);
+        return new DhtFileInfo(name, key, answer.Sender.Id, header.Length, sha256, answer.Hops, _context.Time.GetElapsedTime(started)) { Replicas = copies, Version = version };
     }
 
-    /// <summary>The entry peer owns the key itself: the file goes straight into its store and to its holders, as an upload would; returns the copies.</summary>
-    private async Task<int> StoreLocallyAsync(TransferHeader header, Stream content, CancellationToken cancellationToken)
+    /// <summary>The entry peer owns the key itself: the file goes straight into its store and to its holders, as an upload would; returns the copies and the version.</summary>
+    private async Task<(int Copies, FileVersion Version)> StoreLocallyAsync(TransferHeader header, Stream content, string requestId, CancellationToken cancellationToken)
     {
+        var version = await Call(() => AcceptedVersion(requestId, header.Name), cancellationToken).ConfigureAwait(false);
         try
         {
-            await Files.StoreAsync(header.Name, content, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false);
+            await Files.StoreAsync(header.Name, content, header.Length, header.Sha256, version, cancellationToken).ConfigureAwait(false);
         }
         catch (FileContentMismatchException e)
         {
             throw new DhtFileException(DhtFileFailure.TransferFailed, $"{header.Name} changed while it was being stored; nothing was kept: {e.Message}", Self.Id, e);
         }
         _context.Post(() => _context.Raise(DhtEventKind.FileStored, $"File {header.Name} has been stored here", Self.Id));
+        _context.Post(() => _acceptedStores.Remove(requestId));
         var (held, required) = await ReplicateStoredAsync(header.Name).ConfigureAwait(false);
         if (held < required)
             throw new DhtFileException(DhtFileFailure.TransferFailed, QuorumShortfall(header.Name, held, required), Self.Id);
-        return held;
+        return (held, version);
     }
 
     private string QuorumShortfall(string name, int held, int required) =>
@@ -83,10 +85,11 @@ internal sealed partial class FileService
     /// </summary>
     /// <param name="content">Seekable, positioned at the file's first byte.</param>
     /// <param name="requestId">For a store: the id of the request <paramref name="to"/> accepted.</param>
-    /// <returns>How many copies the receiver reports for a store (1 for every other upload).</returns>
+    /// <param name="version">The version sent (a store's comes from its owner instead).</param>
+    /// <returns>How many copies the receiver reports for a store (1 for every other upload), and the version it kept.</returns>
     /// <exception cref="DhtFileException">The peer could not be reached, refused or lost the bytes, or the transfer stalled.</exception>
-    private async Task<int> UploadAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
-        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(int Copies, FileVersion Version)> UploadAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, FileVersion version,
+        string? requestId, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         var start = content.Position;
         for (var attempt = 1; ; attempt++)
@@ -94,7 +97,7 @@ internal sealed partial class FileService
             try
             {
                 content.Position = start;
-                return await UploadOnceAsync(to, header, content, purpose, requestId, progress, cancellationToken).ConfigureAwait(false);
+                return await UploadOnceAsync(to, header, content, purpose, version, requestId, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (DhtFileException e) when (attempt < UploadAttempts && e.Failure == DhtFileFailure.TransferFailed && e.InnerException is not TransferRefusedException)
             {
@@ -105,12 +108,12 @@ internal sealed partial class FileService
         }
     }
 
-    private async Task<int> UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, string? requestId,
-        IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    private async Task<(int Copies, FileVersion Version)> UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, FileVersion version,
+        string? requestId, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
         try
         {
-            var opening = new FileUpload { Sender = Self, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId };
+            var opening = new FileUpload { Sender = Self, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId, Version = version };
             await using var stream = IdleLimited(await _context.OpenStreamAsync(to, opening, cancellationToken).ConfigureAwait(false));
             var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
             if (offset > 0)
@@ -120,7 +123,8 @@ internal sealed partial class FileService
                 throw new DhtFileException(DhtFileFailure.TransferFailed, shortOfQuorum.Reason, to.Id, new TransferRefusedException(shortOfQuorum)); // kept there: no retry
             if (reply is ErrorResponse refused)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {to.Id} did not keep {header.Name}: {refused.Reason}", to.Id);
-            return Math.Max(1, (reply as Acknowledgement)?.Copies ?? 1);
+            var ack = reply as Acknowledgement;
+            return (Math.Max(1, ack?.Copies ?? 1), ack?.Version ?? version);
         }
         catch (TransferRefusedException e)
         {
@@ -160,12 +164,14 @@ internal sealed partial class FileService
             await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (await Call(() => AdmitUpload(upload, header), cancellationToken).ConfigureAwait(false) is { } refusal)
+        var (refusal, version) = await Call(() => (AdmitUpload(upload, header), UploadVersion(upload)), cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
             await RefuseUploadAsync(stream, from, refusal, cancellationToken, header.Name).ConfigureAwait(false);
             return;
         }
         var takingOver = upload.Purpose == UploadPurpose.TakeOver;
+        var superseded = false;
         try
         {
             if ((RefuseWithoutRoom(header, Files.Directory) ?? RefuseOverPartialBound(header)) is { } noRoom)
@@ -174,8 +180,11 @@ internal sealed partial class FileService
                 return;
             }
             // Resumable: a retried upload of the same content continues from the bytes that arrived before.
-            await using (var partial = await Files.ResumeStoreAsync(header.Name, header.Length, header.Sha256, cancellationToken).ConfigureAwait(false))
+            await using (var partial = await Files.ResumeStoreAsync(header.Name, header.Length, header.Sha256, version, cancellationToken).ConfigureAwait(false))
+            {
                 await FileReceiver.ReceiveAsync(stream, header, partial, progress: null, cancellationToken).ConfigureAwait(false);
+                superseded = partial.Superseded;
+            }
         }
         catch (Exception e) when (e is IOException or ProtocolException or TimeoutException)
         {
@@ -190,6 +199,13 @@ internal sealed partial class FileService
         }
         if (upload.Purpose == UploadPurpose.Store)
             _context.Post(() => _acceptedStores.Remove(upload.RequestId!)); // kept, so that request id admits nothing more
+        _context.Post(() => Observe(version));
+        if (superseded && upload.Purpose != UploadPurpose.Store)
+        {
+            await RefuseUploadAsync(stream, from, Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} holds a newer version of {header.Name} than {version}."), cancellationToken, header.Name)
+                .ConfigureAwait(false);
+            return;
+        }
         _context.Post(() => _context.Raise(KeptEvent(upload.Purpose), KeptText(upload.Purpose, header.Name, from), from));
         if (upload.Purpose == UploadPurpose.Replica)
             _context.Post(() => OnCopyArrived(header.Name));
@@ -200,7 +216,9 @@ internal sealed partial class FileService
         }
         // A store is acknowledged only once the write quorum holds the file.
         var (held, required) = await ReplicateStoredAsync(header.Name).ConfigureAwait(false);
-        await FileStreams.WriteReplyAsync(stream, held >= required ? Ack() with { Copies = held } : Refuse(ErrorCode.QuorumNotReached, QuorumShortfall(header.Name, held, required)),
+        await FileStreams.WriteReplyAsync(stream, held >= required
+                ? Ack() with { Copies = held, Version = version }
+                : Refuse(ErrorCode.QuorumNotReached, QuorumShortfall(header.Name, held, required)),
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -14,7 +14,22 @@ internal sealed partial class FileService
     /// <summary>Stores this peer accepted as owner whose bytes have not come yet, by request id. Touched only on the logical thread.</summary>
     private readonly Dictionary<string, AcceptedStore> _acceptedStores = new(StringComparer.Ordinal);
 
-    private sealed record AcceptedStore(string Name, ulong Origin, DateTimeOffset Expires);
+    /// <param name="Version">What the stored file becomes: above every version of the name this peer knew when it accepted the store.</param>
+    private sealed record AcceptedStore(string Name, ulong Origin, DateTimeOffset Expires, FileVersion Version);
+
+    /// <summary>The highest version counter this peer has seen in a message (its store keeps the highest it holds): a Lamport clock.</summary>
+    private long _clock;
+
+    /// <summary>A version from another peer: the next one this peer gives is above it.</summary>
+    private void Observe(FileVersion version) => _clock = Math.Max(_clock, version.Counter);
+
+    /// <summary>The version of a new write of <paramref name="name"/> by <paramref name="writer"/>: above everything this peer has seen or holds.</summary>
+    private FileVersion NextVersion(string name, ulong writer)
+    {
+        var version = FileVersion.After(Math.Max(_clock, Math.Max(Files.HighestCounter, Files.Find(name)?.Version.Counter ?? 0)), writer);
+        _clock = version.Counter;
+        return version;
+    }
 
     /// <summary>
     /// The origin uploads as soon as it has the answer: one request to tell it, one connection to open,
@@ -27,8 +42,16 @@ internal sealed partial class FileService
         var now = _context.Time.GetUtcNow();
         foreach (var expired in _acceptedStores.Where(entry => entry.Value.Expires <= now).Select(entry => entry.Key).ToArray())
             _acceptedStores.Remove(expired);
-        _acceptedStores[store.RequestId] = new AcceptedStore(store.Name, store.Origin.Id, now + AcceptedStoreLifetime);
+        _acceptedStores[store.RequestId] = new AcceptedStore(store.Name, store.Origin.Id, now + AcceptedStoreLifetime, NextVersion(store.Name, store.Origin.Id));
     }
+
+    /// <summary>The version an accepted store is kept at (a store by this peer of a key it owns).</summary>
+    private FileVersion AcceptedVersion(string requestId, string name) =>
+        _acceptedStores.TryGetValue(requestId, out var accepted) ? accepted.Version : NextVersion(name, Self.Id);
+
+    /// <summary>The version an admitted upload is kept at: a store's from its acceptance, every other's as the sender holds it.</summary>
+    private FileVersion UploadVersion(FileUpload upload) =>
+        upload.Purpose == UploadPurpose.Store && upload.RequestId is { } id && _acceptedStores.TryGetValue(id, out var accepted) ? accepted.Version : upload.Version;
 
     /// <summary>Null when the upload announced by <paramref name="header"/> may be kept; otherwise the refusal to send back.</summary>
     public ErrorResponse? AdmitUpload(FileUpload upload, TransferHeader header)
@@ -40,8 +63,8 @@ internal sealed partial class FileService
         {
             UploadPurpose.Store => AdmitStore(upload.RequestId, header.Name, upload.Sender.Id),
             UploadPurpose.HandOff => AdmitHandOff(key, upload.Sender.Id),
-            UploadPurpose.Replica => AdmitReplica(header.Name),
-            _ => AdmitTakeOver(header.Name, key, upload.Sender.Id),
+            UploadPurpose.Replica => AdmitReplica(header.Name, upload.Version),
+            _ => AdmitTakeOver(header.Name, key, upload.Sender.Id, upload.Version),
         };
     }
 
@@ -68,7 +91,7 @@ internal sealed partial class FileService
         return null;
     }
 
-    private ErrorResponse? AdmitTakeOver(string name, ulong key, ulong from)
+    private ErrorResponse? AdmitTakeOver(string name, ulong key, ulong from, FileVersion version)
     {
         var now = _context.Time.GetUtcNow();
         if (_takeOver is not { } progress || progress.From.Id != from || !progress.Pending(now, _options.TransferIdleTimeout))
@@ -79,10 +102,10 @@ internal sealed partial class FileService
             progress.Skipped(now);
             return Refuse(ErrorCode.Unsolicited, $"Key {key} is not Peer {Self.Id}'s.");
         }
-        if (Files.Exists(name))
+        if (Files.Find(name) is { } held && held.Version >= version)
         {
             progress.Skipped(now);
-            return Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name}, stored since it joined.");
+            return Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name} at version {held.Version}, stored since it joined.");
         }
         progress.Started(now);
         return null;

@@ -97,9 +97,16 @@ internal sealed partial class FileService
         {
             case StoreRequest:
                 _context.Raise(DhtEventKind.StoreRequestAccepted, $"Store {request.Name} request accepted", request.Origin.Id);
-                if (request.Origin.Id != Self.Id)
-                    RecordAcceptedStore(request);
+                RecordAcceptedStore(request);
                 _context.AnswerRoute(request, RouteOutcome.StoreAccepted, reason: null);
+                break;
+            case RemoveRequest remove:
+                RemoveAsOwner(remove);
+                break;
+            case FetchRequest fetch when Files.Find(fetch.Name) is { IsTombstone: true } removed:
+                // Removed: no older copy further along may answer for it.
+                _context.Raise(DhtEventKind.FileMissing, $"File {fetch.Name} was removed (version {removed.Version})", fetch.Origin.Id);
+                _context.AnswerRoute(fetch, RouteOutcome.NotStored, $"File {fetch.Name} was removed at Peer {Self.Id} (version {removed.Version}).");
                 break;
             case FetchRequest fetch when fetch.SkipCopies == 0 && Files.Exists(fetch.Name):
                 _context.Raise(DhtEventKind.FileStoredHere, $"File {fetch.Name} is stored here", fetch.Origin.Id);

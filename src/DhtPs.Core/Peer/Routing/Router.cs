@@ -1,5 +1,6 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
+using DhtPs.Core.Storage;
 
 namespace DhtPs.Core.Peer.Routing;
 
@@ -252,12 +253,16 @@ internal sealed class Router
     }
 
     /// <summary>Tells the origin how its request ended; at the origin itself, settles it directly.</summary>
-    public void Answer(RoutedRequest request, RouteOutcome outcome, string? reason)
+    /// <param name="copies">For a removal: the holders that confirmed it.</param>
+    /// <param name="version">For a removal: the tombstone's version.</param>
+    public void Answer(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies = null, FileVersion version = default)
     {
         var answer = new RouteAnswer
         {
             Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Outcome = outcome, Hops = request.Hops, Reason = reason,
             OwnedFrom = outcome is RouteOutcome.Unroutable ? null : _context.FirstPredecessor?.Id,
+            Copies = copies,
+            Version = version,
         };
         if (request.Origin.Id == Self.Id)
             Settle(answer.RequestId, answer);

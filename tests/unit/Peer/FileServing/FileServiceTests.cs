@@ -40,7 +40,7 @@ public sealed class FileServiceTests
     private static void Store(FileService service, string name)
     {
         var content = new byte[] { 1, 2, 3 };
-        service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), default).GetAwaiter().GetResult();
+        service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), FileVersion.Unknown, default).GetAwaiter().GetResult();
     }
 
     private static TransferHeader Header(string name) => new(name, 3, new string('0', 64));

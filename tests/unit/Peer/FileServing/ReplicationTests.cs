@@ -29,7 +29,7 @@ public sealed class ReplicationTests
         foreach (var name in stored)
         {
             var content = new byte[] { 1, 2, 3 };
-            service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), default).GetAwaiter().GetResult();
+            service.Files.StoreAsync(name, new MemoryStream(content), content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), FileVersion.Unknown, default).GetAwaiter().GetResult();
         }
         neighborhood.SetSuccessors(successors.Select(P));
         neighborhood.SetPredecessors(predecessors.Select(P).ToArray(), DateTimeOffset.UnixEpoch);
@@ -121,10 +121,57 @@ public sealed class ReplicationTests
         var owned = new ReplicaEntry[] { new() { Name = "0010", Sha256 = new string('a', 64) }, new() { Name = "0012", Sha256 = new string('b', 64) } };
         context.Background.Clear();
 
-        var reply = service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = owned });
+        Message? reply = null;
+        service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = owned }, answer => reply = answer);
 
         Assert.Equal(["0012"], Assert.IsType<ReplicaSyncReply>(reply).Missing);
         Assert.Single(context.Background);   // 0011 goes to 14; 0016 is not in (9, 14]
+    }
+
+    [Fact]
+    public async Task A_holder_asks_for_a_newer_version_than_it_holds_and_gives_the_owner_one_newer_than_the_owner_lists()
+    {
+        var (service, context, _) = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5], "0010", "0011");
+        var held = service.Files.Find("0011")!;
+        // 0010 is held at an unknown version and listed at 3.14: the holder needs it. 0011 is listed below what is held: the owner needs it.
+        var listed = new ReplicaEntry[]
+        {
+            new() { Name = "0010", Sha256 = new string('a', 64), Version = new FileVersion(3, 14) },
+            new() { Name = "0011", Sha256 = held.Sha256, Version = FileVersion.Unknown },
+        };
+        await service.Files.StoreAsync("0011", new MemoryStream([9]), 1, Convert.ToHexStringLower(SHA256.HashData([9])), new FileVersion(5, 2), default);
+        context.Background.Clear();
+
+        Message? reply = null;
+        service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = listed }, answer => reply = answer);
+
+        Assert.Equal(["0010"], Assert.IsType<ReplicaSyncReply>(reply).Missing);
+        Assert.Single(context.Background); // 0011 (version 5.2) goes to the owner
+    }
+
+    [Fact]
+    public async Task A_holder_records_the_owners_tombstone_before_it_answers_and_reports_one_the_owner_missed()
+    {
+        var (service, context, _) = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5], "0010", "0012");
+        service.Files.Remove("0012", new FileVersion(9, 4), DateTimeOffset.UtcNow);
+        var listed = new ReplicaEntry[]
+        {
+            new() { Name = "0010", Sha256 = FileDigest.Empty, Version = new FileVersion(6, 14), Removed = true },
+            new() { Name = "0012", Sha256 = new string('b', 64), Version = new FileVersion(2, 14) },
+        };
+        context.Background.Clear();
+
+        Message? reply = null;
+        service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = listed }, answer => reply = answer);
+        Assert.Null(reply); // not before the tombstone is on disk
+        await Assert.Single(context.Background)();
+
+        var answer = Assert.IsType<ReplicaSyncReply>(reply);
+        Assert.Empty(answer.Missing);
+        var missed = Assert.Single(answer.Removed!);
+        Assert.Equal(("0012", new FileVersion(9, 4), true), (missed.Name, missed.Version, missed.Removed));
+        Assert.False(service.Files.Exists("0010"));
+        Assert.True(service.Files.Find("0010")?.IsTombstone);
     }
 
     [Fact]
