@@ -6,7 +6,8 @@ namespace DhtPs.Core.Peer;
 /// The ping round (SPEC §3), once per <see cref="PeerOptions.PingInterval"/>: each component does its part in turn —
 /// the neighbourhood forgets silent predecessors, the failure detector counts missed pings, ring maintenance repairs (unless a confirmation's verdict will)
 /// and stabilizes, the router refreshes a finger, and the failure detector sends the round's pings.
-/// The rounds fall on the interval's grid of the clock (<see cref="PingClock"/>), the first one at once.
+/// The first round runs at once; the later ones every interval, or on the interval's grid of the clock
+/// (<see cref="PeerOptions.AlignPingRounds"/>, <see cref="PingClock"/>).
 /// </summary>
 public sealed partial class PeerNode
 {
@@ -21,7 +22,8 @@ public sealed partial class PeerNode
             .OfType<PeerLocator>()
             .Select(s => new PeerContact(s.Id!.Value, s.EndPoint.Address.ToString(), s.EndPoint.Port)));
         _roundDue = PingClock.RoundAt(Time.GetUtcNow(), _options.PingInterval);
-        _pingTimer = Time.CreateTimer(_ => Run(PingRound), null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _pingTimer = Time.CreateTimer(_ => Run(PingRound), null, TimeSpan.Zero,
+            _options.AlignPingRounds ? Timeout.InfiniteTimeSpan : _options.PingInterval);
     }
 
     private void StopPinging() => _pingTimer?.Dispose();
@@ -35,7 +37,8 @@ public sealed partial class PeerNode
 
     private void PingRound()
     {
-        ArmNextRound(); // Also while joining: the rounds go on, and ping again once the peer is running.
+        if (_options.AlignPingRounds)
+            ArmNextRound(); // Also while joining: the rounds go on, and ping again once the peer is running.
         if (_status is not PeerStatus.Running)
             return;
         _neighborhood.ForgetSilentPredecessors(Time.GetUtcNow());
@@ -44,7 +47,7 @@ public sealed partial class PeerNode
         _detector.PingTargets();
     }
 
-    /// <summary>The timer fires once per round, armed for the next grid point (a stopped peer's timer is disposed: no change).</summary>
+    /// <summary>Aligned, the timer fires once per round, armed for the next grid point (a stopped peer's timer is disposed: no change).</summary>
     private void ArmNextRound()
     {
         var now = Time.GetUtcNow();

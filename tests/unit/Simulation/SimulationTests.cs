@@ -136,8 +136,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var replayed = SimulationRunner.Run(Settings, seed: 7, schedule);
         // The far one of the pair, having asked its unreachable successors in vain, walks back to the near one, whose own
         // predecessor fell silent at the cut, and takes it for the member after the gap: the pair closes into a ring of its own.
-        // (Step 16 since ping rounds fall on the interval's grid, PingClock; step 15 before.)
-        Assert.Equal($"step 16 at t=41.040 s after 'wait': AtMostOneRing: 2 rings: {string.Join(" -> ", ids.Take(8))} ... (62 members) | {ids[10]} -> {ids[11]}",
+        Assert.Equal($"step 15 at t=40.040 s after 'wait': AtMostOneRing: 2 rings: {string.Join(" -> ", ids.Take(8))} ... (62 members) | {ids[10]} -> {ids[11]}",
             failed.Failure);
         Assert.Equal((failed.Failure, failed.TraceHash), (replayed.Failure, replayed.TraceHash));
     }

@@ -23,28 +23,10 @@ internal sealed partial class RingMaintenance
     /// <summary>The peers held dead that a neighbour offered and that are being asked themselves now.</summary>
     private readonly HashSet<ulong> _askingWithheld = [];
 
-    /// <summary>
-    /// The most rounds stabilization skips in a settled neighbourhood: it then asks every fourth round instead of every
-    /// round (issue 12: a ring of 1,000 peers in one process paid 1,000 requests a second to confirm lists nobody changed).
-    /// </summary>
-    public const int MaxQuietSkip = 3;
-
-    /// <summary>Stabilizations in a row that only confirmed the list, and the rounds left to skip for them.</summary>
-    private int _quietRounds;
-    private int _roundsToSkip;
-
-    /// <summary>Any change to the neighbourhood (a join, a departure, a death, a new pinger) ends the pause: every round again.</summary>
-    private void EndQuietPause() => (_quietRounds, _roundsToSkip) = (0, 0);
-
     private void Stabilize()
     {
         if (Status is not PeerStatus.Running || _repairing || _stabilizing)
             return;
-        if (_roundsToSkip > 0)
-        {
-            _roundsToSkip--;
-            return;
-        }
         if (_neighborhood.FirstLiveSuccessor is not { } successor)
             return; // Nobody live ahead: repair is asking the candidates.
         _stabilizing = true;
@@ -130,15 +112,8 @@ internal sealed partial class RingMaintenance
         if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))
         {
             _proposal = null;
-            // The list was confirmed, with nobody held dead: after two such rounds the next ones are skipped, one, two,
-            // then MaxQuietSkip at a time. No answer, or deaths still held, keep it asking every round.
-            if (proposed is { Count: > 0 } && gone.Count == 0)
-                _roundsToSkip = Math.Min(_quietRounds++, MaxQuietSkip);
-            else
-                EndQuietPause();
             return;
         }
-        EndQuietPause();
         var ids = proposed.Select(c => c.Id).ToArray();
         if (_proposal is null || !_proposal.SequenceEqual(ids))
         {

@@ -25,7 +25,6 @@ internal sealed partial class RingMaintenance
         _context = context;
         _neighborhood = neighborhood;
         _options = options;
-        neighborhood.Changed += EndQuietPause;
     }
 
     /// <summary>This peer has just been accepted into a ring, right after the acceptor (its first predecessor).</summary>
