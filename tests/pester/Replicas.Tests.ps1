@@ -112,5 +112,41 @@ Describe 'Three copies of every file on a ring of 12 peers, two of them processe
         $restoredAfter = [DateTime]::UtcNow - $killed
         Write-Host ("    {0} of {1} files had a copy on the killed processes ({2} two copies); all fetched byte-identical {3:0.0} s after the kill, three copies each again after {4:0.0} s" -f
             $onVictims, $fileCount, $onBoth, $fetchedAfter.TotalSeconds, $restoredAfter.TotalSeconds)
+        Wait-Condition -Because 'Test-DhtRing finds the ten peers and every file healthy' -TimeoutSeconds 30 -Condition {
+            $report = Test-DhtRing -Via $ring.Via
+            $report.IsHealthy -and $report.Members.Count -eq 10 -and $report.Files.Count -eq $fileCount
+        }
+    }
+
+    It 'loses, beyond the bound, exactly the files Test-DhtRing said three adjacent peers alone held' {
+        $report = Test-DhtRing -Via $ring.Via
+        $report.IsHealthy | Should -BeTrue
+        $alive = [ulong[]]@($report.MemberIds | Sort-Object)
+        $victims = [ulong[]]$alive[3..5]
+        $predicted = @($report.Files | Where-Object { -not $_.Removed -and @($_.Holders | Where-Object { $_ -notin $victims }).Count -eq 0 } | ForEach-Object Name | Sort-Object)
+        $predicted.Count | Should -BeGreaterThan 0
+        $via = $ring[$alive[0]]
+
+        Stop-DhtPeer -Id $victims -Abrupt -Confirm:$false
+        Wait-Condition -Because 'the seven peers left close the ring' -TimeoutSeconds 60 -Condition {
+            $walk = Test-DhtRing -Via $via -SkipFiles
+            $walk.IsHealthy -and $walk.Members.Count -eq 7
+        }
+        $destination = New-Item -ItemType Directory (Join-Path $TestDrive 'beyond')
+        $kept = [Collections.Generic.List[string]]@($names | Where-Object { $_ -notin $predicted })
+        Wait-Condition -Because 'every file with a copy left is fetched byte-identical' -TimeoutSeconds 90 -Condition {
+            foreach ($name in @($kept)) {
+                $target = Join-Path $destination $name
+                $got = Get-DhtFile -Name $name -Via $via -Destination $target -Timeout 5 -ErrorAction SilentlyContinue
+                if ($got -and (Get-Sha256 $target) -eq $sha[$name]) { [void]$kept.Remove($name) }
+            }
+            $kept.Count -eq 0
+        }
+        $lost = @(foreach ($name in $names) {
+            Get-DhtFile -Name $name -Via $via -Destination (Join-Path $destination "lost-$name") -Timeout 5 -ErrorVariable failed -ErrorAction SilentlyContinue | Out-Null
+            if ($failed.Count -gt 0 -and $failed[0].FullyQualifiedErrorId -like 'DhtFileNotFound,*') { $name }
+        }) | Sort-Object
+        $lost | Should -Be $predicted
+        Write-Host ("    Test-DhtRing predicted {0} files lost with peers {1}; exactly those were lost" -f $predicted.Count, ($victims -join ', '))
     }
 }

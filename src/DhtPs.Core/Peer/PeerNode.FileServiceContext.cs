@@ -44,8 +44,8 @@ public sealed partial class PeerNode : IFileServiceContext
 
     void IFileServiceContext.LearnOwner(ulong ownedFrom, PeerContact owner) => _router.LearnOwner(ownedFrom, owner);
 
-    void IFileServiceContext.AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies, FileVersion version) =>
-        _router.Answer(request, outcome, reason, copies, version);
+    void IFileServiceContext.AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies, FileVersion version, string? sha256) =>
+        _router.Answer(request, outcome, reason, copies, version, sha256);
 
     void IFileServiceContext.PassToOwner(RoutedRequest request, PeerContact owner) => _router.PassTo(request, owner, toOwner: true);
 }

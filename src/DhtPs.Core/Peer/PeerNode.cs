@@ -345,6 +345,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(StoreRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(FetchRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RemoveRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
+            [typeof(DigestRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RouteAnswer)] = AtOnce(m => _router.HandleAnswer((RouteAnswer)m)),
             // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
             // A take-over is answered once the sender is known to be the new first predecessor (issue 17).
@@ -353,6 +354,8 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(ReplicaSync)] = (m, reply) => _fileService.HandleReplicaSync((ReplicaSync)m, reply),
             [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
             // Test-DhtRing's file report.
+            // A small file delivered inside a message, answered once it is in place.
+            [typeof(FileContent)] = (m, reply) => _fileService.HandleFileContent((FileContent)m, reply),
             [typeof(StoredFilesRequest)] = (m, reply) => _fileService.HandleStoredFilesRequest((StoredFilesRequest)m, reply),
         };
     }

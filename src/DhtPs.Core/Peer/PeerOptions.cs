@@ -60,6 +60,20 @@ public sealed record PeerOptions
 
     public const long DefaultMaxPartialSize = 2 * DefaultMaxFileSize;
 
+    /// <summary>
+    /// Files up to this length are delivered inside one message on the peers' kept connection instead of on a stream of
+    /// their own (a connection less, two round trips less); at most <see cref="Protocol.FileContent.MaxLength"/>, 0 for never.
+    /// </summary>
+    public int InlineFileSize { get; init; } = DefaultInlineFileSize;
+
+    public const int DefaultInlineFileSize = 32 * 1024;
+
+    /// <summary>
+    /// At most this many bytes in the data path, stored files and uploads not yet complete together (issue 17's
+    /// per-peer quota); an upload that would pass it is refused with NoSpace. Null: only the drive's free space bounds it.
+    /// </summary>
+    public long? MaxStorage { get; init; }
+
     /// <summary>How lookups, stores, file requests and joins are routed; fingers by default.</summary>
     public RoutingMode Routing { get; init; } = RoutingMode.Fingers;
 
@@ -147,6 +161,10 @@ public sealed record PeerOptions
             throw new ArgumentOutOfRangeException(nameof(TransferIdleTimeout), TransferIdleTimeout, "Transfer idle timeout must be positive.");
         if (MaxPartialSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxPartialSize), MaxPartialSize, "The bound on partial uploads cannot be negative.");
+        if (InlineFileSize is < 0 or > Protocol.FileContent.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(InlineFileSize), InlineFileSize, $"Files delivered inline must be between 0 and {Protocol.FileContent.MaxLength} bytes.");
+        if (MaxStorage < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxStorage), MaxStorage, "The storage quota cannot be negative.");
         if (MaxFileSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxFileSize), MaxFileSize, "Maximum file length cannot be negative.");
         if (!Enum.IsDefined(Routing))

@@ -34,6 +34,44 @@ public sealed record FetchRequest : RoutedFileRequest
     public int ReplicaHops { get; init; }
 }
 
+/// <summary>
+/// A small file (at most <see cref="PeerOptions.InlineFileSize"/>) delivered inside one message on the peers' kept
+/// connection, instead of on a stream of its own (<see cref="FileDelivery"/>): the origin checks it like a delivery and
+/// answers with an <see cref="Acknowledgement"/> once it is in place, or an <see cref="ErrorResponse"/>.
+/// </summary>
+public sealed record FileContent : Message
+{
+    /// <summary>Room in one 60 KiB frame for the content in base64 and the rest of the message.</summary>
+    public const int MaxLength = 40 * 1024;
+
+    public required string RequestId { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>The SHA-256 the holder recorded when this version was stored.</summary>
+    public required string Sha256 { get; init; }
+
+    public required byte[] Content { get; init; }
+    public int Hops { get; init; }
+    public ulong? OwnedFrom { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
+}
+
+/// <summary>
+/// Get-DhtFile's second opinion (protocol.md 8.9): routed like a <see cref="FetchRequest"/> to a holder other than the one
+/// serving the fetch, which answers with the version and SHA-256 its index recorded (<see cref="RouteOutcome.Recorded"/>).
+/// </summary>
+public sealed record DigestRequest : RoutedFileRequest
+{
+    /// <summary>As in <see cref="FetchRequest.SkipCopies"/>: which holder answers, counting from the owner.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int SkipCopies { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ReplicaHops { get; init; }
+}
+
 public enum UploadPurpose
 {
     /// <summary>A user's store, after the receiver answered its <see cref="StoreRequest"/> with <see cref="RouteOutcome.StoreAccepted"/>.</summary>

@@ -58,6 +58,7 @@ public static class MessageValidator
             RoutedFileRequest file => CheckContact(file.Origin, space, "origin") ?? CheckFile(file, space),
             LookupRequest lookup => CheckContact(lookup.Origin, space, "origin") ?? CheckLookup(lookup, space),
             TakeOverRequest takeOver => CheckContact(takeOver.Predecessor, space, "predecessor"),
+            ReplicaSync { Digest: { } digest } when !FileDigest.IsWellFormed(digest) => Invalid("the range digest is not 64 lowercase hex digits"),
             ReplicaSync sync => CheckReplicaRange(sync.After, sync.Files, space),
             ReplicaRelease release => CheckReplicaRange(release.After, release.Files, space),
             ReplicaSyncReply reply => CheckNames(reply.Missing) ?? (reply.Removed is { } removed ? CheckEntries(removed) : null),
@@ -67,6 +68,10 @@ public static class MessageValidator
             StoredFilesReply stored => CheckEntries(stored.Files),
             RouteAnswer answer => CheckRequestId(answer.RequestId, answer.Hops) ?? CheckOwnedFrom(answer.OwnedFrom, space),
             FileDelivery delivery => CheckOwnedFrom(delivery.OwnedFrom, space),
+            FileContent { Content: null or { Length: > FileContent.MaxLength } } => Invalid($"the content is missing or longer than {FileContent.MaxLength} bytes"),
+            FileContent { Sha256: var sha } when !FileDigest.IsWellFormed(sha) => Invalid("its SHA-256 is not 64 hex digits"),
+            FileContent content when FileName.UnsafeReason(content.Name) is { } reason => Invalid($"file name '{content.Name}' is refused: {reason}"),
+            FileContent content => CheckRequestId(content.RequestId, content.Hops) ?? CheckOwnedFrom(content.OwnedFrom, space),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
                 ?? CheckDeaths(neighbors.Sender.Id, neighbors.Deaths, space) ?? CheckIncarnations(neighbors, space),
             ILivenessGossip gossip => CheckDeaths(message.Sender.Id, gossip.Deaths, space),
@@ -104,6 +109,9 @@ public static class MessageValidator
             Acknowledgement { Copies: < 0 } ack => $"it counts {ack.Copies} copies",
             FetchRequest { SkipCopies: < 0 or > SuccessorList.MaxLength } or FetchRequest { ReplicaHops: < 0 or > SuccessorList.MaxLength } =>
                 $"its copy counts are not between 0 and {SuccessorList.MaxLength}",
+            DigestRequest { SkipCopies: < 0 or > SuccessorList.MaxLength } or DigestRequest { ReplicaHops: < 0 or > SuccessorList.MaxLength } =>
+                $"its copy counts are not between 0 and {SuccessorList.MaxLength}",
+            RouteAnswer { Sha256: { } sha } when !FileDigest.IsWellFormed(sha) => "its SHA-256 is not 64 hex digits",
             ClientRequest { TimeoutMilliseconds: < 1 or > ClientRequest.MaxTimeoutMilliseconds } client =>
                 $"timeout {client.TimeoutMilliseconds} ms is not between 1 and {ClientRequest.MaxTimeoutMilliseconds}",
             ClientLookup lookup when (lookup.Name is null) == (lookup.Key is null) => "it must name either a file or a key",

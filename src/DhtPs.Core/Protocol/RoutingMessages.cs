@@ -35,11 +35,14 @@ public enum RouteOutcome
     /// <summary>The sender owns the key but holds no file of that name.</summary>
     NotStored,
 
+    /// <summary>The request could not be passed on; <see cref="RouteAnswer.Reason"/> says why.</summary>
+    Unroutable,
+
     /// <summary>The sender owns the key and recorded its removal (<see cref="RemoveRequest"/>); <see cref="RouteAnswer.Copies"/> holders keep the tombstone.</summary>
     Removed,
 
-    /// <summary>The request could not be passed on; <see cref="RouteAnswer.Reason"/> says why.</summary>
-    Unroutable,
+    /// <summary>The answer to a <see cref="DigestRequest"/>: the holder's recorded <see cref="RouteAnswer.Version"/> and <see cref="RouteAnswer.Sha256"/> (none: a tombstone).</summary>
+    Recorded,
 }
 
 /// <summary>The owner's (or a stuck hop's) answer to any <see cref="RoutedRequest"/>, sent straight to its origin.</summary>
@@ -56,7 +59,10 @@ public sealed record RouteAnswer : Message
     /// <summary>For <see cref="RouteOutcome.Removed"/>: how many holders (the owner among them) confirmed the tombstone.</summary>
     public int? Copies { get; init; }
 
-    /// <summary>For <see cref="RouteOutcome.Removed"/>: the version of the tombstone.</summary>
+    /// <summary>For <see cref="RouteOutcome.Removed"/> and <see cref="RouteOutcome.Recorded"/>: the version of the tombstone or copy.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public FileVersion Version { get; init; }
+
+    /// <summary>For <see cref="RouteOutcome.Recorded"/>: the SHA-256 the holder recorded when its copy was stored.</summary>
+    public string? Sha256 { get; init; }
 }

@@ -62,10 +62,13 @@ public static class FileDigest
         }
     }
 
+    /// <summary>True for 64 hex digits, as every digest on the wire is written.</summary>
+    public static bool IsWellFormed(string? sha256) => sha256 is { Length: Length * 2 } && sha256.All(char.IsAsciiHexDigit);
+
     /// <summary>The 32 digest bytes of a hex string (either case).</summary>
     public static byte[] Parse(string sha256)
     {
-        if (sha256 is not { Length: Length * 2 } || !sha256.All(char.IsAsciiHexDigit))
+        if (!IsWellFormed(sha256))
             throw new ArgumentException($"A SHA-256 digest is {Length * 2} hex digits, got '{sha256}'.", nameof(sha256));
         return Convert.FromHexString(sha256);
     }

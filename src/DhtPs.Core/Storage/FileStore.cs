@@ -201,6 +201,9 @@ public sealed class FileStore
         }
     }
 
+    /// <summary>The bytes of every stored file, as the index records them (no disk access).</summary>
+    public long StoredBytes() => _index.All.Where(record => !record.IsTombstone).Sum(record => record.Length);
+
     /// <summary>The bytes that transfers not yet complete (or abandoned, until they go stale) hold in temporary files here.</summary>
     public long PartialBytes() =>
         _fileSystem.EnumerateFiles(Directory, "*")

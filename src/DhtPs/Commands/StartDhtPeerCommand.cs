@@ -85,6 +85,16 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long MaxPartialSize { get; set; } = PeerOptions.DefaultMaxPartialSize;
 
+    /// <summary>Files up to this many bytes are delivered inside one message on a kept connection, not on a stream of their own; 0 for never.</summary>
+    [Parameter]
+    [ValidateRange(0, Core.Protocol.FileContent.MaxLength)]
+    public int InlineFileSize { get; set; } = PeerOptions.DefaultInlineFileSize;
+
+    /// <summary>At most this many bytes in the data path, stored files and uploads not yet complete together; unbounded (but for the drive) by default.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxStorage { get; set; }
+
     /// <summary>Fingers (O(log N) hops, the default) or Successor (the original route, first successor after first successor).</summary>
     [Parameter]
     public RoutingMode Routing { get; set; } = RoutingMode.Fingers;
@@ -184,6 +194,8 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
                 MaxFileSize = MaxFileSize,
                 MaxPartialSize = MaxPartialSize,
+                InlineFileSize = InlineFileSize,
+                MaxStorage = MyInvocation.BoundParameters.ContainsKey(nameof(MaxStorage)) ? MaxStorage : null,
                 Routing = Routing,
                 SuccessorCount = SuccessorCount,
                 ReplicationFactor = ReplicationFactor,

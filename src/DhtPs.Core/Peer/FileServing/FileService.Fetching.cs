@@ -32,14 +32,22 @@ internal sealed partial class FileService
         }
     }
 
-    /// <summary>One fetch, served by the holder <paramref name="skipCopies"/> places after the first one that has the file.</summary>
+    /// <summary>
+    /// One fetch, served by the holder <paramref name="skipCopies"/> places after the first one that has the file. With copies,
+    /// another holder is asked at the same time for the digest it recorded (<see cref="SecondOpinionAsync"/>): the copy
+    /// served must agree with it before a byte of it is kept.
+    /// </summary>
     private async Task<DhtFileInfo> FetchCopyAsync(string name, string destinationPath, IProgress<TransferProgress>? progress, TimeSpan timeout, int skipCopies,
         CancellationToken cancellationToken)
     {
         var key = FileKey.Of(name, Space);
         var started = _context.Time.GetTimestamp();
         var request = new FetchRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self, SkipCopies = skipCopies };
-        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _context.CompletionOptions);
+        var pending = new PendingFileRequest(name, Path.GetFullPath(destinationPath), progress, cancellationToken, _context.CompletionOptions)
+        {
+            // The next holder after the one asked to serve: whichever one copy lies, two others still agree on the right one.
+            SecondOpinion = Replicates ? SecondOpinionAsync(name, key, (skipCopies + 1) % _options.ReplicationFactor, cancellationToken) : null,
+        };
         try
         {
             if (await RouteFromHereAsync(request, pending, timeout, cancellationToken).ConfigureAwait(false) is { } answer)
@@ -52,6 +60,57 @@ internal sealed partial class FileService
         finally
         {
             _context.Post(() => EndFileRequest(request.RequestId));
+        }
+    }
+
+    /// <summary>The answer of the holder <paramref name="skipCopies"/> places after the owner to a <see cref="DigestRequest"/>; null when none came in time.</summary>
+    private async Task<RouteAnswer?> SecondOpinionAsync(string name, ulong key, int skipCopies, CancellationToken cancellationToken)
+    {
+        var request = new DigestRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Name = name, Key = key, Origin = Self, SkipCopies = skipCopies };
+        var pending = new PendingFileRequest(name, destination: null, progress: null, cancellationToken, _context.CompletionOptions);
+        try
+        {
+            return await RouteFromHereAsync(request, pending, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DhtFileException)
+        {
+            return null;
+        }
+        finally
+        {
+            _context.Post(() => EndFileRequest(request.RequestId));
+        }
+    }
+
+    /// <summary>How long a delivery waits for the second opinion before it is kept unconfirmed (a dead holder must not stall every read).</summary>
+    private TimeSpan SecondOpinionWait => _options.RequestTimeout / 5;
+
+    /// <summary>
+    /// The copy <paramref name="from"/> sends (its version, and the digest it recorded at store time) against another holder's
+    /// record: the same version with other bytes, or a newer version there, and the copy is refused (the next copy is asked).
+    /// A holder that has no copy, an older one, or no answer within <see cref="SecondOpinionWait"/> leaves the copy unconfirmed, not refused.
+    /// </summary>
+    /// <exception cref="DhtFileException">The copy disagrees with the other holder's record.</exception>
+    private async Task CheckSecondOpinionAsync(PendingFileRequest pending, string sha256, FileVersion version, ulong from)
+    {
+        if (pending.SecondOpinion is not { } asked)
+            return;
+        RouteAnswer? opinion;
+        try
+        {
+            opinion = await asked.WaitAsync(SecondOpinionWait, _context.Time, pending.CancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return;
+        }
+        if (opinion is not { Outcome: RouteOutcome.Recorded } recorded || recorded.Sender.Id == from)
+            return;
+        if (recorded.Version > version || recorded.Version == version && recorded.Sha256 != sha256)
+        {
+            var theirs = recorded.Sha256 is null ? "a removal" : $"SHA-256 {recorded.Sha256}";
+            throw new DhtFileException(DhtFileFailure.TransferFailed,
+                $"Peer {from} sent {pending.Name} at version {version} with SHA-256 {sha256}, but Peer {recorded.Sender.Id} recorded version {recorded.Version} with {theirs}; nothing was kept.", from);
         }
     }
 
@@ -69,6 +128,11 @@ internal sealed partial class FileService
                 return;
             }
             _context.Post(() => _context.Raise(DhtEventKind.FileSending, $"Sending file {request.Name} to Peer {request.Origin.Id}", request.Origin.Id));
+            if (stored.Length <= _options.InlineFileSize)
+            {
+                await DeliverInlineAsync(request, ownedFrom, stored, content).ConfigureAwait(false);
+                return;
+            }
             var opening = new FileDelivery { Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Hops = request.Hops, OwnedFrom = ownedFrom, Version = stored.Version };
             await using var stream = IdleLimited(await _context.OpenStreamAsync(request.Origin, opening, CancellationToken.None).ConfigureAwait(false));
             var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
@@ -87,6 +151,73 @@ internal sealed partial class FileService
         }
     }
 
+    /// <summary>A small file goes inside one message on the kept connection; the origin answers once it is in place.</summary>
+    private async Task DeliverInlineAsync(FetchRequest request, ulong? ownedFrom, StoredFile stored, Stream content)
+    {
+        var bytes = new byte[stored.Length];
+        await content.ReadExactlyAsync(bytes).ConfigureAwait(false);
+        var message = new FileContent
+        {
+            Sender = Self, IdBits = Space.Bits, RequestId = request.RequestId, Name = stored.Name, Sha256 = stored.Sha256, Content = bytes,
+            Hops = request.Hops, OwnedFrom = ownedFrom, Version = stored.Version,
+        };
+        var reply = await AskAsync(request.Origin, message).ConfigureAwait(false);
+        if (reply?.Message is ErrorResponse refused)
+        {
+            if (refused.Code == ErrorCode.ContentMismatch)
+                await DropIfCorruptAsync(stored, request.Origin.Id).ConfigureAwait(false);
+            throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
+        }
+        if (reply?.Message is not Acknowledgement)
+            throw new DhtFileException(DhtFileFailure.TransferFailed, reply?.Problem ?? "no answer in time", request.Origin.Id);
+        _context.Post(() => _context.Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
+    }
+
+    /// <summary>
+    /// At the requester: a small file delivered inside a message (<see cref="FileContent"/>), checked like a streamed one
+    /// (its recorded digest, the second opinion) and written to the destination off the logical thread; answered once in place.
+    /// </summary>
+    public void HandleFileContent(FileContent delivery, Action<Message> reply)
+    {
+        var owner = delivery.Sender.Id;
+        var pending = DeliveryArriving(delivery.RequestId);
+        if (pending is null || !pending.Answered.TrySetResult(null))
+        {
+            reply(Refuse(ErrorCode.Invalid, $"Peer {Self.Id} is not waiting for this file (any more)."));
+            return;
+        }
+        if (delivery.OwnedFrom is { } from)
+            _context.LearnOwner(from, delivery.Sender);
+        _context.Raise(DhtEventKind.FileLocated, $"Peer {owner} had File {pending.Name}", owner);
+        _context.Raise(DhtEventKind.FileReceiving, $"Receiving File {pending.Name} from Peer {owner}", owner);
+        _context.RunInBackground(async () =>
+        {
+            Message answer;
+            try
+            {
+                if (delivery.Name != pending.Name)
+                    throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {delivery.Name}, not {pending.Name}.");
+                await CheckSecondOpinionAsync(pending, delivery.Sha256, delivery.Version, owner).ConfigureAwait(false);
+                await using (var partial = PartialFile.Create(pending.Destination!, delivery.Content.Length, delivery.Sha256, _context.FileSystem))
+                {
+                    await partial.WriteAsync(delivery.Content, pending.CancellationToken).ConfigureAwait(false);
+                    await partial.CommitAsync(pending.CancellationToken).ConfigureAwait(false);
+                }
+                _context.Post(() => _context.Raise(DhtEventKind.FileReceived, $"File {pending.Name} received", owner));
+                pending.Received.TrySetResult(new DhtFileInfo(delivery.Name, FileKey.Of(delivery.Name, Space), owner, delivery.Content.Length, delivery.Sha256, delivery.Hops,
+                    TimeSpan.Zero, pending.Destination) { Version = delivery.Version });
+                answer = Ack();
+            }
+            catch (Exception e)
+            {
+                _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
+                pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
+                answer = Refuse(e is FileContentMismatchException ? ErrorCode.ContentMismatch : ErrorCode.Invalid, e.Message);
+            }
+            _context.Post(() => reply(answer));
+        });
+    }
+
     /// <summary>A requester that owns the file itself copies it from its store to the destination, verified like a transfer.</summary>
     private async Task ReceiveLocallyAsync(FetchRequest request, StoredFile stored, Stream content)
     {
@@ -95,6 +226,7 @@ internal sealed partial class FileService
         pending.Answered.TrySetResult(null);
         try
         {
+            await CheckSecondOpinionAsync(pending, stored.Sha256, stored.Version, Self.Id).ConfigureAwait(false);
             var buffer = new byte[FileSender.ChunkLength];
             await using (var partial = PartialFile.Create(pending.Destination!, stored.Length, stored.Sha256, _context.FileSystem))
             {
@@ -144,6 +276,7 @@ internal sealed partial class FileService
             var header = await FileReceiver.ReadHeaderAsync(stream, _options.MaxFileSize, cancel.Token).ConfigureAwait(false);
             if (header.Name != pending.Name)
                 throw new ProtocolException(ProtocolError.MalformedPayload, $"Peer {owner} sent {header.Name}, not {pending.Name}.");
+            await CheckSecondOpinionAsync(pending, header.Sha256, delivery.Version, owner).ConfigureAwait(false);
             if (RefuseWithoutRoom(header, Path.GetDirectoryName(pending.Destination)!) is { } noRoom)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"File {pending.Name} from Peer {owner} was not received: {noRoom.Reason}", owner);
             // Resumable: a fetch cut off (or cancelled) and run again continues where it stopped.
@@ -172,9 +305,9 @@ internal sealed partial class FileService
     }
 
     /// <summary>
-    /// Off the logical thread, at a holder whose copy a reader found corrupt: hashes it again, and if its bytes no longer
-    /// match the digest recorded when it was stored, drops it, so that the next replication pass (the owner's, or, at the
-    /// owner, the holders giving back what it lacks) copies a good one here again. A copy that checks out stays.
+    /// Off the logical thread, at a holder whose copy a reader found corrupt (or the scrub rereads): hashes it again, and if
+    /// its bytes no longer match the digest recorded when it was stored, drops it, so that the next replication pass (the
+    /// owner's, or, at the owner, the holders giving back what it lacks) copies a good one here again. A copy that checks out stays.
     /// </summary>
     private async Task DropIfCorruptAsync(StoredFile stored, ulong reportedBy)
     {
@@ -192,7 +325,7 @@ internal sealed partial class FileService
                 ScheduleReplication(PassDelay);
             });
         }
-        catch (Exception e) when (e is IOException)
+        catch (IOException)
         {
             // Gone or changing meanwhile: nothing left to judge.
         }

@@ -90,6 +90,7 @@ internal sealed partial class FileService
         var tombstones = MayHoldFiles ? Files.Records().Where(r => r.IsTombstone && Owns(FileKey.Of(r.Name, Space))).Select(ReplicaEntry.Of).ToArray() : [];
         var strays = MayHoldFiles ? StrayOwners(Files.Names()) : [];
         var expiredBefore = _context.Time.GetUtcNow() - _options.TombstoneLifetime;
+        var scrubFrom = _scrubbedUpTo;
         _passRunning = true;
         _context.RunInBackground(async () =>
         {
@@ -100,6 +101,8 @@ internal sealed partial class FileService
                     Files.ExpireTombstones(expiredBefore);
                 finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names, tombstones).ConfigureAwait(false);
                 finished &= await HandBackStraysAsync(strays).ConfigureAwait(false);
+                var scrubbed = await ScrubAsync(scrubFrom).ConfigureAwait(false);
+                _context.Post(() => _scrubbedUpTo = scrubbed);
             }
             finally
             {
@@ -134,7 +137,8 @@ internal sealed partial class FileService
             }
         }
         var chunks = entries.Count == 0 ? [[]] : entries.Chunk(MessageValidator.MaxReplicaEntries).ToArray();
-        var confirmed = await Task.WhenAll(holders.Select(holder => SyncHolderAsync(holder, after, chunks))).ConfigureAwait(false);
+        var digest = ReplicaEntry.DigestOf(entries);
+        var confirmed = await Task.WhenAll(holders.Select(holder => SyncHolderAsync(holder, after, chunks, digest))).ConfigureAwait(false);
         if (confirmed.Any(all => !all))
             return false;
         foreach (var (peer, given) in beyond)
@@ -153,9 +157,20 @@ internal sealed partial class FileService
         return true;
     }
 
-    /// <summary>Tells <paramref name="holder"/> what this owner holds and uploads what it lacks; true once it holds every file.</summary>
-    private async Task<bool> SyncHolderAsync(PeerContact holder, ulong after, IReadOnlyList<ReplicaEntry[]> chunks)
+    /// <summary>This peer's index entries (tombstones too) whose keys lie in (<paramref name="after"/>, <paramref name="last"/>].</summary>
+    private IEnumerable<ReplicaEntry> EntriesOfRange(ulong after, ulong last) =>
+        MayHoldFiles ? Files.Records().Where(r => Space.InHalfOpen(FileKey.Of(r.Name, Space), after, last) && Files.Find(r.Name) is not null).Select(ReplicaEntry.Of) : [];
+
+    /// <summary>
+    /// Tells <paramref name="holder"/> what this owner holds and uploads what it lacks; true once it holds every file.
+    /// With <paramref name="digest"/> (a periodic round) the range's digest goes first, and the lists only when it differs.
+    /// </summary>
+    private async Task<bool> SyncHolderAsync(PeerContact holder, ulong after, IReadOnlyList<ReplicaEntry[]> chunks, string? digest = null)
     {
+        if (digest is not null
+            && (await AskAsync(holder, new ReplicaSync { Sender = Self, IdBits = Space.Bits, After = after, Files = [], Digest = digest }).ConfigureAwait(false))?.Message
+                is ReplicaSyncReply { InSync: true })
+            return true;
         var all = true;
         foreach (var chunk in chunks)
         {
@@ -331,6 +346,11 @@ internal sealed partial class FileService
             return;
         }
         var owner = sync.Sender;
+        if (sync.Digest is { } digest)
+        {
+            reply(new ReplicaSyncReply { Sender = Self, IdBits = Space.Bits, Missing = [], InSync = digest == ReplicaEntry.DigestOf(EntriesOfRange(sync.After, owner.Id)) });
+            return;
+        }
         var listed = sync.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
         var missing = new List<string>();
         var removedNewer = new List<ReplicaEntry>();
@@ -390,7 +410,7 @@ internal sealed partial class FileService
     }
 
     /// <summary>
-    /// At a peer an owner no longer counts among its holders: drops each listed copy it holds (the very bytes listed) whose
+    /// At a peer an owner no longer counts among its holders: drops each listed copy it holds (the very bytes listed, or an older version) whose
     /// key lies in the owner's range and is not its own, or that its own predecessors say it holds for nobody (a copy a
     /// peer gave it while taking itself for the owner). Answers with the copies it keeps.
     /// </summary>
@@ -411,9 +431,9 @@ internal sealed partial class FileService
                 {
                     try
                     {
-                        // Only the very copy the owner's holders confirmed: another version stays.
-                        if (Files.Find(entry.Name) is { } record && record.Version == entry.Version && record.Sha256 == entry.Sha256
-                            && (record.IsTombstone || Files.GetInfo(entry.Name).Sha256 == entry.Sha256) && Files.Delete(entry.Name))
+                        // The very copy the owner's holders confirmed, or an older version of it; a newer one (or other bytes of the same) stays.
+                        if (Files.Find(entry.Name) is { } record && (record.Version < entry.Version || record.Version == entry.Version && record.Sha256 == entry.Sha256)
+                            && (record.IsTombstone || record.Version < entry.Version || Files.GetInfo(entry.Name).Sha256 == entry.Sha256) && Files.Delete(entry.Name))
                             _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {entry.Name} dropped here: Peer {owner} and its next successors hold it", owner));
                     }
                     catch (Exception e) when (e is FileNotFoundException or IOException)

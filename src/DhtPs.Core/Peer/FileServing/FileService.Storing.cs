@@ -59,6 +59,8 @@ internal sealed partial class FileService
     private async Task<(int Copies, FileVersion Version)> StoreLocallyAsync(TransferHeader header, Stream content, string requestId, CancellationToken cancellationToken)
     {
         var version = await Call(() => AcceptedVersion(requestId, header.Name), cancellationToken).ConfigureAwait(false);
+        if (RefuseOverStorageQuota(header) is { } overQuota)
+            throw new DhtFileException(DhtFileFailure.TransferFailed, $"Peer {Self.Id} refused {header.Name}: {overQuota.Reason}", Self.Id);
         try
         {
             await Files.StoreAsync(header.Name, content, header.Length, header.Sha256, version, cancellationToken).ConfigureAwait(false);
@@ -174,7 +176,7 @@ internal sealed partial class FileService
         var superseded = false;
         try
         {
-            if ((RefuseWithoutRoom(header, Files.Directory) ?? RefuseOverPartialBound(header)) is { } noRoom)
+            if ((RefuseWithoutRoom(header, Files.Directory) ?? RefuseOverPartialBound(header) ?? RefuseOverStorageQuota(header)) is { } noRoom)
             {
                 await RefuseUploadAsync(stream, from, noRoom, cancellationToken, header.Name).ConfigureAwait(false);
                 return;

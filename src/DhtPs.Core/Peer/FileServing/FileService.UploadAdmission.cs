@@ -120,6 +120,20 @@ internal sealed partial class FileService
             ? Refuse(ErrorCode.NoSpace, $"{header.Name} needs {header.Length} bytes; uploads not yet complete hold {held} here, and at most {_options.MaxPartialSize} may be held.")
             : null;
 
+    /// <summary>
+    /// A refusal when the files stored here and the uploads under way or abandoned, with this one, would hold more than
+    /// <see cref="PeerOptions.MaxStorage"/>; the copy this upload replaces does not count (a new version frees it).
+    /// </summary>
+    private ErrorResponse? RefuseOverStorageQuota(TransferHeader header)
+    {
+        if (_options.MaxStorage is not { } quota)
+            return null;
+        var held = Files.StoredBytes() - (Files.Find(header.Name) is { IsTombstone: false } replaced ? replaced.Length : 0) + Files.PartialBytes();
+        return held + header.Length > quota
+            ? Refuse(ErrorCode.NoSpace, $"{header.Name} needs {header.Length} bytes; Peer {Self.Id} holds {held} of its quota of {quota}.")
+            : null;
+    }
+
     /// <summary>A refusal when the drive of <paramref name="directory"/> has no room for <paramref name="header"/>'s file.</summary>
     private ErrorResponse? RefuseWithoutRoom(TransferHeader header, string directory) =>
         _context.FileSystem.AvailableBytes(directory) is { } free && free < header.Length

@@ -103,6 +103,16 @@ internal sealed partial class FileService
             case RemoveRequest remove:
                 RemoveAsOwner(remove);
                 break;
+            case DigestRequest digest when digest.SkipCopies > 0 && NextCopyHolder(digest.ReplicaHops, digest.Origin) is { } holder:
+                _context.PassToOwner(digest with { SkipCopies = digest.SkipCopies - 1, ReplicaHops = digest.ReplicaHops + 1 }, holder);
+                break;
+            case DigestRequest digest when Files.Find(digest.Name) is { } record:
+                _context.AnswerRoute(digest, RouteOutcome.Recorded, record.IsTombstone ? $"File {digest.Name} was removed at Peer {Self.Id}." : null,
+                    version: record.Version, sha256: record.IsTombstone ? null : record.Sha256);
+                break;
+            case DigestRequest digest:
+                _context.AnswerRoute(digest, RouteOutcome.NotStored, $"Peer {Self.Id} holds no copy of {digest.Name}.");
+                break;
             case FetchRequest fetch when Files.Find(fetch.Name) is { IsTombstone: true } removed:
                 // Removed: no older copy further along may answer for it.
                 _context.Raise(DhtEventKind.FileMissing, $"File {fetch.Name} was removed (version {removed.Version})", fetch.Origin.Id);
@@ -118,7 +128,7 @@ internal sealed partial class FileService
                 // The file may still be on its way from the successor that held it until this peer joined: it still serves it.
                 _context.PassToOwner(fetch, successor);
                 break;
-            case FetchRequest fetch when NextCopyHolder(fetch) is { } holder:
+            case FetchRequest fetch when NextCopyHolder(fetch.ReplicaHops, fetch.Origin) is { } holder:
                 // The next holder has a copy (this one lacks it, or the origin asks past a copy that failed its digest).
                 _context.PassToOwner(fetch with { SkipCopies = Math.Max(0, fetch.SkipCopies - 1), ReplicaHops = fetch.ReplicaHops + 1 }, holder);
                 break;
@@ -129,9 +139,9 @@ internal sealed partial class FileService
         }
     }
 
-    /// <summary>The next holder of a copy, while the request has not yet passed every one of the r - 1 after the owner.</summary>
-    private PeerContact? NextCopyHolder(FetchRequest fetch) =>
-        fetch.ReplicaHops < _options.ReplicationFactor - 1 && _neighborhood.FirstLiveSuccessor is { } next && next.Id != Self.Id && next.Id != fetch.Origin.Id
+    /// <summary>The next holder of a copy, while a request passed on <paramref name="replicaHops"/> times has not yet passed every one of the r - 1 after the owner.</summary>
+    private PeerContact? NextCopyHolder(int replicaHops, PeerContact origin) =>
+        replicaHops < _options.ReplicationFactor - 1 && _neighborhood.FirstLiveSuccessor is { } next && next.Id != Self.Id && next.Id != origin.Id
             ? next
             : null;
 

@@ -57,7 +57,7 @@ internal interface IFileServiceContext
     void LearnOwner(ulong ownedFrom, PeerContact owner);
 
     /// <summary>Answers the origin of a request that reached this peer as its owner.</summary>
-    void AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies = null, FileVersion version = default);
+    void AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies = null, FileVersion version = default, string? sha256 = null);
 
     /// <summary>Passes a request that reached this peer on to <paramref name="owner"/>, as the key's owner.</summary>
     void PassToOwner(RoutedRequest request, PeerContact owner);

@@ -23,4 +23,7 @@ internal sealed class PendingFileRequest(string name, string? destination, IProg
 
     /// <summary>A fetch's result, once the delivered copy is in place.</summary>
     public TaskCompletionSource<DhtFileInfo> Received { get; } = new(completionOptions);
+
+    /// <summary>For a fetch with copies: another holder's answer to a <see cref="DigestRequest"/> (null: none came), which the delivered copy must agree with.</summary>
+    public Task<RouteAnswer?>? SecondOpinion { get; init; }
 }

@@ -255,7 +255,8 @@ internal sealed class Router
     /// <summary>Tells the origin how its request ended; at the origin itself, settles it directly.</summary>
     /// <param name="copies">For a removal: the holders that confirmed it.</param>
     /// <param name="version">For a removal: the tombstone's version.</param>
-    public void Answer(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies = null, FileVersion version = default)
+    /// <param name="sha256">For a digest request: the recorded SHA-256.</param>
+    public void Answer(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies = null, FileVersion version = default, string? sha256 = null)
     {
         var answer = new RouteAnswer
         {
@@ -263,6 +264,7 @@ internal sealed class Router
             OwnedFrom = outcome is RouteOutcome.Unroutable ? null : _context.FirstPredecessor?.Id,
             Copies = copies,
             Version = version,
+            Sha256 = sha256,
         };
         if (request.Origin.Id == Self.Id)
             Settle(answer.RequestId, answer);

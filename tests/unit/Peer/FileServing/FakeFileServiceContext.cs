@@ -83,7 +83,7 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
     public void LearnOwner(ulong ownedFrom, PeerContact owner) =>
         throw new NotSupportedException("Deliveries arrive at the origin, which is the router's tests'.");
 
-    public void AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies, FileVersion version) => Answers.Add((request, outcome, reason));
+    public void AnswerRoute(RoutedRequest request, RouteOutcome outcome, string? reason, int? copies, FileVersion version, string? sha256) => Answers.Add((request, outcome, reason));
 
     public void PassToOwner(RoutedRequest request, PeerContact owner) => PassedOn.Add((request, owner));
 }

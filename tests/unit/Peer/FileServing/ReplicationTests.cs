@@ -76,7 +76,7 @@ public sealed class ReplicationTests
 
         await RunPassAsync(context, (to, request) => Holds(to, request));
 
-        var syncs = SentOf<ReplicaSync>(context).ToArray();
+        var syncs = SentOf<ReplicaSync>(context).Where(s => s.Request.Digest is null).ToArray(); // the lists, after the digest that did not match
         Assert.Equal([2UL, 19UL], syncs.Select(s => s.To).Order());
         Assert.All(syncs, s => Assert.Equal(9UL, s.Request.After));
         Assert.All(syncs, s => Assert.Equal(["0010", "0012"], s.Request.Files.Select(f => f.Name)));
@@ -109,7 +109,7 @@ public sealed class ReplicationTests
         neighborhood.DeclareDead([19], DateTimeOffset.UnixEpoch);   // 2 and 4 are its next two successors now
         await RunPassAsync(context, (to, request) => to.Id == 4 ? Holds(to, request, "0010") : Holds(to, request));
 
-        Assert.Equal([2UL, 4UL], SentOf<ReplicaSync>(context).Select(s => s.To).Order());
+        Assert.Equal([2UL, 4UL], SentOf<ReplicaSync>(context).Where(s => s.Request.Digest is null).Select(s => s.To).Order());
         Assert.Contains(context.Streams, s => s.To.Id == 4 && s.Opening is FileUpload { Purpose: UploadPurpose.Replica });
     }
 
@@ -147,6 +147,23 @@ public sealed class ReplicationTests
 
         Assert.Equal(["0010"], Assert.IsType<ReplicaSyncReply>(reply).Missing);
         Assert.Single(context.Background); // 0011 (version 5.2) goes to the owner
+    }
+
+    [Fact]
+    public void A_holder_answers_a_digest_only_sync_in_sync_exactly_when_its_entries_of_the_range_are_the_owners()
+    {
+        var (service, _, _) = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5], "0010", "0011", "0016");
+        var mine = service.Files.Records().Where(r => r.Name is "0010" or "0011").Select(ReplicaEntry.Of).ToArray();
+        bool InSync(string digest)
+        {
+            Message? reply = null;
+            service.HandleReplicaSync(new ReplicaSync { Sender = P(14), IdBits = 8, After = 9, Files = [], Digest = digest }, answer => reply = answer);
+            return Assert.IsType<ReplicaSyncReply>(reply).InSync;
+        }
+
+        Assert.True(InSync(ReplicaEntry.DigestOf(mine)));                // 0016 (key 16) is not in (9, 14]
+        Assert.False(InSync(ReplicaEntry.DigestOf(mine.Take(1))));        // the owner lacks 0011
+        Assert.False(InSync(ReplicaEntry.DigestOf([mine[0], mine[1] with { Version = new FileVersion(2, 14) }])));
     }
 
     [Fact]
