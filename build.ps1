@@ -9,7 +9,7 @@
       Demo   Build, then tour the original 7-peer ring: join 15, files, quit 9, kill 14, the ring repaired
       Bench  Release benchmarks: a 1 GiB transfer beside a raw TCP copy (core, then through the cmdlets),
              DhtPs beside OpenDHT (64 members, 1 KiB, 1 and 16 callers), concurrent cmdlet callers,
-             a 10,000-peer simulation;
+             1,000 peers in one pwsh (stable time, working set, idle cores, lookups), a 10,000-peer simulation;
              the results go into docs/benchmarks.md with machine, date, commit and commands
       Fuzz   AFL++ over the frame, message, datagram and transfer-header decoders (tests/fuzz; needs afl-fuzz)
       Package  Build, then pack DhtPs.psd1, module/ and en-US/ into artifacts/DhtPs.<version>.nupkg
@@ -172,6 +172,9 @@ switch ($Task) {
             Invoke-Benchmark 'Concurrent callers: Get-DhtFile and Get-DhtPeer from 1 and 16 runspaces, one peer' `
                 'dotnet pwsh -NoProfile -File bench/Measure-DhtConcurrency.ps1 -Callers 16 -CallsPerCaller 200' {
                     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Measure-DhtConcurrency.ps1') -Callers 16 -CallsPerCaller 200 }
+            Invoke-Benchmark 'Scale: 1,000 peers in one pwsh at a 1 s interval' `
+                'dotnet pwsh -NoProfile -File bench/Measure-DhtScale.ps1 -Peers 1000 -SettleSeconds 30 -IdleSeconds 20 -Lookups 50' {
+                    & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Measure-DhtScale.ps1') -Peers 1000 -SettleSeconds 30 -IdleSeconds 20 -Lookups 50 }
             Invoke-Benchmark 'Simulation: 10,000 peers, fingers and 10,000 lookups' `
                 'dotnet run -c Release --project tests/sim -- --bench 10000' {
                     dotnet run -c Release --no-build --project (Join-Path $root 'tests/sim') -- --bench 10000 }

@@ -45,12 +45,20 @@ try {
     [GC]::Collect()
     $process.Refresh()
     $cpuBefore = $process.TotalProcessorTime
+    $gcPauseBefore = [GC]::GetTotalPauseDuration()
+    $gcBefore = 0..2 | ForEach-Object { [GC]::CollectionCount($_) }
     $idle = [System.Diagnostics.Stopwatch]::StartNew()
     # Idle means idle: nothing runs in this runspace while the peers keep their ring.
     [System.Threading.Thread]::Sleep([TimeSpan]::FromSeconds($IdleSeconds))
     $process.Refresh()
     $idleCores = ($process.TotalProcessorTime - $cpuBefore).TotalSeconds / $idle.Elapsed.TotalSeconds
+    # The share of the idle wall time the GC held the threads paused, and the collections per generation meanwhile.
+    $gcPause = ([GC]::GetTotalPauseDuration() - $gcPauseBefore).TotalSeconds / $idle.Elapsed.TotalSeconds
+    $gcCounts = (0..2 | ForEach-Object { [GC]::CollectionCount($_) - $gcBefore[$_] }) -join '/'
     $workingSet = $process.WorkingSet64 / 1MB
+    # Descriptors held while idle (sockets of both ends: every member of the ring lives in this process).
+    $openFiles = if (Test-Path /proc/self/fd) { @(Get-ChildItem /proc/self/fd -ErrorAction Ignore).Count } else { -1 }
+    $threads = $process.Threads.Count
 
     $right = 0
     $hops = 0
@@ -67,8 +75,12 @@ try {
         PingInterval     = $PingInterval
         StableSeconds    = [math]::Round($stable, 1)
         WorkingSetMiB    = [math]::Round($workingSet)
+        OpenFiles        = $openFiles
+        Threads          = $threads
         IdleCores        = [math]::Round($idleCores, 3)
         IdleSeconds      = $IdleSeconds
+        IdleGcPause      = [math]::Round($gcPause, 3)
+        IdleGcGen012     = $gcCounts
         Successors       = @(Get-DhtPeer -Id $ids[0]).Successors.Count
         LookupsRight     = "$right of $Lookups"
         LookupHopsMean   = [math]::Round($hops / $Lookups, 2)

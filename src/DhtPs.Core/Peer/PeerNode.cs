@@ -40,6 +40,7 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
     private readonly FailureDetector _detector;
     private readonly RingMaintenance _maintenance;
     private readonly FileService _fileService;
+    private readonly RepeatedTexts _pingTexts = new();
 
     /// <summary>
     /// The dispatch table: which handler takes each request type (docs/architecture.md section 0 maps them to components).
@@ -215,8 +216,10 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
         var handler = EventRaised;
         if (handler is null)
             return;
+        if (kind is DhtEventKind.PingRequestsSent or DhtEventKind.PingRequestReceived or DhtEventKind.PingResponseReceived)
+            message = _pingTexts.Share(message);
         var raised = new DhtEvent(Time.GetUtcNow(), Id, kind, message, remotePeerId) { Evidence = evidence };
-        foreach (var subscriber in handler.GetInvocationList().Cast<EventHandler<DhtEvent>>())
+        foreach (var subscriber in Delegate.EnumerateInvocationList(handler))
         {
             try
             {

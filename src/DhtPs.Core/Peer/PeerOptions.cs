@@ -26,6 +26,14 @@ public sealed record PeerOptions
     public PeerLocator? SecondSuccessor { get; init; }
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Ping rounds on the interval's grid of the clock (<see cref="PingClock"/>: the first at once, each later one at
+    /// the next multiple of the interval) instead of every interval from the peer's start, so the peers of one process
+    /// run their rounds together and the thread pool wakes once per round for all of them (issue 12). Start-DhtPeer
+    /// sets it; the default keeps each peer's own phase.
+    /// </summary>
+    public bool AlignPingRounds { get; init; }
+
     /// <summary>Consecutive unanswered pings after which a successor is declared dead.</summary>
     public int MissedPingLimit { get; init; } = 3;
 

@@ -6,24 +6,18 @@ namespace DhtPs.Core.Transport;
 
 /// <summary>
 /// The connections this peer keeps open for its requests, one per remote endpoint, opened on first use and shared by
-/// every request to that peer. A connection idle for <see cref="IdleClose"/> is closed, well before the other side's
-/// idle limit (<see cref="TransportLimits.IdleConnectionTimeout"/>) would close it under a request.
+/// every request to that peer. The network's <see cref="KeptConnections"/> decides when one goes: idle for
+/// <see cref="TransportLimits.KeptConnectionIdleClose"/> (well before the other side's idle limit,
+/// <see cref="TransportLimits.IdleConnectionTimeout"/>, would close it under a request), or the least recently used
+/// idle one once the process keeps too many. This pool alone closes its connections.
 /// </summary>
-internal sealed class ConnectionPool : IAsyncDisposable
+internal sealed class ConnectionPool(WireCodec codec, KeptConnections kept) : IAsyncDisposable
 {
-    private readonly WireCodec _codec;
     private readonly ConcurrentDictionary<IPEndPoint, Lazy<Task<MultiplexedConnection>>> _connections = new();
-    private readonly Timer _sweeper;
     private int _disposed;
 
-    public ConnectionPool(WireCodec codec, TimeSpan idleClose)
-    {
-        _codec = codec;
-        IdleClose = idleClose;
-        _sweeper = new Timer(_ => CloseIdle(), null, idleClose / 2, idleClose / 2);
-    }
-
-    public TimeSpan IdleClose { get; }
+    /// <summary>How many connections are open (or being opened) now.</summary>
+    public int Count => _connections.Count;
 
     /// <summary>
     /// The open connection to <paramref name="to"/>, or a new one, and whether it was open already. Concurrent callers
@@ -49,36 +43,38 @@ internal sealed class ConnectionPool : IAsyncDisposable
             }
             if (connection.IsOpen)
                 return (connection, reused);
-            if (_connections.TryRemove(new KeyValuePair<IPEndPoint, Lazy<Task<MultiplexedConnection>>>(to, entry)))
-                _ = connection.DisposeAsync().AsTask();
+            Close(connection);
         }
     }
 
     private async Task<MultiplexedConnection> OpenAsync(IPEndPoint to, TimeSpan connectTimeout)
     {
         using var bounded = new CancellationTokenSource(connectTimeout);
-        return await MultiplexedConnection.OpenAsync(to, _codec, bounded.Token).ConfigureAwait(false);
+        var connection = await MultiplexedConnection.OpenAsync(to, codec, bounded.Token).ConfigureAwait(false);
+        kept.Opened(connection, this);
+        return connection;
     }
 
-    private void CloseIdle()
+    /// <summary>Closes <paramref name="connection"/> if it is still this pool's; a later request opens a new one.</summary>
+    public void Close(MultiplexedConnection connection)
     {
-        foreach (var (to, entry) in _connections)
-        {
-            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully && entry.Value.Result is var connection
-                && (!connection.IsOpen || connection.IdleFor(IdleClose))
-                && _connections.TryRemove(new KeyValuePair<IPEndPoint, Lazy<Task<MultiplexedConnection>>>(to, entry)))
-                _ = connection.DisposeAsync().AsTask();
-        }
+        if (_connections.TryGetValue(connection.Remote, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+            && ReferenceEquals(entry.Value.Result, connection))
+            _connections.TryRemove(new KeyValuePair<IPEndPoint, Lazy<Task<MultiplexedConnection>>>(connection.Remote, entry));
+        kept.Closed(connection);
+        _ = connection.DisposeAsync().AsTask();
     }
 
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return;
-        await _sweeper.DisposeAsync().ConfigureAwait(false);
         var open = _connections.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully).Select(e => e.Value.Result).ToArray();
         _connections.Clear();
         foreach (var connection in open)
+        {
+            kept.Closed(connection);
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

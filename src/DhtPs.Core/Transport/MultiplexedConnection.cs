@@ -21,6 +21,7 @@ internal sealed class MultiplexedConnection : IAsyncDisposable
     private readonly Task _reading;
     private long _lastUsed = Environment.TickCount64;
     private Exception? _broken;
+    private int _disposed;
 
     private MultiplexedConnection(Socket socket, Stream stream, IPEndPoint remote)
     {
@@ -34,7 +35,12 @@ internal sealed class MultiplexedConnection : IAsyncDisposable
     public bool IsOpen => Volatile.Read(ref _broken) is null && !_closing.IsCancellationRequested;
 
     /// <summary>True when no request waits on it and none was sent for <paramref name="idle"/>.</summary>
-    public bool IdleFor(TimeSpan idle) => _waiting.IsEmpty && Environment.TickCount64 - Interlocked.Read(ref _lastUsed) >= idle.TotalMilliseconds;
+    public bool IdleFor(TimeSpan idle) => _waiting.IsEmpty && Environment.TickCount64 - LastUsed >= idle.TotalMilliseconds;
+
+    /// <summary>When a request last started or ended on it (<see cref="Environment.TickCount64"/>).</summary>
+    public long LastUsed => Interlocked.Read(ref _lastUsed);
+
+    public IPEndPoint Remote => _remote;
 
     /// <summary>Connects and makes the connection ready for frames (the ring's handshake, if it has a secret).</summary>
     /// <exception cref="SocketException">Unreachable.</exception>
@@ -133,6 +139,8 @@ internal sealed class MultiplexedConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return; // The pool, the sweeper and an eviction may all close it.
         _closing.Cancel();
         Break(new ObjectDisposedException(nameof(MultiplexedConnection), "The connection was closed."));
         await _reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

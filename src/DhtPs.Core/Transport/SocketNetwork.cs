@@ -10,6 +10,9 @@ public sealed class SocketNetwork(TransportLimits limits) : INetwork
 
     public TransportLimits Limits { get; } = limits;
 
+    /// <summary>The connections this network's peers keep for their requests, idle-closed and capped together.</summary>
+    internal KeptConnections KeptConnections { get; } = new(limits);
+
     private const int FreePortAttempts = 20;
 
     public Task<IPeerTransport> BindAsync(IPEndPoint localEndPoint, Ingest ingest, CancellationToken cancellationToken)
@@ -34,7 +37,7 @@ public sealed class SocketNetwork(TransportLimits limits) : INetwork
                 if (dualMode)
                     datagram.DualMode = true;
                 datagram.Bind(bound);
-                return Task.FromResult<IPeerTransport>(new SocketTransport(bound, datagram, listener, ingest, Limits));
+                return Task.FromResult<IPeerTransport>(new SocketTransport(bound, datagram, listener, ingest, Limits, KeptConnections));
             }
             catch (SocketException) when (attempt < attempts)
             {

@@ -23,6 +23,18 @@ public sealed record TransportLimits
     /// <summary>Between requests on one connection, and for every further frame as a whole.</summary>
     public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A connection this peer keeps for its requests is closed once idle this long: well within the other side's
+    /// <see cref="IdleConnectionTimeout"/>, and long enough that a request every ping round (stabilization) keeps its one.
+    /// </summary>
+    public TimeSpan KeptConnectionIdleClose { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Connections kept for requests by all the peers of one network (process) together; past it, a new one closes the
+    /// least recently used idle ones. A ring of many peers in one process holds both ends of each (two descriptors).
+    /// </summary>
+    public int MaxKeptConnections { get; init; } = 2048;
+
     /// <summary>Requests one connection may have in flight at once; past this the peer stops reading from it until one is answered.</summary>
     public int MaxRequestsInFlight { get; init; } = 64;
 

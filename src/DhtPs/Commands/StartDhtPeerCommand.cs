@@ -193,6 +193,8 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
                 FirstSuccessor = successors[0],
                 SecondSuccessor = successors[1],
                 PingInterval = TimeSpan.FromSeconds(PingInterval),
+                // A session often runs many peers (a test ring, Measure-DhtScale): their rounds fall together.
+                AlignPingRounds = true,
                 MissedPingLimit = MissedPingLimit,
                 IndirectProbes = IndirectProbes,
                 DataPath = DataPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),

@@ -7,7 +7,8 @@ namespace DhtPs.Hosting;
 /// <summary>
 /// A running peer as a PowerShell job: Get-Job lists it, Receive-Job streams its events, Stop-Job makes it depart
 /// gracefully. Output holds the ring's story; warnings go to Warning, internal errors to Error; pings, which would
-/// crowd out everything else at a short interval, are kept apart in <see cref="Pings"/>. Every buffer is bounded.
+/// crowd out everything else at a short interval, are kept apart: <see cref="Pings"/> reads them from the latest
+/// events of every kind (<see cref="Backlog"/>). Every buffer is bounded.
 /// The state goes Running, then Stopping while it departs, then Stopped, or Failed with the reason when it ended
 /// otherwise than asked (a join that failed, a peer that stopped on its own).
 /// </summary>
@@ -15,13 +16,14 @@ public sealed class DhtPeerJob : Job2
 {
     public const string JobTypeName = "DhtPeerJob";
     public const int EventBufferLimit = 10_000;
-    public const int PingBufferLimit = 1_000;
     public const int RecordBufferLimit = 1_000;
 
     public const int BacklogLimit = 1_000;
 
-    private readonly BoundedEvents _pings = new(PingBufferLimit);
-    private readonly BoundedEvents _recent = new(BacklogLimit);
+    /// <summary>The most ping events <see cref="Pings"/> holds: those among the latest <see cref="BacklogLimit"/> events.</summary>
+    public const int PingBufferLimit = BacklogLimit;
+
+    private readonly RecentEvents _recent;
     private int _stopAsked;
     private int _finished;
     private Exception? _failure;
@@ -30,6 +32,7 @@ public sealed class DhtPeerJob : Job2
         : base(command, $"DhtPeer{peer.Id}")
     {
         Peer = peer;
+        _recent = new RecentEvents(peer.Id, BacklogLimit);
         DepartTimeout = departTimeout;
         PSJobTypeName = JobTypeName;
         peer.EventRaised += OnEventRaised;
@@ -46,11 +49,11 @@ public sealed class DhtPeerJob : Job2
     /// </summary>
     public TimeSpan DepartTimeout { get; }
 
-    /// <summary>The latest ping events (at most <see cref="PingBufferLimit"/>), oldest first; Receive-Job leaves them out.</summary>
-    public IReadOnlyList<DhtEvent> Pings => _pings.ToArray();
+    /// <summary>The ping events among the latest events (at most <see cref="PingBufferLimit"/>), oldest first; Receive-Job leaves them out.</summary>
+    public IReadOnlyList<DhtEvent> Pings => _recent.ToArray(kind => StreamOf(kind) is EventStream.Ping);
 
     /// <summary>Every ping event the peer raised, including those no longer in <see cref="Pings"/>.</summary>
-    public long PingCount => _pings.Total;
+    public long PingCount => _recent.Pings;
 
     public override string Location => Peer.Contact.EndPoint;
 
@@ -100,7 +103,7 @@ public sealed class DhtPeerJob : Job2
     }
 
     /// <summary>The latest <paramref name="count"/> events of every kind (at most <see cref="BacklogLimit"/>), oldest first, for Enter-DhtPeer -Backlog.</summary>
-    internal IReadOnlyList<DhtEvent> Backlog(int count) => [.. _recent.ToArray().TakeLast(count)];
+    internal IReadOnlyList<DhtEvent> Backlog(int count) => [.. _recent.ToArray(_ => true).TakeLast(count)];
 
     /// <summary>
     /// The peer has stopped: the job takes its final state, once. The peer's completion calls it, and so does a stop,
@@ -123,11 +126,11 @@ public sealed class DhtPeerJob : Job2
     /// <summary>On the peer's logical thread, the only writer; Receive-Job only takes from the collections.</summary>
     private void OnEventRaised(object? sender, DhtEvent raised)
     {
-        _recent.Add(raised);
-        switch (StreamOf(raised.Kind))
+        var stream = StreamOf(raised.Kind);
+        _recent.Add(raised, stream is EventStream.Ping);
+        switch (stream)
         {
             case EventStream.Ping:
-                _pings.Add(raised);
                 break;
             case EventStream.Error:
                 Error.Add(new ErrorRecord(new InvalidOperationException($"Peer {raised.PeerId}: {raised.Message}"),
@@ -175,29 +178,58 @@ public sealed class DhtPeerJob : Job2
         }
     }
 
-    /// <summary>The latest events up to a limit, and how many there were in all; thread-safe.</summary>
-    private sealed class BoundedEvents(int limit)
+    /// <summary>
+    /// The latest events up to a limit, and how many pings there were in all; thread-safe. Each is kept as a small
+    /// struct and made an event again when read: a job keeps a thousand per peer, and 1,000 peers in one process held a
+    /// million event objects for the GC to trace (issue 12). The texts are the peer's own, shared between its events.
+    /// </summary>
+    private sealed class RecentEvents(ulong peerId, int limit)
     {
-        private readonly Queue<DhtEvent> _events = new();
+        private readonly Queue<KeptEvent> _events = new();
         private readonly Lock _gate = new();
+        private long _pings;
 
-        public long Total { get; private set; }
-
-        public void Add(DhtEvent raised)
+        public long Pings
         {
-            lock (_gate)
+            get
             {
-                _events.Enqueue(raised);
-                if (_events.Count > limit)
-                    _events.Dequeue();
-                Total++;
+                lock (_gate)
+                    return _pings;
             }
         }
 
-        public DhtEvent[] ToArray()
+        public void Add(DhtEvent raised, bool isPing)
         {
             lock (_gate)
-                return [.. _events];
+            {
+                _events.Enqueue(new KeptEvent(raised));
+                if (_events.Count > limit)
+                    _events.Dequeue();
+                if (isPing)
+                    _pings++;
+            }
         }
+
+        public DhtEvent[] ToArray(Func<DhtEventKind, bool> kinds)
+        {
+            KeptEvent[] kept;
+            lock (_gate)
+                kept = [.. _events];
+            return [.. kept.Where(e => kinds(e.Kind)).Select(e => e.ToEvent(peerId))];
+        }
+    }
+
+    private readonly struct KeptEvent(DhtEvent raised)
+    {
+        private readonly long _utcTicks = raised.Time.UtcTicks;
+        private readonly string _message = raised.Message;
+        private readonly ulong _remote = raised.RemotePeerId.GetValueOrDefault();
+        private readonly Core.Peer.FailureDetection.FailureEvidence? _evidence = raised.Evidence;
+        private readonly bool _hasRemote = raised.RemotePeerId.HasValue;
+
+        public DhtEventKind Kind { get; } = raised.Kind;
+
+        public DhtEvent ToEvent(ulong peerId) =>
+            new(new DateTimeOffset(_utcTicks, TimeSpan.Zero), peerId, Kind, _message, _hasRemote ? _remote : null) { Evidence = _evidence };
     }
 }

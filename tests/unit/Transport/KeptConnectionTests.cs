@@ -105,4 +105,58 @@ public sealed class KeptConnectionTests
         Assert.Equal("key 3", ReasonOf(await a.RequestAsync(b.LocalEndPoint, Lookup(3), Patience, default)));
         Assert.Equal(2, server.Sources.Distinct().Count()); // the third request came on a connection of its own
     }
+
+    [Fact]
+    public async Task A_kept_connection_idle_longer_than_the_idle_close_is_closed_and_a_later_request_opens_a_new_one()
+    {
+        var network = new SocketNetwork(TransportLimits.Default with { KeptConnectionIdleClose = TimeSpan.FromMilliseconds(300) });
+        var server = new EchoingHandler();
+        await using var b = await network.BindAsync(AnyLoopback, server, default);
+        await using var a = await network.BindAsync(AnyLoopback, new EchoingHandler(), default);
+        Assert.Equal("key 1", ReasonOf(await a.RequestAsync(b.LocalEndPoint, Lookup(1), Patience, default)));
+        Assert.Equal(1, ((SocketTransport)a).KeptConnections);
+
+        await Eventually.Holds(() => ((SocketTransport)a).KeptConnections == 0 && network.KeptConnections.Count == 0,
+            "the idle connection was closed");
+
+        Assert.Equal("key 2", ReasonOf(await a.RequestAsync(b.LocalEndPoint, Lookup(2), Patience, default)));
+        Assert.Equal(2, server.Sources.Distinct().Count()); // the second request came on a new connection
+    }
+
+    [Fact]
+    public async Task Past_the_cap_a_new_connection_closes_the_least_recently_used_idle_one_of_any_peer_of_the_network()
+    {
+        // Idle close far off: only the cap closes anything here.
+        var network = new SocketNetwork(TransportLimits.Default with { MaxKeptConnections = 2, KeptConnectionIdleClose = TimeSpan.FromMinutes(5) });
+        var servers = Enumerable.Range(0, 3).Select(_ => new EchoingHandler()).ToArray();
+        var bound = new List<IPeerTransport>();
+        try
+        {
+            foreach (var server in servers)
+                bound.Add(await network.BindAsync(AnyLoopback, server, default));
+            await using var a1 = await network.BindAsync(AnyLoopback, new EchoingHandler(), default);
+            await using var a2 = await network.BindAsync(AnyLoopback, new EchoingHandler(), default);
+
+            await a1.RequestAsync(bound[0].LocalEndPoint, Lookup(1), Patience, default); // least recently used, next
+            await a2.RequestAsync(bound[1].LocalEndPoint, Lookup(2), Patience, default);
+            await a1.RequestAsync(bound[2].LocalEndPoint, Lookup(3), Patience, default); // a third: the first goes
+
+            await Eventually.Holds(() => network.KeptConnections.Count == 2 && ((SocketTransport)a1).KeptConnections == 1,
+                "a1's connection to the first server was closed, a2's kept");
+            Assert.Equal(1, ((SocketTransport)a2).KeptConnections);
+
+            // a2 still has its own; the closed one is opened again when needed (closing the least recently used, a1's
+            // to the third server), and answers.
+            await a2.RequestAsync(bound[1].LocalEndPoint, Lookup(4), Patience, default);
+            Assert.Single(servers[1].Sources.Distinct());
+            Assert.Equal("key 5", ReasonOf(await a1.RequestAsync(bound[0].LocalEndPoint, Lookup(5), Patience, default)));
+            Assert.Equal(2, servers[0].Sources.Distinct().Count());
+            await Eventually.Holds(() => network.KeptConnections.Count == 2, "the cap held");
+        }
+        finally
+        {
+            foreach (var transport in bound)
+                await transport.DisposeAsync();
+        }
+    }
 }
