@@ -75,11 +75,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
             }
             using var verdict = Verdict(timeout, cancellationToken);
             var done = await ReadVerdictAsync(connection, name, verdict.Token, cancellationToken).ConfigureAwait(false);
-            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started))
-            {
-                Replicas = done.Replicas,
-                Version = done.Version,
-            };
+            return Outcome(done, started);
         }
     }
 
@@ -93,11 +89,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
         {
             if (answer is not ClientFileDone done)
                 throw FileFailure(answer, name);
-            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started))
-            {
-                Replicas = done.Replicas,
-                Version = done.Version,
-            };
+            return Outcome(done, started);
         }
     }
 
@@ -131,7 +123,7 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
                 throw new DhtFileException(DhtFileFailure.TransferFailed, $"File {name} from {Description} did not arrive whole; nothing was kept: {e.Message}", done.StoredAt, e);
             }
             await connection.WriteMessageAsync(new Acknowledgement { Sender = connection.Self, IdBits = _idBits }, cancellationToken).ConfigureAwait(false);
-            return new DhtFileInfo(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started), destinationPath) { Version = done.Version };
+            return Outcome(done, started, destinationPath);
         }
     }
 
@@ -176,6 +168,14 @@ public sealed class DhtClient(IPEndPoint entry, int idBits = IdSpace.DefaultBits
             ? walk with { Closed = false, Problem = $"The peer at {Entry} is Peer {first.Id}, not Peer {id}." }
             : walk;
     }
+
+    /// <summary>What the entry peer reported of a store, fetch or removal (a fetch's copies are left out), timed from <paramref name="started"/>.</summary>
+    private static DhtFileInfo Outcome(ClientFileDone done, long started, string? path = null) =>
+        new(done.Name, done.Key, done.StoredAt, done.Length, done.Sha256, done.Hops, TimeProvider.System.GetElapsedTime(started), path)
+        {
+            Replicas = done.Replicas,
+            Version = done.Version,
+        };
 
     /// <summary>Each question on a connection of its own, as the walk asks.</summary>
     public Task<Message> AskMemberAsync(IPEndPoint member, Func<PeerContact, Message> request, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -18,6 +18,8 @@ public sealed record ReplicaEntry
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Removed { get; init; }
 
+    public static ReplicaEntry Of(StoredFile file) => new() { Name = file.Name, Sha256 = file.Sha256, Version = file.Version };
+
     public static ReplicaEntry Of(FileRecord record) => new() { Name = record.Name, Sha256 = record.Sha256, Version = record.Version, Removed = record.IsTombstone };
 
     /// <summary>

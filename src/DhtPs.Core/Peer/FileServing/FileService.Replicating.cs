@@ -129,7 +129,7 @@ internal sealed partial class FileService
             try
             {
                 var file = Files.GetInfo(name);
-                entries.Add(new ReplicaEntry { Name = name, Sha256 = file.Sha256, Version = file.Version });
+                entries.Add(ReplicaEntry.Of(file));
             }
             catch (FileNotFoundException)
             {
@@ -214,7 +214,7 @@ internal sealed partial class FileService
                 }
                 if (!_copiedTo.TryGetValue(holder.Id, out var given))
                     _copiedTo[holder.Id] = given = (holder, new Dictionary<string, ReplicaEntry>(StringComparer.Ordinal));
-                given.Copies[file.Name] = new ReplicaEntry { Name = file.Name, Sha256 = file.Sha256, Version = file.Version };
+                given.Copies[file.Name] = ReplicaEntry.Of(file);
                 _context.Raise(DhtEventKind.FileReplicated, $"File {name} copied to Peer {holder.Id}", holder.Id);
             });
             return true;
