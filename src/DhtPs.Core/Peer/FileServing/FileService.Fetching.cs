@@ -138,11 +138,7 @@ internal sealed partial class FileService
             var header = new TransferHeader(stored.Name, stored.Length, stored.Sha256);
             var offset = await FileSender.AnnounceAsync(stream, header, CancellationToken.None).ConfigureAwait(false);
             if (await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress: null, CancellationToken.None).ConfigureAwait(false) is ErrorResponse refused)
-            {
-                if (refused.Code == ErrorCode.ContentMismatch)
-                    await DropIfCorruptAsync(stored, request.Origin.Id).ConfigureAwait(false);
-                throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
-            }
+                throw await RefusedByOriginAsync(refused, stored, request.Origin.Id).ConfigureAwait(false);
             _context.Post(() => _context.Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
         }
         catch (Exception e)
@@ -150,6 +146,17 @@ internal sealed partial class FileService
             _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Sending file {request.Name} to Peer {request.Origin.Id} failed: {e.Message}", request.Origin.Id));
         }
     }
+
+    /// <summary>The origin refused a delivery: a copy it found corrupt is checked here and dropped if it is; the failure to report.</summary>
+    private async Task<DhtFileException> RefusedByOriginAsync(ErrorResponse refused, StoredFile stored, ulong origin)
+    {
+        if (refused.Code == ErrorCode.ContentMismatch)
+            await DropIfCorruptAsync(stored, origin).ConfigureAwait(false);
+        return new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, origin);
+    }
+
+    /// <summary>The origin's answer to a delivery it could not keep: a copy whose bytes miss the digest recorded at store time is the holder's to drop and have copied again.</summary>
+    private ErrorResponse DeliveryRefusal(Exception e) => Refuse(e is FileContentMismatchException ? ErrorCode.ContentMismatch : ErrorCode.Invalid, e.Message);
 
     /// <summary>A small file goes inside one message on the kept connection; the origin answers once it is in place.</summary>
     private async Task DeliverInlineAsync(FetchRequest request, ulong? ownedFrom, StoredFile stored, Stream content)
@@ -163,11 +170,7 @@ internal sealed partial class FileService
         };
         var reply = await AskAsync(request.Origin, message).ConfigureAwait(false);
         if (reply?.Message is ErrorResponse refused)
-        {
-            if (refused.Code == ErrorCode.ContentMismatch)
-                await DropIfCorruptAsync(stored, request.Origin.Id).ConfigureAwait(false);
-            throw new DhtFileException(DhtFileFailure.TransferFailed, refused.Reason, request.Origin.Id);
-        }
+            throw await RefusedByOriginAsync(refused, stored, request.Origin.Id).ConfigureAwait(false);
         if (reply?.Message is not Acknowledgement)
             throw new DhtFileException(DhtFileFailure.TransferFailed, reply?.Problem ?? "no answer in time", request.Origin.Id);
         _context.Post(() => _context.Raise(DhtEventKind.FileSent, "The file has been sent", request.Origin.Id));
@@ -212,7 +215,7 @@ internal sealed partial class FileService
             {
                 _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
                 pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
-                answer = Refuse(e is FileContentMismatchException ? ErrorCode.ContentMismatch : ErrorCode.Invalid, e.Message);
+                answer = DeliveryRefusal(e);
             }
             _context.Post(() => reply(answer));
         });
@@ -296,9 +299,7 @@ internal sealed partial class FileService
         {
             _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"Receiving File {pending.Name} from Peer {owner} failed: {e.Message}", owner));
             pending.Received.TrySetException(AsTransferFailure(e, pending.Name, owner));
-            // A copy whose bytes miss the digest recorded at store time is the holder's to drop and have copied again.
-            var code = e is FileContentMismatchException ? ErrorCode.ContentMismatch : ErrorCode.Invalid;
-            await FileStreams.WriteReplyAsync(stream, Refuse(code, e.Message), CancellationToken.None).ConfigureAwait(false);
+            await FileStreams.WriteReplyAsync(stream, DeliveryRefusal(e), CancellationToken.None).ConfigureAwait(false);
             return;
         }
         await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
