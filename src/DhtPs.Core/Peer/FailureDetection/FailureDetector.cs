@@ -282,7 +282,10 @@ internal sealed partial class FailureDetector
         target.MissedPings++;
         target.Rtt.OnTimeout();
         if (target.MissedPings == 1)
+        {
             ProbeIndirectly(target); // At once, beside the re-pings: an answer through a helper costs a crash's repair no time.
+            AskAtFirstMiss(target);
+        }
         return target.MissedPings >= _options.MissedPingLimit;
     }
 
@@ -321,10 +324,7 @@ internal sealed partial class FailureDetector
     /// </summary>
     private TimeSpan ConfirmTimeout(ProbeTarget target)
     {
-        var least = ConfirmTimeoutFloor;
-        var most = _options.PingInterval > least ? _options.PingInterval : least;
-        var byRtt = target.Rtt.Timeout * 2;
-        var confirmed = byRtt < least ? least : byRtt > most ? most : byRtt;
+        var confirmed = ConfirmedWait(target);
         // Lifeguard: the suspicion timeout, from the confirmed wait up, and this peer's own health on top; never longer
         // than a silent predecessor is remembered (4.4), so a peer that is truly cut off still gives up on its successors.
         var expected = target.Indirect?.Asked ?? 0;
@@ -333,6 +333,51 @@ internal sealed partial class FailureDetector
         var longest = _options.PingInterval * (_options.MissedPingLimit + 1);
         return suspicion <= confirmed ? confirmed : suspicion < longest ? suspicion : longest > confirmed ? longest : confirmed;
     }
+
+    /// <summary>The wait of a question over TCP once the suspicion is confirmed: two of the target's ping timeouts, within <see cref="ConfirmTimeoutFloor"/> and a ping interval above it.</summary>
+    private TimeSpan ConfirmedWait(ProbeTarget target)
+    {
+        var least = ConfirmTimeoutFloor;
+        var most = _options.PingInterval > least ? _options.PingInterval : least;
+        var byRtt = target.Rtt.Timeout * 2;
+        return byRtt < least ? least : byRtt > most ? most : byRtt;
+    }
+
+    /// <summary>
+    /// memberlist's TCP fallback: at a suspect's first miss it is also asked over TCP at once, beside its re-pings and the
+    /// helpers. An answer ends the suspicion there; a no before the wait is over (the connection refused or closed: its host
+    /// is up and nothing listens, as after a SIGKILL) is a death at once, with nothing left to wait for; silence decides
+    /// nothing — a host that answers nothing is as dark as one cut off for a moment, so the misses and the suspicion
+    /// timeout still decide (<see cref="Confirm"/>).
+    /// </summary>
+    private void AskAtFirstMiss(ProbeTarget target)
+    {
+        if (!_context.IsRunning)
+            return;
+        var question = new object();
+        target.FirstMissQuestion = question;
+        var (askedAt, timeout) = (_context.Now, ConfirmedWait(target));
+        var evidence = Evidence(target, timeout);
+        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
+        {
+            if (target.FirstMissQuestion != question || Target(target.Contact.Id) != target)
+                return; // The suspicion it was asked for is over, or the target left the list.
+            target.FirstMissQuestion = null;
+            if (reply.Message is NeighborsResponse || reply.Failure is Transport.DhtAuthenticationException)
+                Alive(target);
+            else if (reply.Failure is not null && _context.Now - askedAt < timeout && _context.IsRunning && target.Suspected)
+                Dead?.Invoke(evidence);
+        });
+    }
+
+    private FailureEvidence Evidence(ProbeTarget target, TimeSpan timeout) =>
+        new(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
+        {
+            Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
+            HelpersAsked = target.Indirect?.Asked ?? 0,
+            Nacks = target.Indirect?.Nacks ?? 0,
+            LocalHealth = Health.Score,
+        };
 
     /// <summary>The ring's size as this peer's successor list spreads (<see cref="Suspicion.EstimateRingSize"/>).</summary>
     public double EstimatedRingSize =>
@@ -348,13 +393,7 @@ internal sealed partial class FailureDetector
         target.Confirming = true;
         target.AwaitingHelpers = false;
         var timeout = ConfirmTimeout(target);
-        var evidence = new FailureEvidence(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
-        {
-            Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
-            HelpersAsked = target.Indirect?.Asked ?? 0,
-            Nacks = target.Indirect?.Nacks ?? 0,
-            LocalHealth = Health.Score,
-        };
+        var evidence = Evidence(target, timeout);
         _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
         {
             target.Confirming = false;
