@@ -45,6 +45,7 @@ public sealed class IndirectProbeTests
         context.Now += Interval;
         detector.CountMissedPings();
         detector.PingTargets();
+        context.TakeFirstMissQuestion(14); // silence: it decides nothing
     }
 
     /// <summary>Every re-ping waiting on 14 times out, until none waits (its misses have run out).</summary>
@@ -118,9 +119,11 @@ public sealed class IndirectProbeTests
 
         // Suspected again: the old answer, replayed, does not clear the new suspicion.
         detector.PingTargets();
+        Pong(detector, context, 19);
         context.Now += Interval;
         detector.CountMissedPings();
         detector.PingTargets();
+        context.TakeFirstMissQuestion(14);
         Assert.Equal(1, target.MissedPings);
         detector.HandleIndirectAck(P(8).ToEndPoint(), to8.Sequence, Ack(8));
         detector.HandleIndirectAck(P(7).ToEndPoint(), to7.Sequence, Ack(7));
