@@ -261,12 +261,21 @@ internal sealed partial class FailureDetector
 
     /// <summary>
     /// Another peer holds a successor of this one dead: a suspect at once, re-pinged now instead of at the next round, so
-    /// a peer with a long interval learns of the death from a faster neighbour. Its own pings still decide.
+    /// a peer with a long interval learns of the death from a faster neighbour; its own pings still decide. Except once
+    /// this peer's own misses have run out (its question over TCP is under way, or waits for the helpers): then the other
+    /// peer's finished verdict — its own misses, helpers and question — stands for the rest of this one's wait, and the
+    /// suspect is declared now (SWIM: a death confirmed by a member is final; a wrong one is refuted, 5.8).
     /// </summary>
     private void Suspect(PeerIncarnation death)
     {
         if (Target(death.Id) is not { } target)
             return;
+        if (_context.IsRunning && target is { Confirming: true } or { AwaitingHelpers: true })
+        {
+            target.DeathsHeard++;
+            Declare(Evidence(target, target.Confirming ? target.ConfirmWait : TimeSpan.Zero) with { DeclaredElsewhere = true });
+            return;
+        }
         if (target.Suspected)
             target.DeathsHeard++; // Lifeguard: an independent confirmation of this peer's own suspicion.
         if (_context.IsRunning && target is { Confirming: false, PingTimeout: null, AwaitingHelpers: false })
@@ -366,7 +375,7 @@ internal sealed partial class FailureDetector
             if (reply.Message is NeighborsResponse || reply.Failure is Transport.DhtAuthenticationException)
                 Alive(target);
             else if (reply.Failure is not null && _context.Now - askedAt < timeout && _context.IsRunning && target.Suspected)
-                Dead?.Invoke(evidence);
+                Declare(evidence);
         });
     }
 
@@ -393,6 +402,7 @@ internal sealed partial class FailureDetector
         target.Confirming = true;
         target.AwaitingHelpers = false;
         var timeout = ConfirmTimeout(target);
+        target.ConfirmWait = timeout;
         var evidence = Evidence(target, timeout);
         _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
         {
@@ -402,8 +412,22 @@ internal sealed partial class FailureDetector
             else if (reply.Failure is Transport.DhtAuthenticationException)
                 Alive(target); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
             else if (_context.IsRunning && Target(target.Contact.Id) == target && target.Suspected)
-                Dead?.Invoke(evidence);
+                Declare(evidence);
         });
+    }
+
+    /// <summary>
+    /// A successor found dead: declared (<see cref="Dead"/>), and the successors still live are pinged at once, each ping
+    /// carrying the new death (5.8), instead of at the next round: the first predecessor of the dead peer, which is this
+    /// one's successor and suspects it too, may then take this peer's finished verdict for its own (<see cref="Suspect"/>).
+    /// </summary>
+    private void Declare(FailureEvidence evidence)
+    {
+        Dead?.Invoke(evidence);
+        if (!_context.IsRunning)
+            return;
+        foreach (var other in Targets.Where(t => t.Contact.Id != evidence.PeerId && t is { PingTimeout: null, AwaitingHelpers: false, Confirming: false, Suspected: false }))
+            SendPing(other, resent: false);
     }
 
     private static void Alive(ProbeTarget target)

@@ -66,6 +66,9 @@ internal sealed class ProbeTarget(PeerContact contact, int rank, RttEstimatorOpt
     /// <summary>Deaths of it that other peers told while it was a suspect: independent confirmations (Lifeguard).</summary>
     public int DeathsHeard { get; set; }
 
+    /// <summary>How long the question over TCP under way (<see cref="Confirming"/>) waits.</summary>
+    public TimeSpan ConfirmWait { get; set; }
+
     /// <summary>The question over TCP asked at its first miss, while its verdict is awaited (it counts only for the suspicion it was asked in).</summary>
     public object? FirstMissQuestion { get; set; }
 

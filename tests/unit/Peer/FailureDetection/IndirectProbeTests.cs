@@ -192,6 +192,56 @@ public sealed class IndirectProbeTests
     }
 
     [Fact]
+    public void A_death_heard_of_a_suspect_out_of_misses_is_declared_at_once_and_the_live_successors_are_told_at_once()
+    {
+        foreach (var withHelpers in new[] { true, false })
+        {
+            var options = new PeerOptions { Id = 9, PingInterval = Interval, MissedPingLimit = 3, IndirectProbes = 3 };
+            var neighborhood = new Neighborhood(new IdSpace(8), 9, options);
+            neighborhood.SetSuccessors([P(14), P(19)]);
+            var context = new FakeDetectorContext(9);
+            if (withHelpers)
+                context.Helpers.Add(P(8));
+            var detector = new FailureDetector(context, neighborhood, options);
+            var dead = new List<FailureEvidence>();
+            detector.Dead += dead.Add;
+            FourteenMissesARound(detector, context);
+            RePingsTimeOut(detector, context);                                  // out of misses: awaiting the helpers, or asked over TCP
+            Assert.True(detector.Target(14) is { AwaitingHelpers: true } or { Confirming: true });
+            Assert.Empty(dead);
+            context.Datagrams.Clear();
+
+            neighborhood.HeardDeath(14, 5, context.Now);                        // another peer finished its verdict first
+
+            var evidence = Assert.Single(dead);
+            Assert.True(evidence.DeclaredElsewhere);
+            Assert.Equal((14UL, 3), (evidence.PeerId, evidence.MissedPings));
+            Assert.Contains((19UL, 2), context.PingsSent());                    // told on at once, not at the next round
+        }
+    }
+
+    [Fact]
+    public void A_death_heard_of_a_successor_not_yet_out_of_misses_only_makes_it_a_suspect()
+    {
+        var options = new PeerOptions { Id = 9, PingInterval = Interval, MissedPingLimit = 3, IndirectProbes = 3 };
+        var neighborhood = new Neighborhood(new IdSpace(8), 9, options);
+        neighborhood.SetSuccessors([P(14), P(19)]);
+        var context = new FakeDetectorContext(9);
+        var detector = new FailureDetector(context, neighborhood, options);
+        var dead = new List<FailureEvidence>();
+        detector.Dead += dead.Add;
+        detector.PingTargets();
+        Pong(detector, context, 14);
+        Pong(detector, context, 19);
+        context.Datagrams.Clear();
+
+        neighborhood.HeardDeath(14, 5, context.Now);                        // it answered this peer's last ping
+
+        Assert.Empty(dead);                                                 // its own pings still decide
+        Assert.Equal([(14UL, 1)], context.PingsSent());                     // re-pinged at once
+    }
+
+    [Fact]
     public void A_late_round_a_refute_and_answered_pings_move_the_local_health_score()
     {
         var (detector, context, _) = DetectorAt(9, 3, 14, 19);
