@@ -395,7 +395,9 @@ internal sealed partial class FailureDetector
     /// <summary>
     /// Asks the suspect over TCP whether it is there; no answer makes it <see cref="Dead"/>. A ping answer that arrives
     /// while the question is out (it resets the missed pings) is proof of life too: a question asked across a partition
-    /// can time out after the heal, when the suspect is answering again.
+    /// can time out after the heal, when the suspect is answering again. A wait longer than the confirmed one (Lifeguard)
+    /// is asked in questions of at most the confirmed wait, each asked anew once the last timed out, as TCP resends its
+    /// SYN: a suspect restarted or reached again meanwhile answers the next one, where a pong could be lost.
     /// </summary>
     private void Confirm(ProbeTarget target)
     {
@@ -403,16 +405,29 @@ internal sealed partial class FailureDetector
         target.AwaitingHelpers = false;
         var timeout = ConfirmTimeout(target);
         target.ConfirmWait = timeout;
-        var evidence = Evidence(target, timeout);
-        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
+        AskUntil(target, Evidence(target, timeout), _context.Now + timeout);
+    }
+
+    private void AskUntil(ProbeTarget target, FailureEvidence evidence, DateTimeOffset deadline)
+    {
+        var (askedAt, confirmed) = (_context.Now, ConfirmedWait(target));
+        var wait = deadline - askedAt < confirmed ? deadline - askedAt : confirmed;
+        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, wait, reply =>
         {
-            target.Confirming = false;
-            if (reply.Message is NeighborsResponse)
-                Alive(target);
-            else if (reply.Failure is Transport.DhtAuthenticationException)
-                Alive(target); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
-            else if (_context.IsRunning && Target(target.Contact.Id) == target && target.Suspected)
-                Declare(evidence);
+            var suspect = _context.IsRunning && Target(target.Contact.Id) == target && target.Suspected;
+            if (reply.Message is NeighborsResponse || reply.Failure is Transport.DhtAuthenticationException)
+            {
+                target.Confirming = false;
+                Alive(target); // Alive (of another secret, said so as AuthenticationFailed): never declared dead.
+            }
+            else if (suspect && reply.Failure is not null && _context.Now - askedAt >= wait && _context.Now < deadline)
+                AskUntil(target, evidence, deadline); // Silence, with wait left: asked anew.
+            else
+            {
+                target.Confirming = false;
+                if (suspect)
+                    Declare(evidence);
+            }
         });
     }
 

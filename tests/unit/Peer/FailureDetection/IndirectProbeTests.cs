@@ -168,7 +168,37 @@ public sealed class IndirectProbeTests
 
         Assert.Equal(3, detector.Health.Score);                             // three missing nacks (Lifeguard)
         // Unconfirmed: 5 s × 3 × log10(N ≈ 51) ≈ 25.6 s, × 4 for its health, capped at (limit + 1) intervals.
-        Assert.Equal(Interval * 4, Assert.Single(context.Sent).Timeout);
+        Assert.Equal(Interval * 4, detector.Target(14)!.ConfirmWait);
+        Assert.Equal(TimeSpan.FromSeconds(5), Assert.Single(context.Sent).Timeout); // asked in questions of the confirmed wait
+    }
+
+    [Fact]
+    public void A_long_wait_is_asked_in_questions_of_the_confirmed_wait_so_a_suspect_back_meanwhile_answers_the_next_one()
+    {
+        foreach (var back in new[] { true, false })
+        {
+            var (detector, context, dead) = DetectorAt(9, 3, 14, 19);
+            context.Helpers.AddRange([P(8), P(7), P(3)]);
+            FourteenMissesARound(detector, context);
+            RePingsTimeOut(detector, context);
+            Assert.IsType<FakeRouterContext.FakeTimer>(detector.Target(14)!.Indirect!.Timer).Fire(); // silent helpers: 40 s in all
+            for (var asked = 1; asked <= 8; asked++)
+            {
+                var question = Assert.Single(context.Sent);
+                Assert.Equal(TimeSpan.FromSeconds(5), question.Timeout);
+                context.Sent.Clear();
+                if (back && asked == 3)
+                {
+                    question.Answer();                                      // restarted meanwhile: the third question reaches it
+                    break;
+                }
+                context.Now += question.Timeout;
+                question.Fail(new TimeoutException("did not answer"));
+                Assert.Equal(asked < 8 ? 0 : 1, dead.Count);                // dead only once the whole wait is over
+            }
+            Assert.Equal(back ? 0 : 1, dead.Count);
+            Assert.Equal(back ? 0 : 3, detector.Target(14)?.MissedPings ?? 3);
+        }
     }
 
     [Fact]
@@ -188,7 +218,7 @@ public sealed class IndirectProbeTests
         Assert.IsType<FakeRouterContext.FakeTimer>(detector.Target(14)!.Indirect!.Timer).Fire();
 
         // One silent helper (health 1, × 2), but one confirmation of the one expected: the confirmed wait, doubled.
-        Assert.Equal(TimeSpan.FromSeconds(10), Assert.Single(context.Sent).Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), detector.Target(14)!.ConfirmWait);
     }
 
     [Fact]
