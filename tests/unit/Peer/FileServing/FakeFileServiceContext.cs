@@ -13,13 +13,6 @@ namespace DhtPs.Tests.Unit.Peer.FileServing;
 /// </summary>
 internal sealed class FakeFileServiceContext : IFileServiceContext
 {
-    public sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     public FakeFileServiceContext(ulong self, int bits = 8)
     {
         Self = PeerContact.ForId(self);
