@@ -15,6 +15,9 @@
     dotnet pwsh -NoProfile -File bench/Measure-DhtDurability.ps1 -Peers 32 -Files 5000 -Events 1000
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/Measure-DhtDurability.ps1 -Peers 32 -Files 300 -Events 30
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/Measure-DhtDurability.ps1 -Peers 32 -Files 5000 -Events 1000 -MaxMinutes 60
+    The issue's ring and files, as many events as an hour allows.
 #>
 [CmdletBinding()]
 param(
@@ -23,7 +26,9 @@ param(
     [int] $Events = 1000,
     [int] $MaxFileSize = 64 * 1024,
     [int] $Seed = 11,
-    [double] $SettleSeconds = 120
+    [double] $SettleSeconds = 120,
+    # A time budget for the events: none is started after it, and the report gives how many ran.
+    [double] $MaxMinutes = [double]::PositiveInfinity
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -77,7 +82,9 @@ try {
     $restore = [Collections.Generic.List[double]]::new()
     $counts = @{ join = 0; leave = 0; kill = 0; restart = 0; unsettled = 0 }
     $bytesBefore = Get-RepairBytes
-    for ($event = 1; $event -le $Events; $event++) {
+    $budget = [Diagnostics.Stopwatch]::StartNew()
+    $ran = 0
+    for ($event = 1; $event -le $Events -and $budget.Elapsed.TotalMinutes -lt $MaxMinutes; $event++) {
         $kind = if ($down.Count -gt 0 -and $random.Next(3) -eq 0) { 'restart' } else { ('join', 'leave', 'kill', 'kill')[$random.Next(4)] }
         if ($kind -ne 'join' -and $members.Count -le 8) { $kind = 'join' }
         $watch = [Diagnostics.Stopwatch]::StartNew()
@@ -108,6 +115,8 @@ try {
             }
         }
         $counts[$kind]++
+        $ran++
+        Write-Progress -Activity 'Durability events' -Status "$ran of $Events ($kind of Peer $id)" -PercentComplete (100 * $ran / $Events)
         if (Wait-Whole $members[0] $members.Count) {
             if ($kind -eq 'kill') { $restore.Add($watch.Elapsed.TotalSeconds) }
         } else { $counts.unsettled++ }
@@ -121,7 +130,7 @@ try {
         if (-not $got) { $lost++ } elseif ((Get-Sha256 $target) -ne $sha[$name]) { $corrupted++ }
     }
     [pscustomobject]@{
-        Peers = $Peers; Files = $Files; Events = $Events
+        Peers = $Peers; Files = $Files; Events = $ran; Minutes = [Math]::Round($budget.Elapsed.TotalMinutes, 1)
         Joins = $counts.join; Leaves = $counts.leave; Kills = $counts.kill; Restarts = $counts.restart; Unsettled = $counts.unsettled
         Lost = $lost; Corrupted = $corrupted
         RestoreP50Seconds = [Math]::Round((Get-Percentile $restore 0.5), 2)

@@ -15,7 +15,9 @@ public sealed partial class PeerNode : IRouterContext
 
     PeerContact? IRouterContext.FirstPredecessor => _neighborhood.FirstPredecessor;
 
-    void IRouterContext.Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to, request, onReply);
+    TimeProvider IRouterContext.Time => Time;
+
+    void IRouterContext.Ask(PeerContact to, Message request, TimeSpan timeout, Action<Reply> onReply) => Ask(to, request, onReply, timeout);
 
     ITimer IRouterContext.StartTimer(TimeSpan due, Action onDue) =>
         Time.CreateTimer(_ => Run(onDue), null, due, Timeout.InfiniteTimeSpan);

@@ -225,13 +225,19 @@ public static class MessageValidator
             return Invalid($"file name '{request.Name}' is refused: {reason}");
         if (request.Key != FileKey.Of(request.Name, space))
             return Invalid($"key {request.Key} is not the key of '{request.Name}' in the {space}");
-        return CheckRequestId(request.RequestId, request.Hops);
+        return CheckRoute(request, space);
     }
 
     private static MessageProblem? CheckLookup(LookupRequest lookup, IdSpace space) =>
         space.Contains(lookup.Key)
-            ? CheckRequestId(lookup.RequestId, lookup.Hops)
+            ? CheckRoute(lookup, space)
             : new MessageProblem(ErrorCode.IdOutOfRange, $"key {lookup.Key} is outside the {space} (0..{space.MaxId})");
+
+    private static MessageProblem? CheckRoute(RoutedRequest request, IdSpace space) =>
+        CheckRequestId(request.RequestId, request.Hops)
+        ?? (request.Avoid is { } avoid && (avoid.Count > RoutedRequest.MaxAvoided || avoid.Any(id => !space.Contains(id)))
+            ? Invalid($"its list of peers to avoid is unusable (at most {RoutedRequest.MaxAvoided} ids in the {space})")
+            : null);
 
     private static MessageProblem? CheckRequestId(string? requestId, int hops) =>
         hops < 0 || string.IsNullOrEmpty(requestId) || requestId.Length > MaxRequestIdLength

@@ -22,6 +22,16 @@ public abstract record RoutedRequest : Message
 
     /// <summary>Set by a peer whose successor list says the receiver owns the key: it takes the request without checking its predecessor.</summary>
     public bool ToOwner { get; init; }
+
+    /// <summary>
+    /// Peers an earlier hop could not pass this request to (at most <see cref="MaxAvoided"/>): each later hop
+    /// tries them last, so a peer that died since the ring last heard of it costs a request one wait, not one per hop
+    /// whose fingers still name it. Absent when every hop took it.
+    /// </summary>
+    public IReadOnlyList<ulong>? Avoid { get; init; }
+
+    /// <summary>Enough for the dead peers one stretch of a ring under churn holds; more are not recorded.</summary>
+    public const int MaxAvoided = 8;
 }
 
 public enum RouteOutcome

@@ -44,6 +44,21 @@ public sealed class LookupMessageTests
     }
 
     [Fact]
+    public void The_peers_a_request_avoids_travel_with_it_and_a_list_too_long_or_outside_the_id_space_is_invalid()
+    {
+        var request = Lookup(200) with { Avoid = [9, 19] };
+
+        var decoded = Assert.IsType<LookupRequest>(MessageCodec.Decode(MessageCodec.Encode(request, 1)).Message);
+        Assert.Equal([9UL, 19UL], decoded.Avoid);
+        Assert.Contains("\"avoid\":[9,19]", Encoding.UTF8.GetString(FrameCodec.Decode(MessageCodec.Encode(request, 1)).Payload.Span));
+        Assert.DoesNotContain("avoid", Encoding.UTF8.GetString(FrameCodec.Decode(MessageCodec.Encode(Lookup(200), 1)).Payload.Span));
+        Assert.Null(MessageValidator.Validate(request, Byte));
+        Assert.Null(MessageValidator.Validate(request with { Avoid = [.. Enumerable.Range(1, RoutedRequest.MaxAvoided).Select(i => (ulong)i)] }, Byte));
+        Assert.Equal(ErrorCode.Invalid, MessageValidator.Validate(request with { Avoid = [.. Enumerable.Range(1, RoutedRequest.MaxAvoided + 1).Select(i => (ulong)i)] }, Byte)?.Code);
+        Assert.Equal(ErrorCode.Invalid, MessageValidator.Validate(request with { Avoid = [256] }, Byte)?.Code);
+    }
+
+    [Fact]
     public void An_owners_range_travels_in_its_answer_and_delivery_and_one_outside_the_id_space_is_out_of_range()
     {
         var answer = new RouteAnswer { Sender = Two, IdBits = 8, RequestId = "1", Outcome = RouteOutcome.StoreAccepted, OwnedFrom = 255 };

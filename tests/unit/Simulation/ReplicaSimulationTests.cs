@@ -28,7 +28,7 @@ public sealed class ReplicaSimulationTests(ITestOutputHelper output)
         // Each run ends by fetching every kept file once, calm, and fails if one fails; stores of a name again make new versions.
         Assert.True(availability.CalmStarted > 0 && availability.CalmSucceeded == availability.CalmStarted, availability.ToString());
         Assert.True(files is { Overwrites: > 0, Removes: > 0, StaleServed: 0 }, files.ToString());
-        // Issue 11 asks 99 % during churn; a hop that waits out its request timeout on a dead or cut-off next hop still costs a few (closing note).
+        // Issue 11 asks 99 % during churn over 1,000 seeds (docs/benchmarks.md); 20 seeds vary more, and a fetch cut off by a partition fails.
         Assert.True(availability.ChurnSucceeded >= 0.95 * availability.ChurnStarted, availability.ToString());
     }
 

@@ -86,6 +86,12 @@ internal sealed partial class FileService
             .Where(s => s.Id != Self.Id && holders.All(h => h.Id != s.Id)).DistinctBy(s => s.Id)
             .Select(s => (s, _copiedTo.TryGetValue(s.Id, out var given) ? given.Copies.Values.ToArray() : []))
             .ToArray();
+        // A holder of this range may also have been given copies of another while this peer took itself for that range's owner
+        // (seed 78 at 64 peers): those go back as they would from any other peer, the holder's own copies of this range stay.
+        var strayGiven = holders
+            .Select(h => (h, _copiedTo.TryGetValue(h.Id, out var given) ? given.Copies.Values.Where(c => !Owns(FileKey.Of(c.Name, Space))).ToArray() : []))
+            .Where(h => h.Item2.Length > 0)
+            .ToArray();
         var names = MayHoldFiles ? Files.Names().Where(name => Owns(FileKey.Of(name, Space))).ToArray() : [];
         var tombstones = MayHoldFiles ? Files.Records().Where(r => r.IsTombstone && Owns(FileKey.Of(r.Name, Space))).Select(ReplicaEntry.Of).ToArray() : [];
         var strays = MayHoldFiles ? StrayOwners(Files.Names()) : [];
@@ -100,6 +106,7 @@ internal sealed partial class FileService
                 if (MayHoldFiles)
                     Files.ExpireTombstones(expiredBefore);
                 finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names, tombstones).ConfigureAwait(false);
+                finished &= await ReleaseStrayGivenAsync(predecessor.Id, strayGiven).ConfigureAwait(false);
                 finished &= await HandBackStraysAsync(strays).ConfigureAwait(false);
                 var scrubbed = await ScrubAsync(scrubFrom).ConfigureAwait(false);
                 _context.Post(() => _scrubbedUpTo = scrubbed);
@@ -155,6 +162,32 @@ internal sealed partial class FileService
                 _context.Post(() => _copiedTo.Remove(peer.Id));
         }
         return true;
+    }
+
+    /// <summary>
+    /// Off the logical thread: asks each holder of this range to drop the copies of other ranges this peer gave it (its own
+    /// predecessors judge them strays); those it dropped are forgotten. True when none is kept.
+    /// </summary>
+    private async Task<bool> ReleaseStrayGivenAsync(ulong after, IReadOnlyList<(PeerContact Holder, ReplicaEntry[] Given)> strayGiven)
+    {
+        var all = true;
+        foreach (var (holder, given) in strayGiven)
+        {
+            var kept = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var chunk in given.Chunk(MessageValidator.MaxReplicaEntries))
+            {
+                var reply = (await AskAsync(holder, new ReplicaRelease { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false))?.Message;
+                kept.UnionWith(reply is ReplicaReleaseReply answer ? answer.Kept : chunk.Select(c => c.Name));
+            }
+            all &= kept.Count == 0;
+            _context.Post(() =>
+            {
+                if (_copiedTo.TryGetValue(holder.Id, out var copies))
+                    foreach (var entry in given.Where(g => !kept.Contains(g.Name)))
+                        copies.Copies.Remove(entry.Name);
+            });
+        }
+        return all;
     }
 
     /// <summary>This peer's index entries (tombstones too) whose keys lie in (<paramref name="after"/>, <paramref name="last"/>].</summary>

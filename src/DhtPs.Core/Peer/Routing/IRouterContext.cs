@@ -19,8 +19,11 @@ internal interface IRouterContext
     /// <summary>The first predecessor learned from pings, if any.</summary>
     PeerContact? FirstPredecessor { get; }
 
-    /// <summary>Sends a request; <paramref name="onReply"/> runs later on the logical thread with the checked answer.</summary>
-    void Ask(PeerContact to, Message request, Action<Reply> onReply);
+    /// <summary>The peer's clock: forwards are timed by it.</summary>
+    TimeProvider Time { get; }
+
+    /// <summary>Sends a request; <paramref name="onReply"/> runs later on the logical thread with the checked answer, or the failure after <paramref name="timeout"/>.</summary>
+    void Ask(PeerContact to, Message request, TimeSpan timeout, Action<Reply> onReply);
 
     /// <summary>A one-shot timer whose <paramref name="onDue"/> runs on the logical thread.</summary>
     ITimer StartTimer(TimeSpan due, Action onDue);

@@ -1,3 +1,4 @@
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer.Routing;
@@ -19,6 +20,22 @@ public static class RoutingLimits
 
     /// <summary><see cref="FingerPauseCeiling"/> in ping rounds (none at intervals that long).</summary>
     public static int FingerPauseRounds(TimeSpan pingInterval) => (int)(FingerPauseCeiling / pingInterval);
+
+    /// <summary>
+    /// The round trips of forward acknowledgements: RFC 6298's first guess (1 s); a floor of 500 ms, above TCP's 200 ms
+    /// because an acknowledgement waits for the hop's logical thread as well as the network, and a busy host delays that;
+    /// neither above the request timeout, which is also the ceiling of the backed-off wait.
+    /// </summary>
+    public static RttEstimatorOptions ForwardRoundTrips(TimeSpan requestTimeout) => new()
+    {
+        InitialTimeout = Min(RttEstimatorOptions.Default.InitialTimeout, requestTimeout),
+        Floor = Min(ForwardTimeoutFloor, requestTimeout),
+        Ceiling = requestTimeout,
+    };
+
+    private static readonly TimeSpan ForwardTimeoutFloor = TimeSpan.FromMilliseconds(500);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>How many owners a peer remembers: enough for a working set of keys, small enough to scan per request.</summary>
     public const int OwnerCacheCapacity = 256;

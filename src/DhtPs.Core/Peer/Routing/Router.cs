@@ -1,3 +1,4 @@
+using DhtPs.Core.Peer.FailureDetection;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
@@ -13,14 +14,17 @@ namespace DhtPs.Core.Peer.Routing;
 /// Next hops come from <see cref="NextHops"/>: with <see cref="RoutingMode.Fingers"/> the closest preceding finger
 /// first, falling back to the successors (O(log N) hops); with <see cref="RoutingMode.Successor"/> the original
 /// route, first successor after first successor. A hop that does not take the request is dropped from the fingers
-/// and the next candidate is tried. Fingers are shortcuts only: the owner is recognised by its predecessor's
+/// and the next candidate is tried, after a wait for its acknowledgement that follows the measured round trips of
+/// forwards (<see cref="ForwardTimeout"/>); the request then names it in <see cref="RoutedRequest.Avoid"/>, so the hops
+/// after this one try it last. Fingers are shortcuts only: the owner is recognised by its predecessor's
 /// successor list (<see cref="RoutedRequest.ToOwner"/>), kept right by the SPEC messages, repair and stabilization.
 /// </para>
 /// <para>
 /// With fingers, a file request this peer starts goes first to the owner an <see cref="OwnerCache"/> names for its
 /// key, when one does: a hop instead of log N when the ring has not changed there since (issue 12's fast path).
 /// </para>
-/// Owns: the finger table, the finger-upkeep cursor, the owner cache, the pending routed requests. Runs only on the logical thread.
+/// Owns: the finger table, the finger-upkeep cursor, the owner cache, the pending routed requests, the forwards' round-trip estimate.
+/// Runs only on the logical thread.
 /// </summary>
 internal sealed class Router
 {
@@ -38,6 +42,12 @@ internal sealed class Router
     private readonly FingerUpkeepPace _fingerPace;
 
     /// <summary>
+    /// How long the acknowledgements of this peer's forwards take (every hop acknowledges before it acts), as RFC 6298
+    /// estimates it over all of them: one estimate, since a forward seldom goes to the same finger twice in a row.
+    /// </summary>
+    private readonly RttEstimator _forwardRoundTrips;
+
+    /// <summary>
     /// A request this peer started: its continuation, called once with the answer or with null when none came, and
     /// whether its owner's range is cached (not for finger upkeep, so a route never depends on when fingers were refreshed).
     /// </summary>
@@ -52,6 +62,7 @@ internal sealed class Router
         _fingers = new FingerTable(context.Space, options.Id); // The contact is known only once bound; the id from the start.
         _owners = new OwnerCache(context.Space, RoutingLimits.OwnerCacheCapacity);
         _fingerPace = new FingerUpkeepPace(RoutingLimits.FingerPauseRounds(options.PingInterval));
+        _forwardRoundTrips = new RttEstimator(RoutingLimits.ForwardRoundTrips(options.RequestTimeout));
     }
 
     private IdSpace Space => _context.Space;
@@ -91,7 +102,7 @@ internal sealed class Router
         {
             // A predecessor that does not take it (it left or died, and its ping slot has not expired yet) leaves the
             // request where the sender's successor list put it: here.
-            Forward(request, [new LookupHop(closer, ToOwner: true)], 0, lastProblem: null, whenNoneTakes: () => Serve(request));
+            Forward(request, AvoidedLast(request, [new LookupHop(closer, ToOwner: true)], hasFallback: true), 0, lastProblem: null, whenNoneTakes: () => Serve(request));
             return;
         }
         if (ArrivedHere(request))
@@ -104,8 +115,27 @@ internal sealed class Router
             Answer(request, RouteOutcome.Unroutable, $"the request was forwarded {request.Hops} times without reaching the owner of key {request.Key}");
             return;
         }
-        Forward(request, UsesOwnerCache(request) ? CachedOwnerFirst(request.Key, NextHops(request.Key)) : NextHops(request.Key), 0, lastProblem: null);
+        var route = UsesOwnerCache(request) ? CachedOwnerFirst(request.Key, NextHops(request.Key)) : NextHops(request.Key);
+        Forward(request, AvoidedLast(request, route, hasFallback: false), 0, lastProblem: null);
     }
+
+    /// <summary>
+    /// The hops an earlier peer could not pass the request to go after every other candidate; with a fallback behind
+    /// the candidates (serving the request here), they are not tried at all.
+    /// </summary>
+    private static IReadOnlyList<LookupHop> AvoidedLast(RoutedRequest request, IReadOnlyList<LookupHop> hops, bool hasFallback)
+    {
+        if (request.Avoid is not { Count: > 0 } avoid)
+            return hops;
+        var preferred = hops.Where(h => !avoid.Contains(h.Peer.Id));
+        return (hasFallback ? preferred : preferred.Concat(hops.Where(h => avoid.Contains(h.Peer.Id)))).ToArray();
+    }
+
+    /// <summary>The request as the next candidate gets it once <paramref name="peer"/> did not take it.</summary>
+    private static Message Avoiding(Message request, ulong peer) =>
+        request is RoutedRequest routed && (routed.Avoid ?? []) is var avoid && avoid.Count < RoutedRequest.MaxAvoided && !avoid.Contains(peer)
+            ? routed with { Avoid = [.. avoid, peer] }
+            : request;
 
     /// <summary>A file request started here, routed through fingers: the original route (<see cref="RoutingMode.Successor"/>) keeps its hops.</summary>
     private bool UsesOwnerCache(RoutedRequest request) =>
@@ -155,7 +185,7 @@ internal sealed class Router
 
     /// <summary>Passes a request straight to <paramref name="peer"/>, bypassing the route (a newcomer's successor still holding the file).</summary>
     public void PassTo(RoutedRequest request, PeerContact peer, bool toOwner) =>
-        Forward(request, [new LookupHop(peer, toOwner)], 0, lastProblem: null);
+        Forward(request, AvoidedLast(request, [new LookupHop(peer, toOwner)], hasFallback: false), 0, lastProblem: null);
 
     /// <summary>Takes a join at this hop: accepted or refused here when it belongs here, otherwise passed on.</summary>
     public void RouteJoin(JoinRequest request)
@@ -217,14 +247,32 @@ internal sealed class Router
             RoutedRequest routed => routed with { Sender = Self, Hops = routed.Hops + 1, ToOwner = next.ToOwner },
             _ => throw new ArgumentException($"{request.GetType().Name} is not routed.", nameof(request)),
         };
-        _context.Ask(next.Peer, forwarded, reply =>
+        var timeout = ForwardTimeout(request, hasNextCandidate: index + 1 < hops.Count || whenNoneTakes is not null);
+        var sent = _context.Time.GetTimestamp();
+        _context.Ask(next.Peer, forwarded, timeout, reply =>
         {
+            var elapsed = _context.Time.GetElapsedTime(sent);
             if (reply.Message is Acknowledgement)
+            {
+                _forwardRoundTrips.OnAnswer(elapsed, retransmitted: false);
                 return;
+            }
+            if (reply.Failure is not null && elapsed >= timeout)
+                _forwardRoundTrips.OnTimeout();
             ForgetPeer(next.Peer.Id);
-            Forward(request, hops, index + 1, reply.Problem, whenNoneTakes);
+            Forward(Avoiding(request, next.Peer.Id), hops, index + 1, reply.Problem, whenNoneTakes);
         });
     }
+
+    /// <summary>
+    /// How long a forward waits for its hop's acknowledgement. A dead hop that is not known dead yet (a finger, or a
+    /// successor between its last ping and its repair) must not eat the whole request timeout when another candidate
+    /// could take the request: with one behind it, the wait is the forwards' retransmission timeout (Bamboo's lesson:
+    /// under churn, lookup latency is set by how long a hop waits on the dead). The last candidate gets the request
+    /// timeout, since nothing is gained by giving up on it early. A join always does: it must reach one place only.
+    /// </summary>
+    private TimeSpan ForwardTimeout(Message request, bool hasNextCandidate) =>
+        request is RoutedRequest && hasNextCandidate ? _forwardRoundTrips.Timeout : _options.RequestTimeout;
 
     /// <summary>
     /// SPEC §4, §8, §9: every forwarding peer says so, in the original's words when the next hop is its first
@@ -269,7 +317,7 @@ internal sealed class Router
         if (request.Origin.Id == Self.Id)
             Settle(answer.RequestId, answer);
         else
-            _context.Ask(request.Origin, answer, _ => { });
+            _context.Ask(request.Origin, answer, _options.RequestTimeout, _ => { });
     }
 
     /// <summary>An answer from the destination of a request this peer started (or a late one, ignored).</summary>
@@ -363,7 +411,7 @@ internal sealed class Router
     /// closer, so it is taken, and checked in turn next round. The fingers that share this one are confirmed with it.
     /// </summary>
     private void CheckFinger(int index, PeerContact finger) =>
-        _context.Ask(finger, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, reply =>
+        _context.Ask(finger, new NeighborsRequest { Sender = Self, IdBits = Space.Bits }, _options.RequestTimeout, reply =>
         {
             _refreshingFinger = false;
             if (reply.Message is not NeighborsResponse neighbors)

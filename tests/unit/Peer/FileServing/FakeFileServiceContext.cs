@@ -13,13 +13,6 @@ namespace DhtPs.Tests.Unit.Peer.FileServing;
 /// </summary>
 internal sealed class FakeFileServiceContext : IFileServiceContext
 {
-    public sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     public FakeFileServiceContext(ulong self, int bits = 8)
     {
         Self = PeerContact.ForId(self);
@@ -51,14 +44,17 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
 
     public void Ask(PeerContact to, Message request, Action<Reply> onReply) => Sent.Add((to, request, onReply));
 
-    /// <summary>Every stream the service tried to open; none opens (the file service's unit tests move no bytes).</summary>
+    /// <summary>Every stream the service tried to open; none opens unless <see cref="OpenStream"/> opens it.</summary>
     public List<(PeerContact To, Message Opening)> Streams { get; } = [];
+
+    /// <summary>Opens a stream for a test that moves bytes (a real connection to another service); by default, none opens.</summary>
+    public Func<PeerContact, Message, Task<Stream>>? OpenStream { get; set; }
 
     public Task<Stream> OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken)
     {
         lock (Streams)
             Streams.Add((to, opening));
-        throw new IOException("The file service's unit tests move no bytes.");
+        return OpenStream?.Invoke(to, opening) ?? throw new IOException("The file service's unit tests move no bytes.");
     }
 
     public ITimer StartTimer(TimeSpan due, Action onDue)

@@ -86,6 +86,45 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task Copies_of_another_range_given_to_a_holder_while_this_peer_took_itself_for_their_owner_are_released_and_then_forgotten()
+    {
+        // Seed 78 at 64 peers: 14, not hearing 9 and 8 for a while, took itself for the owner of (5, 14] and gave its holder 2
+        // a copy of 0007 (peer 8's key), beyond every holder 8 itself tells: 2 stays 14's holder, so no release reached it.
+        var (_, context, neighborhood) = ServiceAt(14, [19, 2, 4, 5], [5, 4, 2, 19], "0010", "0007");
+        var (holder, _, _) = ServiceAt(2, [4, 5, 8, 9], [19, 14, 9, 8]);
+        var connections = new List<Transfer.Loopback>();
+        context.OpenStream = async (to, opening) =>
+        {
+            var loopback = await Transfer.Loopback.ConnectAsync();
+            connections.Add(loopback);
+            _ = holder.ReceiveUploadAsync((FileUpload)opening, loopback.Server, CancellationToken.None);
+            return loopback.Client;
+        };
+        try
+        {
+            await RunPassAsync(context, (to, request) => to.Id == 2 ? Holds(to, request, "0007") : Holds(to, request));
+            await Eventually.Holds(() => holder.Files.Find("0007") is not null, "the copy reached peer 2");
+            context.Sent.Clear();
+
+            neighborhood.SetPredecessors([P(9), P(8), P(5), P(4)], DateTimeOffset.UnixEpoch);   // 9 and 8 are heard again: 14 owns (9, 14]
+            await RunPassAsync(context, (to, request) => Holds(to, request));
+            var release = Assert.Single(SentOf<ReplicaRelease>(context), r => r.To == 2);
+            Assert.Equal(["0007"], release.Request.Files.Select(f => f.Name));
+            Assert.Equal(9UL, release.Request.After);
+
+            context.Sent.Clear();
+            neighborhood.DeclareDead([4], DateTimeOffset.UnixEpoch);   // any change: another pass, which has nothing of 2's left to release
+            await RunPassAsync(context, (to, request) => Holds(to, request));
+            Assert.DoesNotContain(SentOf<ReplicaRelease>(context), r => r.To == 2);
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                connection.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_holder_that_lacks_a_file_gets_a_copy_and_nobody_is_released_until_it_holds_it()
     {
         var (_, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4], "0010", "0012");

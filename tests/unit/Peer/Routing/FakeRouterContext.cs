@@ -11,7 +11,7 @@ namespace DhtPs.Tests.Unit.Peer.Routing;
 /// </summary>
 internal sealed class FakeRouterContext(ulong self, int bits = 8) : IRouterContext
 {
-    public sealed record SentRequest(PeerContact To, Message Request, Action<Reply> OnReply)
+    public sealed record SentRequest(PeerContact To, Message Request, TimeSpan Timeout, Action<Reply> OnReply)
     {
         public void Acknowledge() => OnReply(new Reply(new Acknowledgement { Sender = To, IdBits = Request.IdBits }, null));
 
@@ -63,7 +63,10 @@ internal sealed class FakeRouterContext(ulong self, int bits = 8) : IRouterConte
 
     public IEnumerable<string> EventTexts => Events.Select(e => e.Message);
 
-    public void Ask(PeerContact to, Message request, Action<Reply> onReply) => Sent.Add(new SentRequest(to, request, onReply));
+    public ManualClock Clock { get; } = new();
+    public TimeProvider Time => Clock;
+
+    public void Ask(PeerContact to, Message request, TimeSpan timeout, Action<Reply> onReply) => Sent.Add(new SentRequest(to, request, timeout, onReply));
 
     public ITimer StartTimer(TimeSpan due, Action onDue)
     {

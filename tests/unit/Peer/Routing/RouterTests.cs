@@ -122,6 +122,97 @@ public sealed class RouterTests
     }
 
     [Fact]
+    public void A_hop_that_does_not_take_the_request_is_named_to_the_next_candidate_as_one_to_avoid()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        LearnFinger(router, context, owner: 8);
+        LearnFinger(router, context, owner: 14);
+
+        router.Route(Store("2067", origin: P(2), sender: P(2)));
+        Assert.Null(((StoreRequest)context.TakeSent().Request).Avoid);
+        context.Sent.Clear();
+        router.Route(Store("2067", origin: P(2), sender: P(2)));
+        context.TakeSent().Fail();
+
+        var next = context.TakeSent();
+        Assert.Equal(8UL, next.To.Id);
+        Assert.Equal([14UL], ((StoreRequest)next.Request).Avoid);
+    }
+
+    [Fact]
+    public void A_request_that_avoids_a_peer_tries_it_only_after_every_other_candidate()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        LearnFinger(router, context, owner: 8);
+        LearnFinger(router, context, owner: 14);
+
+        router.Route(Store("2067", origin: P(19), sender: P(19), hops: 1) with { Avoid = [14] });
+        var hops = new List<ulong>();
+        while (context.Sent is [.., { Request: StoreRequest }])
+        {
+            var sent = context.TakeSent();
+            hops.Add(sent.To.Id);
+            sent.Fail();
+        }
+
+        Assert.Equal([8UL, 5UL, 4UL, 14UL], hops);
+        Assert.IsType<RouteAnswer>(Assert.Single(context.Sent).Request);   // the origin hears it is unroutable
+    }
+
+    [Fact]
+    public void A_closer_predecessor_an_earlier_hop_could_not_reach_is_not_asked_and_the_request_is_served_here()
+    {
+        var (router, context) = RouterAt(14, [2], predecessor: 9);
+
+        router.Route(Store("2057", origin: P(2), sender: P(2), hops: 1, toOwner: true) with { Avoid = [9] });   // key 9
+
+        Assert.Empty(context.Sent);
+        Assert.Equal(9UL, context.FileArrivals.Single().Key);
+    }
+
+    [Fact]
+    public void A_forward_with_a_candidate_behind_it_waits_the_forwards_round_trip_timeout_and_the_last_candidate_the_request_timeout()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);   // no fingers yet: 5, then 4, lie before the key
+
+        router.Route(Store("2067", origin: P(2), sender: P(2)));
+        var first = context.TakeSent();
+        Assert.Equal(TimeSpan.FromSeconds(1), first.Timeout);   // RFC 6298's first guess, before any acknowledgement
+        context.Clock.Advance(first.Timeout);
+        first.Fail("did not answer within 1 s");
+        var last = context.TakeSent();
+        Assert.Equal(Timeout, last.Timeout);   // nothing behind it: the whole request timeout
+
+        router.Route(Store("2067", origin: P(2), sender: P(2)));
+        var again = context.TakeSent();
+        Assert.Equal(TimeSpan.FromSeconds(2), again.Timeout);   // backed off by the timeout
+        for (var i = 0; i < 8; i++)
+        {
+            router.Route(Store("2067", origin: P(2), sender: P(2)));
+            context.Clock.Advance(TimeSpan.FromMilliseconds(10));
+            context.TakeSent().Acknowledge();
+        }
+        router.Route(Store("2067", origin: P(2), sender: P(2)));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), context.TakeSent().Timeout);   // 10 ms round trips: the floor
+
+        var (alone, single) = RouterAt(8, [9], predecessor: 5, RoutingMode.Successor);
+        alone.Route(Store("2067", origin: P(8), sender: P(8)));
+        Assert.Equal(Timeout, single.TakeSent().Timeout);
+    }
+
+    [Fact]
+    public void A_join_waits_the_request_timeout_at_every_hop_so_that_it_reaches_one_place_only()
+    {
+        var (router, context) = RouterAt(2, [4, 5], predecessor: 19);
+        LearnFinger(router, context, owner: 8);
+        LearnFinger(router, context, owner: 14);
+
+        router.RouteJoin(new JoinRequest { Sender = P(15), IdBits = 8, Joiner = P(15) });
+
+        Assert.Equal(Timeout, context.TakeSent().Timeout);
+    }
+
+    [Fact]
     public void When_no_candidate_takes_a_request_its_origin_is_told_it_is_unroutable()
     {
         var (router, context) = RouterAt(8, [9], predecessor: 5, RoutingMode.Successor);
