@@ -262,15 +262,16 @@ internal sealed partial class FailureDetector
     /// <summary>
     /// Another peer holds a successor of this one dead: a suspect at once, re-pinged now instead of at the next round, so
     /// a peer with a long interval learns of the death from a faster neighbour; its own pings still decide. Except once
-    /// this peer's own misses have run out (its question over TCP is under way, or waits for the helpers): then the other
-    /// peer's finished verdict — its own misses, helpers and question — stands for the rest of this one's wait, and the
-    /// suspect is declared now (SWIM: a death confirmed by a member is final; a wrong one is refuted, 5.8).
+    /// this peer's own misses have run out (its question over TCP is under way, or waits for the helpers) and its own view is
+    /// sound (<see cref="ConfirmedHere"/>): then the other peer's finished verdict — its own misses, helpers and question —
+    /// stands for the rest of this one's wait, and the suspect is declared now (SWIM: a death confirmed by a member is
+    /// final; a wrong one is refuted, 5.8).
     /// </summary>
     private void Suspect(PeerIncarnation death)
     {
         if (Target(death.Id) is not { } target)
             return;
-        if (_context.IsRunning && target is { Confirming: true } or { AwaitingHelpers: true })
+        if (_context.IsRunning && target is { Confirming: true } or { AwaitingHelpers: true } && ConfirmedHere(target))
         {
             target.DeathsHeard++;
             Declare(Evidence(target, target.Confirming ? target.ConfirmWait : TimeSpan.Zero) with { DeclaredElsewhere = true });
@@ -281,6 +282,14 @@ internal sealed partial class FailureDetector
         if (_context.IsRunning && target is { Confirming: false, PingTimeout: null, AwaitingHelpers: false })
             SendPing(target, resent: true);
     }
+
+    /// <summary>
+    /// This peer's own view of <paramref name="target"/> is sound enough to take another's verdict for it: its own health
+    /// is good and every helper it asked has nacked (or none was asked). A peer cut off itself, whose helpers stay silent,
+    /// keeps Lifeguard's long wait whoever tells it a death — the teller may be cut off with it.
+    /// </summary>
+    private bool ConfirmedHere(ProbeTarget target) =>
+        Health.Score == 0 && (target.Indirect is not { } probe || probe.Nacks == probe.Asked);
 
     /// <summary>
     /// One more miss: the timeout doubles, and at the first miss the helpers are asked to ping the suspect too. Returns

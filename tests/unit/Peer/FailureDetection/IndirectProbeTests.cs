@@ -236,6 +236,11 @@ public sealed class IndirectProbeTests
             var dead = new List<FailureEvidence>();
             detector.Dead += dead.Add;
             FourteenMissesARound(detector, context);
+            if (withHelpers)
+            {
+                var request = Assert.Single(PingRequestsSent(context));
+                detector.HandleIndirectAck(P(8).ToEndPoint(), request.Sequence, Ack(8, nack: true)); // its helper confirms
+            }
             RePingsTimeOut(detector, context);                                  // out of misses: awaiting the helpers, or asked over TCP
             Assert.True(detector.Target(14) is { AwaitingHelpers: true } or { Confirming: true });
             Assert.Empty(dead);
@@ -248,6 +253,28 @@ public sealed class IndirectProbeTests
             Assert.Equal((14UL, 3), (evidence.PeerId, evidence.MissedPings));
             Assert.Contains((19UL, 2), context.PingsSent());                    // told on at once, not at the next round
         }
+    }
+
+    [Fact]
+    public void A_peer_whose_helpers_stay_silent_keeps_its_own_long_wait_when_told_a_death()
+    {
+        var options = new PeerOptions { Id = 9, PingInterval = Interval, MissedPingLimit = 3, IndirectProbes = 3 };
+        var neighborhood = new Neighborhood(new IdSpace(8), 9, options);
+        neighborhood.SetSuccessors([P(14), P(19)]);
+        var context = new FakeDetectorContext(9);
+        context.Helpers.AddRange([P(8), P(7), P(3)]);
+        var detector = new FailureDetector(context, neighborhood, options);
+        var dead = new List<FailureEvidence>();
+        detector.Dead += dead.Add;
+        FourteenMissesARound(detector, context);
+        RePingsTimeOut(detector, context);
+        Assert.IsType<FakeRouterContext.FakeTimer>(detector.Target(14)!.Indirect!.Timer).Fire(); // no helper answered: health 3
+        Assert.True(detector.Target(14)!.Confirming);
+
+        neighborhood.HeardDeath(14, 5, context.Now);                        // told by a peer that may be cut off with this one
+
+        Assert.Empty(dead);
+        Assert.Equal(1, detector.Target(14)!.DeathsHeard);
     }
 
     [Fact]
