@@ -363,7 +363,8 @@ internal sealed partial class FailureDetector
 
     /// <summary>
     /// memberlist's TCP fallback: at a suspect's first miss it is also asked over TCP at once, beside its re-pings and the
-    /// helpers. An answer ends the suspicion there; a no before the wait is over (the connection refused or closed: its host
+    /// helpers. An answer ends the suspicion there; a no well before the wait is over (in its first half: the connection
+    /// refused or closed, a round trip's work — a failure near the end is a timeout read on another clock; its host
     /// is up and nothing listens, as after a SIGKILL) is a death at once, with nothing left to wait for; silence decides
     /// nothing — a host that answers nothing is as dark as one cut off for a moment, so the misses and the suspicion
     /// timeout still decide (<see cref="Confirm"/>).
@@ -383,7 +384,7 @@ internal sealed partial class FailureDetector
             target.FirstMissQuestion = null;
             if (reply.Message is NeighborsResponse || reply.Failure is Transport.DhtAuthenticationException)
                 Alive(target);
-            else if (reply.Failure is not null && _context.Now - askedAt < timeout && _context.IsRunning && target.Suspected)
+            else if (reply.Failure is not null && _context.Now - askedAt < timeout / 2 && _context.IsRunning && target.Suspected)
                 Declare(evidence);
         });
     }
@@ -429,7 +430,7 @@ internal sealed partial class FailureDetector
                 target.Confirming = false;
                 Alive(target); // Alive (of another secret, said so as AuthenticationFailed): never declared dead.
             }
-            else if (suspect && reply.Failure is not null && _context.Now - askedAt >= wait && _context.Now < deadline)
+            else if (suspect && reply.Failure is not null && _context.Now - askedAt >= wait / 2 && _context.Now < deadline)
                 AskUntil(target, evidence, deadline); // Silence, with wait left: asked anew.
             else
             {
