@@ -89,8 +89,8 @@ internal sealed partial class FileService
         // A holder of this range may also have been given copies of another while this peer took itself for that range's owner
         // (seed 78 at 64 peers): those go back as they would from any other peer, the holder's own copies of this range stay.
         var strayGiven = holders
-            .Select(h => (h, _copiedTo.TryGetValue(h.Id, out var given) ? given.Copies.Values.Where(c => !Owns(FileKey.Of(c.Name, Space))).ToArray() : []))
-            .Where(h => h.Item2.Length > 0)
+            .Select(h => (Holder: h, Given: _copiedTo.TryGetValue(h.Id, out var given) ? given.Copies.Values.Where(c => !Owns(FileKey.Of(c.Name, Space))).ToArray() : []))
+            .Where(h => h.Given.Length > 0)
             .ToArray();
         var names = MayHoldFiles ? Files.Names().Where(name => Owns(FileKey.Of(name, Space))).ToArray() : [];
         var tombstones = MayHoldFiles ? Files.Records().Where(r => r.IsTombstone && Owns(FileKey.Of(r.Name, Space))).Select(ReplicaEntry.Of).ToArray() : [];
@@ -151,14 +151,9 @@ internal sealed partial class FileService
         foreach (var (peer, given) in beyond)
         {
             // Forgotten only once it keeps none of what it was given: a peer that still holds a copy by its own view is asked again next pass.
-            var kept = 0;
             var released = entries.UnionBy(given, entry => entry.Name).OrderBy(entry => entry.Name, StringComparer.Ordinal).ToArray();
-            foreach (var chunk in released.Chunk(MessageValidator.MaxReplicaEntries))
-            {
-                var reply = (await AskAsync(peer, new ReplicaRelease { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false))?.Message;
-                kept += reply is ReplicaReleaseReply answer ? answer.Kept.Count(name => given.Any(g => g.Name == name)) : 1;
-            }
-            if (kept == 0)
+            var (kept, allAnswered) = await ReleaseAsync(peer, after, released).ConfigureAwait(false);
+            if (allAnswered && !given.Any(g => kept.Contains(g.Name)))
                 _context.Post(() => _copiedTo.Remove(peer.Id));
         }
         return true;
@@ -173,12 +168,7 @@ internal sealed partial class FileService
         var all = true;
         foreach (var (holder, given) in strayGiven)
         {
-            var kept = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var chunk in given.Chunk(MessageValidator.MaxReplicaEntries))
-            {
-                var reply = (await AskAsync(holder, new ReplicaRelease { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false))?.Message;
-                kept.UnionWith(reply is ReplicaReleaseReply answer ? answer.Kept : chunk.Select(c => c.Name));
-            }
+            var (kept, _) = await ReleaseAsync(holder, after, given).ConfigureAwait(false);
             all &= kept.Count == 0;
             _context.Post(() =>
             {
@@ -188,6 +178,28 @@ internal sealed partial class FileService
             });
         }
         return all;
+    }
+
+    /// <summary>
+    /// Off the logical thread: tells <paramref name="peer"/> to drop <paramref name="files"/> (in chunks a message holds). The names
+    /// it keeps, counting every name of a chunk it did not answer, and whether it answered every chunk.
+    /// </summary>
+    private async Task<(HashSet<string> Kept, bool AllAnswered)> ReleaseAsync(PeerContact peer, ulong after, IReadOnlyList<ReplicaEntry> files)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var allAnswered = true;
+        foreach (var chunk in files.Chunk(MessageValidator.MaxReplicaEntries))
+        {
+            var reply = (await AskAsync(peer, new ReplicaRelease { Sender = Self, IdBits = Space.Bits, After = after, Files = chunk }).ConfigureAwait(false))?.Message;
+            if (reply is ReplicaReleaseReply answer)
+                kept.UnionWith(answer.Kept);
+            else
+            {
+                kept.UnionWith(chunk.Select(c => c.Name));
+                allAnswered = false;
+            }
+        }
+        return (kept, allAnswered);
     }
 
     /// <summary>This peer's index entries (tombstones too) whose keys lie in (<paramref name="after"/>, <paramref name="last"/>].</summary>

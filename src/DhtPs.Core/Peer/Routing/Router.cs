@@ -185,7 +185,7 @@ internal sealed class Router
 
     /// <summary>Passes a request straight to <paramref name="peer"/>, bypassing the route (a newcomer's successor still holding the file).</summary>
     public void PassTo(RoutedRequest request, PeerContact peer, bool toOwner) =>
-        Forward(request, AvoidedLast(request, [new LookupHop(peer, toOwner)], hasFallback: false), 0, lastProblem: null);
+        Forward(request, [new LookupHop(peer, toOwner)], 0, lastProblem: null);
 
     /// <summary>Takes a join at this hop: accepted or refused here when it belongs here, otherwise passed on.</summary>
     public void RouteJoin(JoinRequest request)
