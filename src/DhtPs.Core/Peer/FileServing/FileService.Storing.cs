@@ -211,6 +211,8 @@ internal sealed partial class FileService
         _context.Post(() => _context.Raise(KeptEvent(upload.Purpose), KeptText(upload.Purpose, header.Name, from), from));
         if (upload.Purpose == UploadPurpose.Replica)
             _context.Post(() => OnCopyArrived(header.Name));
+        if (upload.Purpose is UploadPurpose.Store or UploadPurpose.Replica)
+            _context.Post(() => NoteIfHeldForOthers(header.Name));
         if (upload.Purpose != UploadPurpose.Store)
         {
             await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
