@@ -10,8 +10,9 @@ namespace DhtPs.Core.Peer.FileServing;
 /// hinted hand-off does. The router serves a store here when that predecessor did not take it: cut off, stalled, or dead
 /// and not yet forgotten (protocol.md 5.7). A live predecessor would otherwise never see the file, since nothing on the
 /// ring changed (chaos seed 190 at 64 peers). Each ping interval the file is offered to the predecessor, and it is deleted
-/// here once the predecessor holds it. Once the predecessor is forgotten the key is this peer's, and the file stays. With
-/// copies the replication pass does this.
+/// here once the predecessor holds it. While the key is this peer's (the predecessor forgotten) the note waits for the
+/// next change of neighbours: a predecessor silent for a while may come back (seed 190 again). With copies the
+/// replication pass does this.
 /// </summary>
 internal sealed partial class FileService
 {
@@ -30,9 +31,10 @@ internal sealed partial class FileService
         ScheduleReturn();
     }
 
+    /// <summary>Offers the noted files again in an interval, while any of them has a key outside this peer's range.</summary>
     private void ScheduleReturn()
     {
-        if (_returnTimer is null && !_returning && _heldForOthers.Count > 0 && !_context.Stopping)
+        if (_returnTimer is null && !_returning && !_context.Stopping && _heldForOthers.Any(name => !Owns(FileKey.Of(name, Space))))
             _returnTimer = _context.StartTimer(_options.PingInterval, ReturnHeldFiles);
     }
 
@@ -42,7 +44,7 @@ internal sealed partial class FileService
         _returnTimer = null;
         if (_context.Stopping)
             return;
-        _heldForOthers.RemoveWhere(name => Files.Find(name) is not { IsTombstone: false } || Owns(FileKey.Of(name, Space)));
+        _heldForOthers.RemoveWhere(name => Files.Find(name) is not { IsTombstone: false });
         var owner = _neighborhood.FirstPredecessor;
         var names = owner is null ? [] : ReturnableTo(owner.Id, _neighborhood.Predecessors.ElementAtOrDefault(1)?.Id);
         if (names.Length == 0)

@@ -28,6 +28,7 @@ internal sealed partial class FileService
         _neighborhood = neighborhood;
         _options = options;
         _neighborhood.Changed += OnNeighborhoodChanged;
+        _neighborhood.Changed += ScheduleReturn; // A predecessor heard again may be the owner of a file kept for it.
     }
 
     private PeerContact Self => _context.Self;
