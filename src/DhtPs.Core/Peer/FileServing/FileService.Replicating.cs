@@ -498,7 +498,14 @@ internal sealed partial class FileService
             ScheduleReplication(PassDelay);
     }
 
-    /// <summary>A replica upload is kept unless this version of the name, or a newer one (a tombstone too), is held here already.</summary>
-    private ErrorResponse? AdmitReplica(string name, FileVersion version) =>
-        Files.Find(name) is { } held && held.Version >= version ? Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name} at version {held.Version}.") : null;
+    /// <summary>
+    /// A replica upload is kept unless this version of the name, or a newer one (a tombstone too), is held here already;
+    /// with one copy it is a file returned to its owner (<see cref="ReturnHeldFiles"/>), kept only for a key of this peer's range.
+    /// </summary>
+    private ErrorResponse? AdmitReplica(string name, FileVersion version)
+    {
+        if (!Replicates && !Owns(FileKey.Of(name, Space)))
+            return Refuse(ErrorCode.Unsolicited, $"Key {FileKey.Of(name, Space)} of {name} is not Peer {Self.Id}'s.");
+        return Files.Find(name) is { } held && held.Version >= version ? Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} already holds {name} at version {held.Version}.") : null;
+    }
 }

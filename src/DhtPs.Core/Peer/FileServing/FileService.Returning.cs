@@ -84,11 +84,12 @@ internal sealed partial class FileService
     }
 
     /// <summary>
-    /// The noted names whose keys lie in (<paramref name="before"/>, <paramref name="owner"/>]: one step back only, to a
-    /// predecessor whose range holds the key in this peer's view (a walk further back on views that disagree could go round).
+    /// The noted names whose keys lie in (<paramref name="before"/>, <paramref name="owner"/>], the first predecessor's
+    /// range in this peer's view: one step back only (a walk further back on views that disagree could go round the ring),
+    /// and only with both predecessors known.
     /// </summary>
     private string[] ReturnableTo(ulong owner, ulong? before) =>
-        [.. _heldForOthers.Where(name => before is not { } after || Space.InHalfOpen(FileKey.Of(name, Space), after, owner))];
+        before is { } after ? [.. _heldForOthers.Where(name => Space.InHalfOpen(FileKey.Of(name, Space), after, owner))] : [];
 
     /// <summary>Off the logical thread: uploads each file to <paramref name="owner"/>; returns those it now holds, at the version sent.</summary>
     private async Task<IReadOnlyList<(string Name, FileVersion Version)>> ReturnAsync(PeerContact owner, IReadOnlyList<string> names)
