@@ -61,4 +61,36 @@ public sealed class ReplicaSimulationTests(ITestOutputHelper output)
         Assert.Equal((names.Length, names.Length, predictedLost.Length), (run.Files.StoresStarted, run.Files.Stored, run.Files.Lost));
         Assert.Equal(names.Length - predictedLost.Length, run.Availability.CalmSucceeded);
     }
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void An_owner_whose_holder_crashed_and_whose_next_holder_left_copies_its_files_on_before_it_crashes_seven_seconds_later(int phase)
+    {
+        // Seed 711 at 64 peers: a refresh pass began just after the first holder crashed and waited a request timeout on its
+        // digest and another on its list, so the owner made no copy at the holders after it; the second holder left and the
+        // owner crashed 7 s after the first, before the pass ended. Each phase starts the crash at another point of the
+        // owner's four-interval refresh, so one of them finds a pass under way.
+        const int seed = 5;
+        var ring = new SimulatedRing(Settings, seed, new TraceRecorder());
+        var ids = ring.Peers.Select(p => p.Id).ToArray();
+        var space = ring.Space;
+        var (owner, firstHolder, secondHolder) = (ids[8], ids[9], ids[10]);
+        var names = Enumerable.Range(1000, 9000).Select(n => n.ToString("D4"))
+            .Where(name => FileInvariant.OwnerOf(FileKey.Of(name, space), ids) == owner).Take(3).ToArray();
+        var schedule = new ScriptedSchedule([
+            .. names.Select((name, i) => new StoreFile(ids[(i * 5 + 1) % ids.Length], name, [.. Enumerable.Range(0, 4000 + i).Select(b => (byte)(b * 3 + i))])),
+            .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 4 + phase),
+            new CrashPeer(firstHolder), new Wait(), new LeavePeer(secondHolder),
+            .. Enumerable.Repeat<ISimulationOperation>(new Wait(), 4),
+            new CrashPeer(owner),
+        ]);
+
+        var run = SimulationRunner.Run(Settings with { Steps = names.Length + 20 + phase }, seed, schedule);
+
+        Assert.True(run.Passed, run.Failure);
+        Assert.Equal((names.Length, names.Length, 0), (run.Files.StoresStarted, run.Files.Stored, run.Files.Lost));
+        Assert.Equal(names.Length, run.Availability.CalmSucceeded);
+    }
 }

@@ -29,6 +29,7 @@ internal sealed partial class FileService
         _options = options;
         _neighborhood.Changed += OnNeighborhoodChanged;
         _neighborhood.Changed += ScheduleReturn; // A predecessor heard again may be the owner of a file kept for it.
+        _neighborhood.SuccessorDeclaredDead += AbandonDeadHolder;
     }
 
     private PeerContact Self => _context.Self;
