@@ -46,15 +46,21 @@ public static class DetectorMeasurements
     /// The process dies and its host stays up (a SIGKILL: connections refused at once), instead of the whole host going
     /// dark (nothing answers, every question times out, as across a partition).
     /// </param>
-    public static RepairOutcome CrashToRepair(SimulationSettings settings, int seed, int crashes, bool processOnly = false)
+    /// <param name="trace">If set, the events of the crashed peer's neighbours from each crash to its repair, with the time since the crash in intervals.</param>
+    public static RepairOutcome CrashToRepair(SimulationSettings settings, int seed, int crashes, bool processOnly = false, TextWriter? trace = null)
     {
         var ring = new SimulatedRing(settings, seed, new TraceRecorder());
         ulong? down = null;
         var falseEvictions = 0;
+        HashSet<ulong> watched = [];
+        var crashedAt = TimeSpan.Zero;
         ring.Raised += (raised, _) =>
         {
             if (raised.Kind is DhtEventKind.SuccessorDead && raised.RemotePeerId != down)
                 falseEvictions++;
+            if (trace is not null && down is not null && watched.Contains(raised.PeerId))
+                trace.WriteLine($"  {(ring.Clock.Elapsed - crashedAt) / settings.PingInterval,6:0.000}  peer {raised.PeerId,-6} {raised.Kind,-22} {raised.Message}" +
+                    (raised.Evidence is { } evidence ? $"  [{evidence}]" : ""));
         };
         ring.StartAll();
         ring.Clock.RunFor(settings.SettleTime);
@@ -66,15 +72,20 @@ public static class DetectorMeasurements
             var victim = members[ring.Random.Next(members.Length)];
             var neighbours = members.Where(p => p != victim && p.Snapshot!.Successors.Contains(victim.Id)).ToArray();
             down = victim.Id;
+            watched = [.. neighbours.Select(n => n.Id)];
+            crashedAt = ring.Clock.Elapsed;
+            trace?.WriteLine($"crash {i + 1}: peer {victim.Id} at {crashedAt.TotalSeconds:0.000} s; it was listed by {string.Join(", ", neighbours.Select(n => $"{n.Id} (rank {n.Snapshot!.Successors.ToList().IndexOf(victim.Id) + 1})"))}");
             if (processOnly)
                 ring.CrashProcess(victim);
             else
                 ring.Crash(victim);
-            var crashedAt = ring.Clock.Elapsed;
             while (!neighbours.All(n => Repaired(n, victim.Id, settings.SuccessorListLength)) && ring.Clock.Elapsed - crashedAt < RepairLimit)
                 ring.Clock.RunFor(Poll);
             if (neighbours.All(n => Repaired(n, victim.Id, settings.SuccessorListLength)))
+            {
                 intervals.Add((ring.Clock.Elapsed - crashedAt) / settings.PingInterval);
+                trace?.WriteLine($"  repaired after {intervals[^1]:0.000} intervals");
+            }
             else
                 notRepaired++;
             while (victim.Stopping is not { IsCompleted: true })

@@ -31,7 +31,7 @@ var settings = new SimulationSettings
 if (options.MeasureRepair is { } crashes)
 {
     var started = Stopwatch.StartNew();
-    var outcome = DetectorMeasurements.CrashToRepair(settings, options.FirstSeed, crashes, options.ProcessCrash);
+    var outcome = DetectorMeasurements.CrashToRepair(settings, options.FirstSeed, crashes, options.ProcessCrash, options.Trace ? Console.Out : null);
     Console.WriteLine($"{settings.Peers} peers at {settings.PingInterval.TotalSeconds:0.#} s, seed {options.FirstSeed}, " +
         $"{(options.ProcessCrash ? "process crashes (host up, connections refused)" : "host crashes (dark: questions time out)")}: {outcome} ({started.Elapsed.TotalSeconds:0} s wall)");
     return outcome.NotRepaired == 0 ? 0 : 1;

@@ -27,7 +27,7 @@ public sealed class TraceRecorder(TextWriter? echo = null)
         BinaryPrimitives.WriteUInt64LittleEndian(header[20..], raised.RemotePeerId ?? ulong.MaxValue);
         _hash.Append(header);
         AppendText(raised.Message);
-        echo?.WriteLine($"{elapsed.TotalSeconds,10:0.0000}  peer {raised.PeerId,-6} {raised.Kind,-22} {raised.Message}");
+        echo?.WriteLine($"{elapsed.TotalSeconds,10:0.0000}  peer {raised.PeerId,-6} {raised.Kind,-22} {raised.Message}{(raised.Evidence is { } evidence ? $"  [{evidence}]" : "")}");
     }
 
     public void Record(string operation, TimeSpan elapsed)

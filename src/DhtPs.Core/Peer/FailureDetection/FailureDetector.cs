@@ -261,17 +261,35 @@ internal sealed partial class FailureDetector
 
     /// <summary>
     /// Another peer holds a successor of this one dead: a suspect at once, re-pinged now instead of at the next round, so
-    /// a peer with a long interval learns of the death from a faster neighbour. Its own pings still decide.
+    /// a peer with a long interval learns of the death from a faster neighbour; its own pings still decide. Except once
+    /// this peer's own misses have run out (its question over TCP is under way, or waits for the helpers) and its own view is
+    /// sound (<see cref="ConfirmedHere"/>): then the other peer's finished verdict — its own misses, helpers and question —
+    /// stands for the rest of this one's wait, and the suspect is declared now (SWIM: a death confirmed by a member is
+    /// final; a wrong one is refuted, 5.8).
     /// </summary>
     private void Suspect(PeerIncarnation death)
     {
         if (Target(death.Id) is not { } target)
             return;
+        if (_context.IsRunning && target is { Confirming: true } or { AwaitingHelpers: true } && ConfirmedHere(target))
+        {
+            target.DeathsHeard++;
+            Declare(Evidence(target, target.Confirming ? target.ConfirmWait : TimeSpan.Zero) with { DeclaredElsewhere = true });
+            return;
+        }
         if (target.Suspected)
             target.DeathsHeard++; // Lifeguard: an independent confirmation of this peer's own suspicion.
         if (_context.IsRunning && target is { Confirming: false, PingTimeout: null, AwaitingHelpers: false })
             SendPing(target, resent: true);
     }
+
+    /// <summary>
+    /// This peer's own view of <paramref name="target"/> is sound enough to take another's verdict for it: its own health
+    /// is good and every helper it asked has nacked (or none was asked). A peer cut off itself, whose helpers stay silent,
+    /// keeps Lifeguard's long wait whoever tells it a death — the teller may be cut off with it.
+    /// </summary>
+    private bool ConfirmedHere(ProbeTarget target) =>
+        Health.Score == 0 && (target.Indirect is not { } probe || probe.Nacks == probe.Asked);
 
     /// <summary>
     /// One more miss: the timeout doubles, and at the first miss the helpers are asked to ping the suspect too. Returns
@@ -282,7 +300,10 @@ internal sealed partial class FailureDetector
         target.MissedPings++;
         target.Rtt.OnTimeout();
         if (target.MissedPings == 1)
+        {
             ProbeIndirectly(target); // At once, beside the re-pings: an answer through a helper costs a crash's repair no time.
+            AskAtFirstMiss(target);
+        }
         return target.MissedPings >= _options.MissedPingLimit;
     }
 
@@ -321,10 +342,7 @@ internal sealed partial class FailureDetector
     /// </summary>
     private TimeSpan ConfirmTimeout(ProbeTarget target)
     {
-        var least = ConfirmTimeoutFloor;
-        var most = _options.PingInterval > least ? _options.PingInterval : least;
-        var byRtt = target.Rtt.Timeout * 2;
-        var confirmed = byRtt < least ? least : byRtt > most ? most : byRtt;
+        var confirmed = ConfirmedWait(target);
         // Lifeguard: the suspicion timeout, from the confirmed wait up, and this peer's own health on top; never longer
         // than a silent predecessor is remembered (4.4), so a peer that is truly cut off still gives up on its successors.
         var expected = target.Indirect?.Asked ?? 0;
@@ -334,6 +352,52 @@ internal sealed partial class FailureDetector
         return suspicion <= confirmed ? confirmed : suspicion < longest ? suspicion : longest > confirmed ? longest : confirmed;
     }
 
+    /// <summary>The wait of a question over TCP once the suspicion is confirmed: two of the target's ping timeouts, within <see cref="ConfirmTimeoutFloor"/> and a ping interval above it.</summary>
+    private TimeSpan ConfirmedWait(ProbeTarget target)
+    {
+        var least = ConfirmTimeoutFloor;
+        var most = _options.PingInterval > least ? _options.PingInterval : least;
+        var byRtt = target.Rtt.Timeout * 2;
+        return byRtt < least ? least : byRtt > most ? most : byRtt;
+    }
+
+    /// <summary>
+    /// memberlist's TCP fallback: at a suspect's first miss it is also asked over TCP at once, beside its re-pings and the
+    /// helpers. An answer ends the suspicion there; a no well before the wait is over (in its first half: the connection
+    /// refused or closed, a round trip's work — a failure near the end is a timeout read on another clock; its host
+    /// is up and nothing listens, as after a SIGKILL) is a death at once, with nothing left to wait for; silence decides
+    /// nothing — a host that answers nothing is as dark as one cut off for a moment, so the misses and the suspicion
+    /// timeout still decide (<see cref="Confirm"/>).
+    /// </summary>
+    private void AskAtFirstMiss(ProbeTarget target)
+    {
+        if (!_context.IsRunning)
+            return;
+        var question = new object();
+        target.FirstMissQuestion = question;
+        var (askedAt, timeout) = (_context.Now, ConfirmedWait(target));
+        var evidence = Evidence(target, timeout);
+        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
+        {
+            if (target.FirstMissQuestion != question || Target(target.Contact.Id) != target)
+                return; // The suspicion it was asked for is over, or the target left the list.
+            target.FirstMissQuestion = null;
+            if (reply.Message is NeighborsResponse || reply.Failure is Transport.DhtAuthenticationException)
+                Alive(target);
+            else if (reply.Failure is not null && _context.Now - askedAt < timeout / 2 && _context.IsRunning && target.Suspected)
+                Declare(evidence);
+        });
+    }
+
+    private FailureEvidence Evidence(ProbeTarget target, TimeSpan timeout) =>
+        new(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
+        {
+            Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
+            HelpersAsked = target.Indirect?.Asked ?? 0,
+            Nacks = target.Indirect?.Nacks ?? 0,
+            LocalHealth = Health.Score,
+        };
+
     /// <summary>The ring's size as this peer's successor list spreads (<see cref="Suspicion.EstimateRingSize"/>).</summary>
     public double EstimatedRingSize =>
         Suspicion.EstimateRingSize(_context.Space, _context.Self.Id, [.. _neighborhood.Links.Where(l => !l.Dead).Select(l => l.Contact.Id)]);
@@ -341,30 +405,54 @@ internal sealed partial class FailureDetector
     /// <summary>
     /// Asks the suspect over TCP whether it is there; no answer makes it <see cref="Dead"/>. A ping answer that arrives
     /// while the question is out (it resets the missed pings) is proof of life too: a question asked across a partition
-    /// can time out after the heal, when the suspect is answering again.
+    /// can time out after the heal, when the suspect is answering again. A wait longer than the confirmed one (Lifeguard)
+    /// is asked in questions of at most the confirmed wait, each asked anew once the last timed out, as TCP resends its
+    /// SYN: a suspect restarted or reached again meanwhile answers the next one, where a pong could be lost.
     /// </summary>
     private void Confirm(ProbeTarget target)
     {
         target.Confirming = true;
         target.AwaitingHelpers = false;
         var timeout = ConfirmTimeout(target);
-        var evidence = new FailureEvidence(target.Contact.Id, target.MissedPings, target.Rtt.LastSample, target.Rtt.SmoothedRtt, target.Rtt.Timeout, timeout)
+        target.ConfirmWait = timeout;
+        AskUntil(target, Evidence(target, timeout), _context.Now + timeout);
+    }
+
+    private void AskUntil(ProbeTarget target, FailureEvidence evidence, DateTimeOffset deadline)
+    {
+        var (askedAt, confirmed) = (_context.Now, ConfirmedWait(target));
+        var wait = deadline - askedAt < confirmed ? deadline - askedAt : confirmed;
+        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, wait, reply =>
         {
-            Incarnation = _neighborhood.IncarnationOf(target.Contact.Id),
-            HelpersAsked = target.Indirect?.Asked ?? 0,
-            Nacks = target.Indirect?.Nacks ?? 0,
-            LocalHealth = Health.Score,
-        };
-        _context.Ask(target.Contact, new NeighborsRequest { Sender = _context.Self, IdBits = _context.Space.Bits }, timeout, reply =>
-        {
-            target.Confirming = false;
-            if (reply.Message is NeighborsResponse)
-                Alive(target);
-            else if (reply.Failure is Transport.DhtAuthenticationException)
-                Alive(target); // Alive, of another secret: said so (AuthenticationFailed), never declared dead.
-            else if (_context.IsRunning && Target(target.Contact.Id) == target && target.Suspected)
-                Dead?.Invoke(evidence);
+            var suspect = _context.IsRunning && Target(target.Contact.Id) == target && target.Suspected;
+            if (reply.Message is NeighborsResponse || reply.Failure is Transport.DhtAuthenticationException)
+            {
+                target.Confirming = false;
+                Alive(target); // Alive (of another secret, said so as AuthenticationFailed): never declared dead.
+            }
+            else if (suspect && reply.Failure is not null && _context.Now - askedAt >= wait / 2 && _context.Now < deadline)
+                AskUntil(target, evidence, deadline); // Silence, with wait left: asked anew.
+            else
+            {
+                target.Confirming = false;
+                if (suspect)
+                    Declare(evidence);
+            }
         });
+    }
+
+    /// <summary>
+    /// A successor found dead: declared (<see cref="Dead"/>), and the successors still live are pinged at once, each ping
+    /// carrying the new death (5.8), instead of at the next round: the first predecessor of the dead peer, which is this
+    /// one's successor and suspects it too, may then take this peer's finished verdict for its own (<see cref="Suspect"/>).
+    /// </summary>
+    private void Declare(FailureEvidence evidence)
+    {
+        Dead?.Invoke(evidence);
+        if (!_context.IsRunning)
+            return;
+        foreach (var other in Targets.Where(t => t.Contact.Id != evidence.PeerId && t is { PingTimeout: null, AwaitingHelpers: false, Confirming: false, Suspected: false }))
+            SendPing(other, resent: false);
     }
 
     private static void Alive(ProbeTarget target)

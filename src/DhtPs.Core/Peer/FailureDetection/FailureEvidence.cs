@@ -30,8 +30,12 @@ public sealed record FailureEvidence(
     /// <summary>The declaring peer's own health score when it asked over TCP (Lifeguard's local health, 0 = healthy).</summary>
     public int LocalHealth { get; init; }
 
+    /// <summary>Out of misses and asked over TCP, it was declared dead by another peer first, whose verdict this one took.</summary>
+    public bool DeclaredElsewhere { get; init; }
+
     public override string ToString() =>
         $"{MissedPings} pings missed, last round trip {(LastRoundTrip is { } rtt ? $"{rtt.TotalMilliseconds:0.###} ms" : "none")}, " +
         $"ping timeout {PingTimeout.TotalMilliseconds:0.###} ms, confirmation timeout {ConfirmTimeout.TotalMilliseconds:0.###} ms" +
-        (HelpersAsked > 0 ? $", {Nacks} of {HelpersAsked} helpers nacked" : "") + (LocalHealth > 0 ? $", local health {LocalHealth}" : "");
+        (HelpersAsked > 0 ? $", {Nacks} of {HelpersAsked} helpers nacked" : "") + (LocalHealth > 0 ? $", local health {LocalHealth}" : "") +
+        (DeclaredElsewhere ? ", declared dead by another peer meanwhile" : "");
 }

@@ -66,6 +66,12 @@ internal sealed class ProbeTarget(PeerContact contact, int rank, RttEstimatorOpt
     /// <summary>Deaths of it that other peers told while it was a suspect: independent confirmations (Lifeguard).</summary>
     public int DeathsHeard { get; set; }
 
+    /// <summary>How long the question over TCP under way (<see cref="Confirming"/>) waits.</summary>
+    public TimeSpan ConfirmWait { get; set; }
+
+    /// <summary>The question over TCP asked at its first miss, while its verdict is awaited (it counts only for the suspicion it was asked in).</summary>
+    public object? FirstMissQuestion { get; set; }
+
     /// <summary>Out of missed pings, but the helpers' answers are still awaited before it is asked over TCP.</summary>
     public bool AwaitingHelpers { get; set; }
 
@@ -74,7 +80,7 @@ internal sealed class ProbeTarget(PeerContact contact, int rank, RttEstimatorOpt
     {
         Indirect?.End();
         Indirect = null;
-        (DeathsHeard, AwaitingHelpers) = (0, false);
+        (DeathsHeard, AwaitingHelpers, FirstMissQuestion) = (0, false, null);
     }
 
     /// <summary>A suspect: it missed a ping and has not answered since.</summary>

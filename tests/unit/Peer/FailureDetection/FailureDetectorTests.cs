@@ -73,6 +73,7 @@ public sealed class FailureDetectorTests
     private static void SilentUntilAsked(FakeDetectorContext context, FailureDetector detector, ulong id)
     {
         NextRound(context, detector);
+        context.TakeFirstMissQuestion(id);
         while (detector.Target(id) is { Confirming: false, PingTimeout: not null })
             TimeOut(context, detector, id);
     }
@@ -170,7 +171,7 @@ public sealed class FailureDetectorTests
         Assert.Equal((0, 1, TimeSpan.FromMilliseconds(100)), (target.MissedPings, target.Rtt.Samples, target.Rtt.LastSample));
         Assert.Equal(TimeSpan.FromMilliseconds(1200), target.Rtt.Timeout); // and the backed-off timeout stays
         Assert.Empty(dead);
-        Assert.Empty(context.Sent);
+        Assert.Equal([14UL], context.Sent.Select(s => s.To.Id));           // only the question at its first miss: no confirmation
     }
 
     [Fact]
@@ -249,6 +250,52 @@ public sealed class FailureDetectorTests
     }
 
     [Fact]
+    public void At_its_first_miss_a_suspect_is_asked_over_tcp_at_once_and_a_refusal_is_a_death_with_nothing_left_to_wait_for()
+    {
+        var (detector, context, _, dead) = DetectorAt(9, 14, 19);
+        detector.PingTargets();
+        Pong(detector, context, 19);
+        Assert.Empty(context.Sent);                                         // no miss yet: nothing asked
+        NextRound(context, detector);                                       // 14 missed the round
+
+        var question = Assert.Single(context.Sent);
+        Assert.Equal(14UL, question.To.Id);
+        Assert.IsType<NeighborsRequest>(question.Request);
+        Assert.False(detector.Target(14)!.Confirming);                      // beside the re-pings, not instead of them
+        Assert.NotNull(detector.Target(14)!.PingTimeout);
+        context.Now += TimeSpan.FromMilliseconds(3);
+        question.Fail();                                                    // refused at once: its host is up, nothing listens
+
+        var evidence = Assert.Single(dead);
+        Assert.Equal((14UL, 1), (evidence.PeerId, evidence.MissedPings));
+    }
+
+    [Fact]
+    public void A_first_miss_question_answered_ends_the_suspicion_and_one_that_times_out_decides_nothing()
+    {
+        var (detector, context, _, dead) = DetectorAt(9, 14, 19);
+        detector.PingTargets();
+        Pong(detector, context, 19);
+        NextRound(context, detector);
+        Pong(detector, context, 19);
+        context.Sent.Single().Answer();                                     // a lost datagram: TCP says it is there
+        Assert.Equal((0, (uint?)null), (detector.Target(14)!.MissedPings, detector.Target(14)!.OutstandingPing));
+        Assert.Null(detector.Target(14)!.PingTimeout);                      // its re-pings stop
+        Assert.Null(detector.Target(14)!.Indirect);
+
+        context.Sent.Clear();
+        NextRound(context, detector);                                       // a round ping, which it leaves unanswered
+        Pong(detector, context, 19);
+        NextRound(context, detector);
+        var question = Assert.Single(context.Sent);
+        context.Now += question.Timeout;
+        question.Fail(new TimeoutException("did not answer"));              // silence for the whole wait: as dark as a short cut
+        Assert.Empty(dead);
+        Assert.Equal(1, detector.Target(14)!.MissedPings);                  // still a suspect, left to its misses
+        Assert.NotNull(detector.Target(14)!.PingTimeout);
+    }
+
+    [Fact]
     public void An_answer_to_a_ping_while_the_suspect_is_asked_over_tcp_keeps_it_alive_when_the_question_fails()
     {
         var (detector, context, _, dead) = DetectorAt(9, 14, 19);
@@ -283,6 +330,8 @@ public sealed class FailureDetectorTests
         var (detector, context, neighborhood, dead) = DetectorAt(9, 14, 19);
         detector.PingTargets();
         NextRound(context, detector);                                       // both missed the round
+        context.TakeFirstMissQuestion(14);                                  // dark: unanswered
+        context.TakeFirstMissQuestion(19);
         for (var miss = 0; miss < 2; miss++)
         {
             TimeOut(context, detector, 14);

@@ -48,6 +48,17 @@ internal sealed class FakeDetectorContext(ulong self, int bits = 8) : IFailureDe
     public (ulong To, int Rank)[] PingsSent() => Datagrams.Where(d => d.Message is PingRequest)
         .Select(d => ((ulong)(d.To.Port - PeerContact.ForId(0).Port), ((PingRequest)d.Message).Rank)).ToArray();
 
+    /// <summary>
+    /// The question over TCP asked of <paramref name="id"/> at its first miss, taken out of <see cref="Sent"/> and left
+    /// unanswered unless the test answers it: a host gone dark answers nothing.
+    /// </summary>
+    public SentRequest TakeFirstMissQuestion(ulong id)
+    {
+        var question = Sent.Last(s => s.To.Id == id);
+        Sent.Remove(question);
+        return question;
+    }
+
     public void SendDatagram(IPEndPoint to, uint sequence, Message message) => Datagrams.Add(new Datagram(to, sequence, message));
 
     public void Ask(PeerContact to, Message request, TimeSpan timeout, Action<Reply> onReply) => Sent.Add(new SentRequest(to, request, timeout, onReply));

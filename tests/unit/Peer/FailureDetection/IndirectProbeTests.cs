@@ -45,6 +45,7 @@ public sealed class IndirectProbeTests
         context.Now += Interval;
         detector.CountMissedPings();
         detector.PingTargets();
+        context.TakeFirstMissQuestion(14); // silence: it decides nothing
     }
 
     /// <summary>Every re-ping waiting on 14 times out, until none waits (its misses have run out).</summary>
@@ -118,9 +119,11 @@ public sealed class IndirectProbeTests
 
         // Suspected again: the old answer, replayed, does not clear the new suspicion.
         detector.PingTargets();
+        Pong(detector, context, 19);
         context.Now += Interval;
         detector.CountMissedPings();
         detector.PingTargets();
+        context.TakeFirstMissQuestion(14);
         Assert.Equal(1, target.MissedPings);
         detector.HandleIndirectAck(P(8).ToEndPoint(), to8.Sequence, Ack(8));
         detector.HandleIndirectAck(P(7).ToEndPoint(), to7.Sequence, Ack(7));
@@ -165,7 +168,37 @@ public sealed class IndirectProbeTests
 
         Assert.Equal(3, detector.Health.Score);                             // three missing nacks (Lifeguard)
         // Unconfirmed: 5 s × 3 × log10(N ≈ 51) ≈ 25.6 s, × 4 for its health, capped at (limit + 1) intervals.
-        Assert.Equal(Interval * 4, Assert.Single(context.Sent).Timeout);
+        Assert.Equal(Interval * 4, detector.Target(14)!.ConfirmWait);
+        Assert.Equal(TimeSpan.FromSeconds(5), Assert.Single(context.Sent).Timeout); // asked in questions of the confirmed wait
+    }
+
+    [Fact]
+    public void A_long_wait_is_asked_in_questions_of_the_confirmed_wait_so_a_suspect_back_meanwhile_answers_the_next_one()
+    {
+        foreach (var back in new[] { true, false })
+        {
+            var (detector, context, dead) = DetectorAt(9, 3, 14, 19);
+            context.Helpers.AddRange([P(8), P(7), P(3)]);
+            FourteenMissesARound(detector, context);
+            RePingsTimeOut(detector, context);
+            Assert.IsType<FakeRouterContext.FakeTimer>(detector.Target(14)!.Indirect!.Timer).Fire(); // silent helpers: 40 s in all
+            for (var asked = 1; asked <= 8; asked++)
+            {
+                var question = Assert.Single(context.Sent);
+                Assert.Equal(TimeSpan.FromSeconds(5), question.Timeout);
+                context.Sent.Clear();
+                if (back && asked == 3)
+                {
+                    question.Answer();                                      // restarted meanwhile: the third question reaches it
+                    break;
+                }
+                context.Now += question.Timeout;
+                question.Fail(new TimeoutException("did not answer"));
+                Assert.Equal(asked < 8 ? 0 : 1, dead.Count);                // dead only once the whole wait is over
+            }
+            Assert.Equal(back ? 0 : 1, dead.Count);
+            Assert.Equal(back ? 0 : 3, detector.Target(14)?.MissedPings ?? 3);
+        }
     }
 
     [Fact]
@@ -185,7 +218,84 @@ public sealed class IndirectProbeTests
         Assert.IsType<FakeRouterContext.FakeTimer>(detector.Target(14)!.Indirect!.Timer).Fire();
 
         // One silent helper (health 1, × 2), but one confirmation of the one expected: the confirmed wait, doubled.
-        Assert.Equal(TimeSpan.FromSeconds(10), Assert.Single(context.Sent).Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), detector.Target(14)!.ConfirmWait);
+    }
+
+    [Fact]
+    public void A_death_heard_of_a_suspect_out_of_misses_is_declared_at_once_and_the_live_successors_are_told_at_once()
+    {
+        foreach (var withHelpers in new[] { true, false })
+        {
+            var options = new PeerOptions { Id = 9, PingInterval = Interval, MissedPingLimit = 3, IndirectProbes = 3 };
+            var neighborhood = new Neighborhood(new IdSpace(8), 9, options);
+            neighborhood.SetSuccessors([P(14), P(19)]);
+            var context = new FakeDetectorContext(9);
+            if (withHelpers)
+                context.Helpers.Add(P(8));
+            var detector = new FailureDetector(context, neighborhood, options);
+            var dead = new List<FailureEvidence>();
+            detector.Dead += dead.Add;
+            FourteenMissesARound(detector, context);
+            if (withHelpers)
+            {
+                var request = Assert.Single(PingRequestsSent(context));
+                detector.HandleIndirectAck(P(8).ToEndPoint(), request.Sequence, Ack(8, nack: true)); // its helper confirms
+            }
+            RePingsTimeOut(detector, context);                                  // out of misses: awaiting the helpers, or asked over TCP
+            Assert.True(detector.Target(14) is { AwaitingHelpers: true } or { Confirming: true });
+            Assert.Empty(dead);
+            context.Datagrams.Clear();
+
+            neighborhood.HeardDeath(14, 5, context.Now);                        // another peer finished its verdict first
+
+            var evidence = Assert.Single(dead);
+            Assert.True(evidence.DeclaredElsewhere);
+            Assert.Equal((14UL, 3), (evidence.PeerId, evidence.MissedPings));
+            Assert.Contains((19UL, 2), context.PingsSent());                    // told on at once, not at the next round
+        }
+    }
+
+    [Fact]
+    public void A_peer_whose_helpers_stay_silent_keeps_its_own_long_wait_when_told_a_death()
+    {
+        var options = new PeerOptions { Id = 9, PingInterval = Interval, MissedPingLimit = 3, IndirectProbes = 3 };
+        var neighborhood = new Neighborhood(new IdSpace(8), 9, options);
+        neighborhood.SetSuccessors([P(14), P(19)]);
+        var context = new FakeDetectorContext(9);
+        context.Helpers.AddRange([P(8), P(7), P(3)]);
+        var detector = new FailureDetector(context, neighborhood, options);
+        var dead = new List<FailureEvidence>();
+        detector.Dead += dead.Add;
+        FourteenMissesARound(detector, context);
+        RePingsTimeOut(detector, context);
+        Assert.IsType<FakeRouterContext.FakeTimer>(detector.Target(14)!.Indirect!.Timer).Fire(); // no helper answered: health 3
+        Assert.True(detector.Target(14)!.Confirming);
+
+        neighborhood.HeardDeath(14, 5, context.Now);                        // told by a peer that may be cut off with this one
+
+        Assert.Empty(dead);
+        Assert.Equal(1, detector.Target(14)!.DeathsHeard);
+    }
+
+    [Fact]
+    public void A_death_heard_of_a_successor_not_yet_out_of_misses_only_makes_it_a_suspect()
+    {
+        var options = new PeerOptions { Id = 9, PingInterval = Interval, MissedPingLimit = 3, IndirectProbes = 3 };
+        var neighborhood = new Neighborhood(new IdSpace(8), 9, options);
+        neighborhood.SetSuccessors([P(14), P(19)]);
+        var context = new FakeDetectorContext(9);
+        var detector = new FailureDetector(context, neighborhood, options);
+        var dead = new List<FailureEvidence>();
+        detector.Dead += dead.Add;
+        detector.PingTargets();
+        Pong(detector, context, 14);
+        Pong(detector, context, 19);
+        context.Datagrams.Clear();
+
+        neighborhood.HeardDeath(14, 5, context.Now);                        // it answered this peer's last ping
+
+        Assert.Empty(dead);                                                 // its own pings still decide
+        Assert.Equal([(14UL, 1)], context.PingsSent());                     // re-pinged at once
     }
 
     [Fact]
