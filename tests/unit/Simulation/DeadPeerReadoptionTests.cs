@@ -45,6 +45,8 @@ public sealed class DeadPeerReadoptionTests
         checker.Observe(Dead(58, 80), T, _ => (true, 1));
         checker.Observe(Taken(58, 80), T * 2, _ => (true, 1)); // a false positive: it was up all along
         checker.Observe(Taken(58, 80), T * 3, _ => (false, 1)); // down later, but not declared dead again since
+        checker.Observe(Dead(58, 90), T, _ => (true, 2));      // declared just after a restart: a verdict on incarnation 1
+        checker.Observe(Taken(58, 90), T * 2, _ => (false, 2)); // killed since, and taken back on hearsay of incarnation 2
 
         Assert.Empty(checker.Found);
         Assert.Empty(checker.Violations());

@@ -1,4 +1,5 @@
 using DhtPs.Core.Protocol;
+using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer.Maintenance;
 
@@ -48,7 +49,11 @@ internal sealed partial class RingMaintenance
             if (_neighborhood.Lists(departing))
             {
                 _context.Raise(DhtEventKind.DepartureNoticeReceived, $"Peer {departing} will depart from the network", departing);
-                _neighborhood.SetSuccessors(ComposeSuccessors([.. _neighborhood.Successors, .. notice.Successors], new HashSet<ulong> { departing }));
+                // The notice's list is hearsay too: a peer held dead stays out of it (chaos seed 182 at 64 peers, 3 copies).
+                IReadOnlyList<PeerContact> candidates = [.. _neighborhood.Successors.Where(s => s.Id != departing), .. notice.Successors];
+                var held = _neighborhood.HeldDead(_context.Now);
+                _neighborhood.SetSuccessors(ComposeSuccessors(candidates, new HashSet<ulong>(held) { departing }));
+                AskWithheld(candidates, held);
                 AnnounceSuccessors();
             }
             reply(Ack());

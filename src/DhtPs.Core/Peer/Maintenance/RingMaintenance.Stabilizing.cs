@@ -64,7 +64,12 @@ internal sealed partial class RingMaintenance
             }
             _neighborhood.Vouch(closer.Id); // It answered: it is alive, whatever was declared.
             var previous = _neighborhood.SuccessorIds();
-            SetSuccessors(ComposeSuccessors([closer, .. neighbors.Successors, .. LiveSuccessors()], RecentlyDead()));
+            // The closer peer's list is hearsay, and a peer restarted from its command line offers its init successors
+            // however long ago they died (chaos seeds 11 and 98 at 64 peers, 3 copies): every peer held dead stays out.
+            IReadOnlyList<PeerContact> candidates = [closer, .. neighbors.Successors, .. LiveSuccessors()];
+            var gone = _neighborhood.HeldDead(_context.Now);
+            SetSuccessors(ComposeSuccessors(candidates, gone));
+            AskWithheld(candidates, gone);
             AnnounceChangedSuccessors(previous);
             Relinked?.Invoke(closer, neighbors);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)

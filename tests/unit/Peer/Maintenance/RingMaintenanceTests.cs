@@ -16,9 +16,10 @@ public sealed class RingMaintenanceTests
 
     private static PeerContact P(ulong id) => PeerContact.ForId(id);
 
-    private static (RingMaintenance Maintenance, FakeMaintenanceContext Context, Neighborhood Neighborhood) At(ulong self, ulong[] successors, ulong[]? predecessors = null)
+    private static (RingMaintenance Maintenance, FakeMaintenanceContext Context, Neighborhood Neighborhood) At(ulong self, ulong[] successors, ulong[]? predecessors = null,
+        int successorCount = 2)
     {
-        var options = new PeerOptions { Id = self, PingInterval = Interval, MissedPingLimit = 3 };
+        var options = new PeerOptions { Id = self, PingInterval = Interval, MissedPingLimit = 3, SuccessorCount = successorCount };
         var neighborhood = new Neighborhood(new IdSpace(8), self, options);
         neighborhood.SetSuccessors(successors.Select(P));
         if (predecessors is not null)
@@ -338,5 +339,52 @@ public sealed class RingMaintenanceTests
         Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());
         Assert.Equal(["My new second successor is Peer 19"], context.EventTexts);
         Assert.Empty(context.Sent);
+    }
+    [Fact]
+    public void A_peer_held_dead_stays_out_of_a_list_offered_by_a_closer_peer_back_without_a_join_and_is_asked_itself()
+    {
+        // Chaos seeds 11 and 98 at 64 peers (3 copies): a peer restarted from its command line offered its init successors,
+        // one of them dead for 8 s, and the peer before it took that one back with the restarted peer.
+        var (maintenance, context, neighborhood) = At(9, [14, 19, 2], successorCount: 3);
+        neighborhood.HeardIncarnation(19, 5);
+        maintenance.DeclareDead([19UL]);
+        context.TakeSent().Neighbors(successors: [19, 2, 4], predecessors: [9]);
+        Assert.Equal([14UL, 2UL, 4UL], neighborhood.SuccessorIds());
+        context.Now += Interval * 10;                                            // past the memory of recent deaths
+        context.Events.Clear();
+
+        maintenance.OnPingRound(confirmationsUnderWay: 0);
+        context.TakeSent().Neighbors(successors: [19, 2, 4], predecessors: [12]); // 14 names 12 before it
+        var closer = context.TakeSent();
+        Assert.Equal(12UL, closer.ToId);
+        closer.Neighbors(successors: [14, 19, 2], predecessors: [9]);           // its init successors, 19 among them
+
+        Assert.Equal([12UL, 14UL, 2UL], neighborhood.SuccessorIds());
+        var itself = context.TakeSent();                                         // 19 is asked itself: it might be alive
+        Assert.Equal(19UL, itself.ToId);
+        itself.Fail();
+        Assert.DoesNotContain(context.EventTexts, text => text.Contains("Peer 19"));
+    }
+
+    [Fact]
+    public void A_peer_held_dead_stays_out_of_the_successors_a_departure_notice_offers_and_is_asked_itself()
+    {
+        // Chaos seed 182 at 64 peers (3 copies): a departing successor's notice listed a peer this one had declared dead
+        // 1.6 s before, and it was taken back with the notice.
+        var (maintenance, context, neighborhood) = At(9, [14, 19]);
+        neighborhood.HeardIncarnation(19, 5);
+        maintenance.DeclareDead([19UL]);
+        context.TakeSent().Neighbors(successors: [19, 2], predecessors: [9]);
+        Assert.Equal([14UL, 2UL], neighborhood.SuccessorIds());
+        context.Events.Clear();
+
+        maintenance.HandleDepartureNotice(new DepartureNotice { Sender = P(14), IdBits = 8, Successors = [P(19), P(2)] }, _ => { });
+        context.TakeSent().Fail();                                               // 14 is departing: it no longer answers as running
+
+        Assert.Equal([2UL], neighborhood.SuccessorIds());
+        var itself = context.TakeSent();
+        Assert.Equal(19UL, itself.ToId);
+        itself.Fail();
+        Assert.Equal(["Peer 14 will depart from the network", "My new first successor is Peer 2"], context.EventTexts);
     }
 }
