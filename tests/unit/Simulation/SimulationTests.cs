@@ -26,7 +26,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
     [Fact]
     public void Two_hundred_chaos_schedules_on_64_peers_keep_every_invariant()
     {
-        var results = SeedSweep.Run(Settings, firstSeed: 1, count: 200);
+        // Issue 13's rule is one of the invariants here: a peer declared dead is not taken back while it is still down.
+        var results = SeedSweep.Run(Settings with { RequireDeadStayDead = true }, firstSeed: 1, count: 200);
         AllPass(results);
         var network = SeedSweep.Total(results);
         // The faults really happened: a schedule that injects nothing would pass vacuously.
