@@ -56,9 +56,14 @@ public static class RingFileCheck
         var members = survey.Select(m => m.PeerId).Distinct().Order().ToArray();
         var factor = survey.Where(m => m.Problem is null).Select(m => m.ReplicationFactor).DefaultIfEmpty(1).Min();
         var files = new List<DhtRingFile>();
-        foreach (var name in survey.SelectMany(m => m.Files.Select(f => f.Name)).Distinct().Order(StringComparer.Ordinal))
+        // Grouped once: a search of every listing for each name took seconds at 5,000 files on 32 peers.
+        var byName = survey.SelectMany(m => m.Files.Select(f => (f.Name, Copy: new DhtFileCopy(m.PeerId, f.Version, f.Sha256, f.Removed))))
+            .GroupBy(c => c.Name, c => c.Copy, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var group in byName)
         {
-            var copies = survey.SelectMany(m => m.Files.Where(f => f.Name == name).Select(f => new DhtFileCopy(m.PeerId, f.Version, f.Sha256, f.Removed))).ToArray();
+            var name = group.Key;
+            var copies = group.ToArray();
             var latest = copies.MaxBy(c => (c.Version, c.Removed))!;
             var key = FileKey.Of(name, space);
             var expected = FileHolding.Check(name, space, members, _ => false, factor).Expected;
