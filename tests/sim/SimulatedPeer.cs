@@ -47,6 +47,12 @@ public sealed class SimulatedPeer(PeerOptions options, InMemoryFileSystem disk)
 
     public DhtPeer? Snapshot => Node?.Snapshot;
 
+    /// <summary>
+    /// The files this peer held when it last went down (crashed or left): until each has r live copies again, the fault
+    /// budget counts this peer as down next to its neighbours (<see cref="Schedules.FaultBudget"/>).
+    /// </summary>
+    public IReadOnlyList<string> HeldWhenDown { get; internal set; } = [];
+
     /// <summary>The host's disk; a crash loses it, and the restarted peer starts on an empty one.</summary>
     public InMemoryFileSystem Disk { get; internal set; } = disk;
 

@@ -116,6 +116,7 @@ public sealed class SimulatedRing
         if (!peer.IsUp)
             throw new InvalidOperationException($"{peer} is not up.");
         Network.Crash(peer.EndPoint);
+        peer.HeldWhenDown = KeptFilesOn(peer);
         peer.IsUp = false;
         peer.Stopping = peer.Node!.StopAsync();
         LoseDisk(peer);
@@ -145,9 +146,27 @@ public sealed class SimulatedRing
     {
         if (!peer.IsMember)
             throw new InvalidOperationException($"{peer} is not a member that could leave.");
+        peer.HeldWhenDown = KeptFilesOn(peer);
         peer.IsUp = false;
         peer.IsGone = true;
         peer.Stopping = peer.Node!.DepartAsync();
+    }
+
+    /// <summary>The acknowledged files, not lost or removed, of which <paramref name="peer"/> holds the latest version.</summary>
+    private string[] KeptFilesOn(SimulatedPeer peer) => [.. Files.Stored.Where(f => !f.IsLost && !f.Removed && Holds(peer, f)).Select(f => f.Name)];
+
+    /// <summary>
+    /// With copies: some file <paramref name="peer"/> held when it went down has fewer than r copies on live peers (all of
+    /// them, in a ring smaller than r): its holders are still making them.
+    /// </summary>
+    public bool CopiesPending(SimulatedPeer peer)
+    {
+        if (Settings.ReplicationFactor <= 1 || peer.IsUp || peer.HeldWhenDown.Count == 0)
+            return false;
+        var live = _peers.Values.Where(p => p.IsUp).ToArray();
+        var wanted = Math.Min(Settings.ReplicationFactor, live.Length);
+        return peer.HeldWhenDown.Any(name => Files.Stored.FirstOrDefault(f => f.Name == name) is { IsLost: false, Removed: false } file
+            && live.Count(p => Holds(p, file)) < wanted);
     }
 
     /// <summary>An id no peer of this run has had, so a newcomer is never mistaken for a member that is gone.</summary>
