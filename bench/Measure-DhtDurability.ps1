@@ -46,11 +46,17 @@ function Get-Percentile([double[]] $Values, [double] $P) {
 # The ring is whole and every file has its r copies, at one version, on its holders (a bounded wait).
 function Wait-Whole([ulong] $Via, [int] $Members) {
     $deadline = [DateTime]::UtcNow.AddSeconds($SettleSeconds)
+    $report = $null
     while ([DateTime]::UtcNow -lt $deadline) {
         $report = Test-DhtRing -Via $Via -ErrorAction SilentlyContinue
         if ($report -and $report.IsHealthy -and $report.Members.Count -eq $Members -and $report.Files.Count -eq $Files) { return $true }
         Start-Sleep -Milliseconds 200
     }
+    # What kept the ring from settling, for the record: the last report's counts and its first problems.
+    if ($report) {
+        Write-Host ("  not settled after {0} s: {1} of {2} members, {3} of {4} files, {5} problem(s)" -f $SettleSeconds, $report.Members.Count, $Members, $report.Files.Count, $Files, @($report.Problems).Count)
+        $report.Problems | Select-Object -First 5 | ForEach-Object { Write-Host "    $($_.Kind) at Peer $($_.PeerId): $($_.Message)" }
+    } else { Write-Host "  not settled after $SettleSeconds s: Test-DhtRing gave no report" }
     $false
 }
 
