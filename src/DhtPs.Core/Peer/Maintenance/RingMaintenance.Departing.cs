@@ -1,5 +1,4 @@
 using DhtPs.Core.Protocol;
-using DhtPs.Core.Ring;
 
 namespace DhtPs.Core.Peer.Maintenance;
 
@@ -50,10 +49,7 @@ internal sealed partial class RingMaintenance
             {
                 _context.Raise(DhtEventKind.DepartureNoticeReceived, $"Peer {departing} will depart from the network", departing);
                 // The notice's list is hearsay too: a peer held dead stays out of it (chaos seed 182 at 64 peers, 3 copies).
-                IReadOnlyList<PeerContact> candidates = [.. _neighborhood.Successors.Where(s => s.Id != departing), .. notice.Successors];
-                var held = _neighborhood.HeldDead(_context.Now);
-                _neighborhood.SetSuccessors(ComposeSuccessors(candidates, new HashSet<ulong>(held) { departing }));
-                AskWithheld(candidates, held);
+                _neighborhood.SetSuccessors(ComposeFromHearsay([.. _neighborhood.Successors.Concat(notice.Successors).Where(s => s.Id != departing)]));
                 AnnounceSuccessors();
             }
             reply(Ack());

@@ -66,10 +66,7 @@ internal sealed partial class RingMaintenance
             var previous = _neighborhood.SuccessorIds();
             // The closer peer's list is hearsay, and a peer restarted from its command line offers its init successors
             // however long ago they died (chaos seeds 11 and 98 at 64 peers, 3 copies): every peer held dead stays out.
-            IReadOnlyList<PeerContact> candidates = [closer, .. neighbors.Successors, .. LiveSuccessors()];
-            var gone = _neighborhood.HeldDead(_context.Now);
-            SetSuccessors(ComposeSuccessors(candidates, gone));
-            AskWithheld(candidates, gone);
+            SetSuccessors(ComposeFromHearsay([closer, .. neighbors.Successors, .. LiveSuccessors()]));
             AnnounceChangedSuccessors(previous);
             Relinked?.Invoke(closer, neighbors);
             if (Between(neighbors) is { } closerStill && hops < MaxWalkHops)
@@ -83,8 +80,17 @@ internal sealed partial class RingMaintenance
     /// A neighbour's list is hearsay: a peer it offers that this one holds dead (at the incarnation it offers, or at one
     /// it does not give) is left out. Yet a death declared across a partition, or told on by others, may be wrong, and
     /// the peer may never hear of it to refute it: so each such peer that would belong in the list is asked itself, and
-    /// one that answers is alive — vouched for, and taken at the next round. A dead one cannot answer.
+    /// one that answers is alive — vouched for, and taken at the next round. A dead one cannot answer. Every list made
+    /// of others' lists goes through here: stabilization's proposal, the closer peer it adopts, a departure notice's.
     /// </summary>
+    private IReadOnlyList<PeerContact> ComposeFromHearsay(IReadOnlyList<PeerContact> candidates)
+    {
+        var gone = _neighborhood.HeldDead(_context.Now);
+        var composed = ComposeSuccessors(candidates, gone);
+        AskWithheld(candidates, gone);
+        return composed;
+    }
+
     private void AskWithheld(IEnumerable<PeerContact> candidates, IReadOnlySet<ulong> gone)
     {
         if (gone.Count == 0)
@@ -108,12 +114,9 @@ internal sealed partial class RingMaintenance
     {
         _stabilizing = false;
         var current = _neighborhood.SuccessorIds();
-        var gone = _neighborhood.HeldDead(_context.Now);
         var proposed = candidates is null || Status is not PeerStatus.Running || _repairing
             ? null
-            : ComposeSuccessors(candidates, gone);
-        if (proposed is not null)
-            AskWithheld(candidates!, gone);
+            : ComposeFromHearsay(candidates);
         if (proposed is null || proposed.Count == 0 || proposed.Select(c => c.Id).SequenceEqual(current))
         {
             _proposal = null;
