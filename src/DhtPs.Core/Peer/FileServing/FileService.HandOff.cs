@@ -1,7 +1,6 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
-using DhtPs.Core.Transfer;
 
 namespace DhtPs.Core.Peer.FileServing;
 
@@ -52,23 +51,13 @@ internal sealed partial class FileService
         {
             try
             {
-                var file = Files.GetInfo(name);
-                await using (var content = Files.Open(name))
-                    await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, file.Version, requestId: null, progress: null, CancellationToken.None)
-                        .ConfigureAwait(false);
-                if (purpose != UploadPurpose.TakeOver || !Replicates)
-                    Files.Delete(name); // A successor that gave a newcomer its files stays their first holder after it.
-                _context.Post(() => _context.Raise(DhtEventKind.FileHandedOff, $"File {name} handed off to Peer {to.Id}", to.Id));
-            }
-            catch (FileNotFoundException)
-            {
-                // Gone since it was listed: nothing left to hand over.
-            }
-            catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
-            {
-                // It holds this version or a newer one already: nothing of this copy is needed there.
+                if (await SendHeldCopyAsync(to, name, purpose).ConfigureAwait(false) is not { } sent)
+                    continue; // Gone since it was listed: nothing left to hand over.
+                // A successor that gave a newcomer its files stays their first holder after it; held already, the copy here is not needed.
                 if (purpose != UploadPurpose.TakeOver || !Replicates)
                     Files.Delete(name);
+                if (!sent.HeldAlready)
+                    _context.Post(() => _context.Raise(DhtEventKind.FileHandedOff, $"File {name} handed off to Peer {to.Id}", to.Id));
             }
             catch (Exception e) when (e is DhtFileException or IOException)
             {

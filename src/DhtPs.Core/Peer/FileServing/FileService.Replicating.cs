@@ -1,7 +1,6 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
-using DhtPs.Core.Transfer;
 
 namespace DhtPs.Core.Peer.FileServing;
 
@@ -260,10 +259,9 @@ internal sealed partial class FileService
     {
         try
         {
-            var file = Files.GetInfo(name);
-            await using (var content = Files.Open(name))
-                await UploadAsync(holder, new TransferHeader(file.Name, file.Length, file.Sha256), content, UploadPurpose.Replica, file.Version, requestId: null, progress: null,
-                    CancellationToken.None).ConfigureAwait(false);
+            // Gone from here since (nothing left to copy), or it holds one already (stored there meanwhile): nothing to remember.
+            if (await SendHeldCopyAsync(holder, name, UploadPurpose.Replica).ConfigureAwait(false) is not ({ } file, HeldAlready: false))
+                return true;
             _context.Post(() =>
             {
                 if (!asOwner)
@@ -277,14 +275,6 @@ internal sealed partial class FileService
                 _context.Raise(DhtEventKind.FileReplicated, $"File {name} copied to Peer {holder.Id}", holder.Id);
             });
             return true;
-        }
-        catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
-        {
-            return true; // It holds one already (stored there meanwhile).
-        }
-        catch (FileNotFoundException)
-        {
-            return true; // Gone from here since: nothing left to copy.
         }
         catch (Exception e) when (e is DhtFileException or IOException)
         {

@@ -1,7 +1,6 @@
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
-using DhtPs.Core.Transfer;
 
 namespace DhtPs.Core.Peer.FileServing;
 
@@ -97,29 +96,16 @@ internal sealed partial class FileService
         var returned = new List<(string, FileVersion)>();
         foreach (var name in names)
         {
-            StoredFile? file = null;
             try
             {
-                file = Files.GetInfo(name);
-                await using var content = Files.Open(name);
-                await UploadAsync(owner, new TransferHeader(file.Name, file.Length, file.Sha256), content, UploadPurpose.Replica, file.Version, requestId: null,
-                    progress: null, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (FileNotFoundException)
-            {
-                continue; // Gone since it was listed.
-            }
-            catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
-            {
-                // The owner holds this version or a newer one (a tombstone too): the copy here is not needed.
-                returned.Add((name, file!.Version));
-                continue;
+                // Held already, the owner has this version or a newer one (a tombstone too): the copy here is not needed either.
+                if (await SendHeldCopyAsync(owner, name, UploadPurpose.Replica).ConfigureAwait(false) is { } sent)
+                    returned.Add((name, sent.File.Version));
             }
             catch (Exception e) when (e is DhtFileException or IOException)
             {
                 return returned; // Unreachable still: the rest waits for the next interval.
             }
-            returned.Add((name, file!.Version));
         }
         return returned;
     }

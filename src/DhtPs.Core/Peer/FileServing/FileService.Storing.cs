@@ -110,6 +110,40 @@ internal sealed partial class FileService
         }
     }
 
+    /// <summary>
+    /// Off the logical thread: uploads the copy of <paramref name="name"/> this peer holds, at its version. Returns the file
+    /// as sent, and whether <paramref name="to"/> held that version or a newer one already (it refused it as AlreadyStored);
+    /// null when the file is gone from here since it was listed. Hand-offs, take-overs, copies and returns all send so.
+    /// </summary>
+    /// <exception cref="DhtFileException">As <see cref="UploadAsync"/>: the copy did not reach <paramref name="to"/>.</exception>
+    private async Task<(StoredFile File, bool HeldAlready)?> SendHeldCopyAsync(PeerContact to, string name, UploadPurpose purpose)
+    {
+        StoredFile file;
+        try
+        {
+            file = Files.GetInfo(name);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        try
+        {
+            await using (var content = Files.Open(name))
+                await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, file.Version, requestId: null, progress: null,
+                    CancellationToken.None).ConfigureAwait(false);
+            return (file, false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
+        {
+            return (file, true);
+        }
+    }
+
     private async Task<(int Copies, FileVersion Version)> UploadOnceAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, FileVersion version,
         string? requestId, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
