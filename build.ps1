@@ -62,8 +62,15 @@ function Invoke-XunitTests {
         --logger 'console;verbosity=minimal' --logger 'trx;LogFileName=unit.trx' --results-directory $results | Out-Host
     $trx = Get-ChildItem $results -Filter *.trx -Recurse | Select-Object -First 1
     if (-not $trx) { throw 'xunit produced no results file.' }
-    $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout }
+    $run = ([xml](Get-Content $trx.FullName -Raw)).TestRun
+    $counters = $run.ResultSummary.Counters
+    $failedNames = @($run.Results.UnitTestResult | Where-Object outcome -In 'Failed', 'Error', 'Timeout' | ForEach-Object {
+            "$($_.testName): $(($_.Output.ErrorInfo.Message -split "`n")[0])" })
+    [pscustomobject]@{
+        Passed      = [int]$counters.passed
+        Failed      = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+        FailedNames = $failedNames
+    }
 }
 
 function Invoke-PesterTests {
@@ -197,6 +204,8 @@ switch ($Task) {
         Invoke-Build
         $unit = Invoke-XunitTests
         $pester = Invoke-PesterTests
+        # The failures are named again here, at the end, where a truncated log still shows them.
+        foreach ($name in @($unit.FailedNames) + @($pester.FailedNames)) { if ($name) { Write-Host "FAILED $name" } }
         Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
         $passed = $unit.Passed + $pester.Passed
         $failed = $unit.Failed + $pester.Failed

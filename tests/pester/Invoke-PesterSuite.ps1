@@ -22,5 +22,9 @@ $result = Invoke-Pester -Configuration $configuration
 if (-not $result) { throw 'Pester returned no result (it failed before running any test).' }
 # Containers that failed to run (e.g. a broken BeforeAll) count as failures too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json | Set-Content $SummaryPath
+# The names travel with the counts so the run's last lines say what failed, however long the log above them.
+$failedNames = @($result.Failed | ForEach-Object { "$($_.ExpandedPath): $(($_.ErrorRecord | Select-Object -First 1).Exception.Message)" }) +
+    @($result.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (block)" }) +
+    @($result.FailedContainers | ForEach-Object { "$($_.Item) (container)" })
+@{ Passed = $result.PassedCount; Failed = $failed; FailedNames = $failedNames } | ConvertTo-Json | Set-Content $SummaryPath
 exit ([int]($failed -gt 0))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using DhtPs.Core.Peer;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Transport.Faults;
@@ -44,13 +45,31 @@ public sealed class IndirectProbeSocketTests
 
     private static async Task<(ConcurrentQueue<DhtEvent> Events, Ring Ring)> RingWithBrokenPathAsync(int indirectProbes)
     {
-        var data = new TempDirectory();
+        // The ring is a cycle, so every port is chosen before the first bind; another test may take one in between
+        // (an ephemeral port of its own, TCP or UDP): then the whole ring is built again on other ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            var data = new TempDirectory();
+            var nodes = new List<PeerNode>();
+            try
+            {
+                var events = await BindRingWithBrokenPathAsync(indirectProbes, data, nodes);
+                return (events, new Ring(nodes, data));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
+            {
+                await new Ring(nodes, data).DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<ConcurrentQueue<DhtEvent>> BindRingWithBrokenPathAsync(int indirectProbes, TempDirectory data, List<PeerNode> nodes)
+    {
         ulong[] ids = [10, 20, 30, 40];
         var ports = ids.Select(_ => FreePort()).ToArray();
         var endPoints = ports.Select(p => new IPEndPoint(IPAddress.Loopback, p)).ToArray();
         PeerLocator Locator(int i) => new(ids[i % ids.Length], endPoints[i % ids.Length]);
         var events = new ConcurrentQueue<DhtEvent>();
-        var nodes = new List<PeerNode>();
         for (var i = 0; i < ids.Length; i++)
         {
             var options = new PeerOptions
@@ -82,12 +101,12 @@ public sealed class IndirectProbeSocketTests
         }
         // Every predecessor slot filled: 10's helpers (40 and 30) know of it before it starts to suspect.
         await Eventually.Holds(() => nodes[0].Snapshot.Predecessors.SequenceEqual([40UL, 30UL]), "peer 10 learned its predecessors 40 and 30");
-        return (events, new Ring(nodes, data));
+        return events;
     }
 
     private static int FreePort()
     {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
