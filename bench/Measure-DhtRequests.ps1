@@ -9,6 +9,9 @@
     caller get them, each phase timed from the moment all callers are ready (a barrier) to the last one's end.
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/Measure-DhtRequests.ps1 -Peers 64 -Operations 200 -Callers 16 -OperationsPerCaller 50
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/Measure-DhtRequests.ps1 -ReplicationFactor 1
+    One copy of each file: a get asks no second opinion (protocol.md 8.9), so beside a run at the default 3 it prices that.
 #>
 [CmdletBinding()]
 param(
@@ -17,7 +20,8 @@ param(
     [int] $Callers = 16,
     [int] $OperationsPerCaller = 50,
     [int] $ValueBytes = 1024,
-    [int] $Seed = 1
+    [int] $Seed = 1,
+    [int] $ReplicationFactor = 3
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -38,7 +42,7 @@ try {
     $spaceSize = 256 # Start-DhtPeer's default -IdBits 8
     $ids = [ulong[]](0..($spaceSize - 1) | Sort-Object { $random.Next() } | Select-Object -First $Peers | Sort-Object)
     $bootWatch = [System.Diagnostics.Stopwatch]::StartNew()
-    $null = New-DhtTestRing -Id $ids -DataRoot $root -Timeout 120
+    $null = New-DhtTestRing -Id $ids -DataRoot $root -Timeout 120 -PeerParameter @{ ReplicationFactor = $ReplicationFactor }
     $bootSeconds = $bootWatch.Elapsed.TotalSeconds
 
     $payload = [byte[]]::new($ValueBytes)
@@ -110,6 +114,7 @@ try {
 
     [pscustomobject]@{
         Peers                = $Peers
+        ReplicationFactor    = $ReplicationFactor
         BootSeconds          = [math]::Round($bootSeconds, 1)
         Operations           = $Operations
         PutP50Ms             = Get-Percentile $put 0.5
