@@ -21,6 +21,8 @@ public sealed partial class PeerNode : IRingMaintenanceContext
         set => _status = value;
     }
 
+    IEnumerable<PeerContact> IRingMaintenanceContext.Fingers => _router.Fingers.OfType<PeerContact>();
+
     void IRingMaintenanceContext.Ask(IPEndPoint to, Message request, Action<Reply> onReply) => Ask(to, request, onReply);
 
     Task IRingMaintenanceContext.SendAsync(PeerContact to, Message request) =>

@@ -20,6 +20,9 @@ internal interface IRingMaintenanceContext
     /// <summary>The peer's status. The host owns it; ring maintenance moves it into and out of Joining, and into Departing.</summary>
     PeerStatus Status { get; set; }
 
+    /// <summary>The router's fingers (shortcuts ahead, possibly stale): where a repair with no live successor starts its walk back.</summary>
+    IEnumerable<PeerContact> Fingers { get; }
+
     /// <summary>Sends a request; <paramref name="onReply"/> runs later on the logical thread with the checked answer.</summary>
     void Ask(IPEndPoint to, Message request, Action<Reply> onReply);
 

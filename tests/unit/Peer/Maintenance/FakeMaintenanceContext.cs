@@ -32,6 +32,11 @@ internal sealed class FakeMaintenanceContext(ulong self, Func<IReadOnlyList<ulon
     public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
     public PeerStatus Status { get; set; } = PeerStatus.Running;
 
+    /// <summary>The fingers the router would hold; none unless a test sets them.</summary>
+    public List<PeerContact> Fingers { get; } = [];
+
+    IEnumerable<PeerContact> IRingMaintenanceContext.Fingers => Fingers;
+
     public List<SentRequest> Sent { get; } = [];
     public List<(PeerContact To, Message Request)> Notices { get; } = [];
     public List<FakeRouterContext.FakeTimer> Timers { get; } = [];

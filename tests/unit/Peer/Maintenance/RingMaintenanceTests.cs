@@ -235,6 +235,69 @@ public sealed class RingMaintenanceTests
     }
 
     [Fact]
+    public void With_both_successors_dead_the_walk_back_starts_at_the_nearest_finger_that_answers()
+    {
+        // Ring 2, 4, 5, 8, 9, 14, 19, 30. Walking round from 9's predecessors would cross the whole ring, and stop early at
+        // any peer that has not learned its predecessor yet (mixed-interval chaos seeds 10, 70, 91, 92 split that way).
+        var (maintenance, context, neighborhood) = At(9, [14, 19], predecessors: [8, 5]);
+        context.Fingers.AddRange([P(14), P(19), P(30), P(2), P(2)]);
+
+        maintenance.DeclareDead([14UL, 19UL]);
+        context.TakeSent().Fail();                                  // the dead candidates are asked once more
+        context.TakeSent().Fail();
+        var thirty = context.TakeSent();
+        Assert.Equal(30UL, thirty.ToId);                            // the nearest finger not held dead
+        thirty.Neighbors(successors: [2, 4], predecessors: [19]);   // 19 is dead: 30 is right after the gap
+
+        Assert.Equal([30UL, 2UL], neighborhood.SuccessorIds());
+        Assert.Empty(context.Sent);
+        Assert.Equal(["Peer 14 is no longer alive", "Peer 19 is no longer alive", "My new first successor is Peer 30", "My new second successor is Peer 2"],
+            context.EventTexts);
+    }
+
+    [Fact]
+    public void A_walk_from_a_finger_whose_predecessor_is_silent_adopts_nothing_and_goes_round_from_the_predecessors()
+    {
+        // 9 cut off together with 30: 30 answers, the peer before it (25) does not. That is no gap, or a partition would
+        // close a ring of its own (chaos seed 122); 9's own predecessor decides, and silent too, nothing is adopted.
+        var (maintenance, context, neighborhood) = At(9, [14, 19], predecessors: [8, 5]);
+        context.Fingers.AddRange([P(30), P(2)]);
+
+        maintenance.DeclareDead([14UL, 19UL]);
+        context.TakeSent().Fail();
+        context.TakeSent().Fail();
+        context.TakeSent().Neighbors(successors: [2, 4], predecessors: [25]);   // 30
+        var twentyFive = context.TakeSent();
+        Assert.Equal(25UL, twentyFive.ToId);
+        twentyFive.Fail();
+        var eight = context.TakeSent();
+        Assert.Equal(8UL, eight.ToId);
+        eight.Fail();
+
+        Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());                 // still the candidates, asked again next round
+        Assert.DoesNotContain(context.Events, e => e.Kind == DhtEventKind.SuccessorChanged);
+    }
+
+    [Fact]
+    public void When_no_finger_answers_either_the_walk_goes_round_from_the_predecessors()
+    {
+        var (maintenance, context, _) = At(9, [14, 19], predecessors: [8, 5]);
+        context.Fingers.AddRange([P(14), P(30), P(2)]);
+
+        maintenance.DeclareDead([14UL, 19UL]);
+        context.TakeSent().Fail();
+        context.TakeSent().Fail();
+        foreach (var finger in new ulong[] { 30, 2 })
+        {
+            var ask = context.TakeSent();
+            Assert.Equal(finger, ask.ToId);
+            ask.Fail();
+        }
+
+        Assert.Equal(8UL, context.TakeSent().ToId);                // the first predecessor: the walk round the ring
+    }
+
+    [Fact]
     public void Stabilization_applies_a_change_only_once_two_rounds_in_a_row_propose_it()
     {
         var (maintenance, context, neighborhood) = At(9, [14, 2]);   // 19 missed: a lost message left the list wrong
