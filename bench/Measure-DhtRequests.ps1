@@ -12,6 +12,7 @@
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/Measure-DhtRequests.ps1 -ReplicationFactor 1
     One copy of each file: a get asks no second opinion (protocol.md 8.9), so beside a run at the default 3 it prices that.
+    Both rings keep successor lists of -SuccessorCount 4 (what r = 3 needs), so both route alike.
 #>
 [CmdletBinding()]
 param(
@@ -21,7 +22,8 @@ param(
     [int] $OperationsPerCaller = 50,
     [int] $ValueBytes = 1024,
     [int] $Seed = 1,
-    [int] $ReplicationFactor = 3
+    [int] $ReplicationFactor = 3,
+    [int] $SuccessorCount = 4
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -42,7 +44,7 @@ try {
     $spaceSize = 256 # Start-DhtPeer's default -IdBits 8
     $ids = [ulong[]](0..($spaceSize - 1) | Sort-Object { $random.Next() } | Select-Object -First $Peers | Sort-Object)
     $bootWatch = [System.Diagnostics.Stopwatch]::StartNew()
-    $null = New-DhtTestRing -Id $ids -DataRoot $root -Timeout 120 -PeerParameter @{ ReplicationFactor = $ReplicationFactor }
+    $null = New-DhtTestRing -Id $ids -DataRoot $root -Timeout 120 -SuccessorCount $SuccessorCount -PeerParameter @{ ReplicationFactor = $ReplicationFactor }
     $bootSeconds = $bootWatch.Elapsed.TotalSeconds
 
     $payload = [byte[]]::new($ValueBytes)
