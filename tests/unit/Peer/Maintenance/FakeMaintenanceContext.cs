@@ -55,6 +55,14 @@ internal sealed class FakeMaintenanceContext(ulong self, Func<IReadOnlyList<ulon
         return first;
     }
 
+    /// <summary>Like <see cref="TakeSent"/>, asserting it went to peer <paramref name="id"/>.</summary>
+    public SentRequest TakeSentTo(ulong id)
+    {
+        var sent = TakeSent();
+        Assert.Equal(id, sent.ToId);
+        return sent;
+    }
+
     public void Ask(IPEndPoint to, Message request, Action<Reply> onReply) => Sent.Add(new SentRequest(to, request, onReply));
 
     public Task SendAsync(PeerContact to, Message request)

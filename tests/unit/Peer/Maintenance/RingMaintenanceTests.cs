@@ -243,11 +243,9 @@ public sealed class RingMaintenanceTests
         context.Fingers.AddRange([P(14), P(19), P(30), P(2), P(2)]);
 
         maintenance.DeclareDead([14UL, 19UL]);
-        context.TakeSent().Fail();                                  // the dead candidates are asked once more
-        context.TakeSent().Fail();
-        var thirty = context.TakeSent();
-        Assert.Equal(30UL, thirty.ToId);                            // the nearest finger not held dead
-        thirty.Neighbors(successors: [2, 4], predecessors: [19]);   // 19 is dead: 30 is right after the gap
+        context.TakeSentTo(14).Fail();                                              // the dead candidates are asked once more
+        context.TakeSentTo(19).Fail();
+        context.TakeSentTo(30).Neighbors(successors: [2, 4], predecessors: [19]);  // the nearest finger not held dead; 19 is dead: 30 is right after the gap
 
         Assert.Equal([30UL, 2UL], neighborhood.SuccessorIds());
         Assert.Empty(context.Sent);
@@ -264,15 +262,11 @@ public sealed class RingMaintenanceTests
         context.Fingers.AddRange([P(30), P(2)]);
 
         maintenance.DeclareDead([14UL, 19UL]);
-        context.TakeSent().Fail();
-        context.TakeSent().Fail();
-        context.TakeSent().Neighbors(successors: [2, 4], predecessors: [25]);   // 30
-        var twentyFive = context.TakeSent();
-        Assert.Equal(25UL, twentyFive.ToId);
-        twentyFive.Fail();
-        var eight = context.TakeSent();
-        Assert.Equal(8UL, eight.ToId);
-        eight.Fail();
+        context.TakeSentTo(14).Fail();
+        context.TakeSentTo(19).Fail();
+        context.TakeSentTo(30).Neighbors(successors: [2, 4], predecessors: [25]);
+        context.TakeSentTo(25).Fail();
+        context.TakeSentTo(8).Fail();                                             // the walk round from 9's own predecessor
 
         Assert.Equal([14UL, 19UL], neighborhood.SuccessorIds());                 // still the candidates, asked again next round
         Assert.DoesNotContain(context.Events, e => e.Kind == DhtEventKind.SuccessorChanged);
@@ -285,16 +279,12 @@ public sealed class RingMaintenanceTests
         context.Fingers.AddRange([P(14), P(30), P(2)]);
 
         maintenance.DeclareDead([14UL, 19UL]);
-        context.TakeSent().Fail();
-        context.TakeSent().Fail();
-        foreach (var finger in new ulong[] { 30, 2 })
-        {
-            var ask = context.TakeSent();
-            Assert.Equal(finger, ask.ToId);
-            ask.Fail();
-        }
+        context.TakeSentTo(14).Fail();
+        context.TakeSentTo(19).Fail();
+        context.TakeSentTo(30).Fail();                             // the fingers, nearest first, 14 left out as a candidate
+        context.TakeSentTo(2).Fail();
 
-        Assert.Equal(8UL, context.TakeSent().ToId);                // the first predecessor: the walk round the ring
+        context.TakeSentTo(8);                                     // the first predecessor: the walk round the ring
     }
 
     [Fact]
