@@ -93,7 +93,7 @@ internal sealed partial class FileService
             .ToArray();
         var names = MayHoldFiles ? Files.Names().Where(name => Owns(FileKey.Of(name, Space))).ToArray() : [];
         var tombstones = MayHoldFiles ? Files.Records().Where(r => r.IsTombstone && Owns(FileKey.Of(r.Name, Space))).Select(ReplicaEntry.Of).ToArray() : [];
-        var strays = MayHoldFiles ? StrayOwners(Files.Names()) : [];
+        var strays = MayHoldFiles ? FindStrays(Files.Names()) : Strays.None;
         var expiredBefore = _context.Time.GetUtcNow() - _options.TombstoneLifetime;
         var scrubFrom = _scrubbedUpTo;
         _passRunning = true;
@@ -108,7 +108,8 @@ internal sealed partial class FileService
                     Files.ExpireTombstones(expiredBefore);
                 finished = await ReplicateRangeAsync(predecessor.Id, holders, beyond, names, tombstones, passHolders).ConfigureAwait(false);
                 finished &= await ReleaseStrayGivenAsync(predecessor.Id, strayGiven).ConfigureAwait(false);
-                finished &= await HandBackStraysAsync(strays).ConfigureAwait(false);
+                finished &= await HandBackStraysAsync(strays.ToSuccessors).ConfigureAwait(false);
+                finished &= await HandBackStraysBehindAsync(strays.Behind).ConfigureAwait(false);
                 var scrubbed = await ScrubAsync(scrubFrom).ConfigureAwait(false);
                 _context.Post(() => _scrubbedUpTo = scrubbed);
             }
@@ -285,54 +286,6 @@ internal sealed partial class FileService
 
     /// <summary>Why this peer holds each key, by the predecessors it knows now.</summary>
     private FileRoles Roles() => new(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
-
-    /// <summary>
-    /// Copies this peer holds for nobody, by its own predecessors (all r known): a copy left by an owner that took itself
-    /// for one, a restart or a partition, that no release reached. Each whose key lies within the successor list goes to
-    /// its owner there, with the owner's id; those before the r-th predecessor stay (their owner is not known here).
-    /// </summary>
-    private (string Name, PeerContact Owner)[] StrayOwners(IReadOnlyList<string> held)
-    {
-        if (_neighborhood.Predecessors.Count < _options.ReplicationFactor)
-            return [];
-        var roles = Roles();
-        var successors = _neighborhood.LiveSuccessors;
-        var strays = new List<(string, PeerContact)>();
-        foreach (var name in held)
-        {
-            var key = FileKey.Of(name, Space);
-            if (roles.Of(key) is not DhtStoredFileRole.Stray)
-                continue;
-            var before = Self.Id;
-            foreach (var successor in successors)
-            {
-                if (Space.InHalfOpen(key, before, successor.Id))
-                {
-                    strays.Add((name, successor));
-                    break;
-                }
-                before = successor.Id;
-            }
-        }
-        return [.. strays];
-    }
-
-    /// <summary>Off the logical thread: gives each stray copy to its owner and drops it here once the owner holds one; true when all went.</summary>
-    private async Task<bool> HandBackStraysAsync(IReadOnlyList<(string Name, PeerContact Owner)> strays)
-    {
-        var all = true;
-        foreach (var (name, owner) in strays)
-        {
-            if (!await CopyToAsync(owner, name, asOwner: false).ConfigureAwait(false))
-            {
-                all = false;
-                continue;
-            }
-            if (Files.Delete(name))
-                _context.Post(() => _context.Raise(DhtEventKind.FileReplicaDropped, $"File {name} dropped here: Peer {owner.Id} and its next successors hold it", owner.Id));
-        }
-        return all;
-    }
 
     /// <summary>Asks from off the logical thread; null when the peer stopped meanwhile, or <paramref name="abandoned"/> gave up on the answer.</summary>
     private async Task<Reply?> AskAsync(PeerContact to, Message request, CancellationToken abandoned = default)

@@ -69,8 +69,18 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
 
     public string NewRequestId() => $"r-{Answers.Count + PassedOn.Count + 1}";
 
-    public void StartRoute(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer) =>
-        throw new NotSupportedException("Started requests are the router's tests'.");
+    /// <summary>Answers the routes the service starts (a lookup of a stray's owner); by default none may start.</summary>
+    public Func<RoutedRequest, RouteAnswer?>? Route { get; set; }
+
+    public List<RoutedRequest> Routed { get; } = [];
+
+    public void StartRoute(RoutedRequest request, TimeSpan timeout, Action<RouteAnswer?> onAnswer)
+    {
+        if (Route is null)
+            throw new NotSupportedException("Started requests are the router's tests'.");
+        Routed.Add(request);
+        onAnswer(Route(request));
+    }
 
     public void ForgetRoute(string requestId)
     {

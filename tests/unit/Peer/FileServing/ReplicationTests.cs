@@ -125,6 +125,44 @@ public sealed class ReplicationTests
     }
 
     [Fact]
+    public async Task A_stray_copy_whose_owner_lies_behind_the_predecessors_goes_to_the_owner_a_lookup_finds_a_range_at_a_time()
+    {
+        // 14 holds (5, 14] and is back from a restart with copies from when the ring was smaller: 0095 and 0100 are peer
+        // 101's, 0200 someone's whose lookup finds no owner. None lies within 14's successor list (14, 50].
+        var (service, context, _) = ServiceAt(14, [19, 30, 40, 50], [9, 8, 5, 4], "0010", "0095", "0100", "0200");
+        var (owner, _, _) = ServiceAt(101, [120, 130, 140, 150], [90, 80, 70, 60]);
+        var connections = new List<Transfer.Loopback>();
+        context.OpenStream = async (to, opening) =>
+        {
+            Assert.Equal(101UL, to.Id);
+            var loopback = await Transfer.Loopback.ConnectAsync();
+            connections.Add(loopback);
+            _ = owner.ReceiveUploadAsync((FileUpload)opening, loopback.Server, CancellationToken.None);
+            return loopback.Client;
+        };
+        context.Route = request => request.Key < 101
+            ? new RouteAnswer { Sender = P(101), IdBits = 8, RequestId = request.RequestId, Outcome = RouteOutcome.Owner, OwnedFrom = 90 }
+            : null;
+        try
+        {
+            await RunPassAsync(context, (to, request) => Holds(to, request));
+
+            Assert.Equal([95UL, 200UL], context.Routed.Select(r => Assert.IsType<LookupRequest>(r).Key)); // one lookup for 101's whole range
+            Assert.NotNull(owner.Files.Find("0095"));
+            Assert.NotNull(owner.Files.Find("0100"));
+            Assert.Null(service.Files.Find("0095"));
+            Assert.Null(service.Files.Find("0100"));
+            Assert.NotNull(service.Files.Find("0200"));   // no owner answered: kept for the next pass
+            Assert.NotNull(service.Files.Find("0010"));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                connection.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_holder_that_lacks_a_file_gets_a_copy_and_nobody_is_released_until_it_holds_it()
     {
         var (_, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4], "0010", "0012");
