@@ -143,13 +143,12 @@ internal sealed partial class RingMaintenance
             _repairPending = true;
             return;
         }
-        var firm = at is not null && (at.Id == Self.Id || RecentlyDead().Contains(at.Id) || _neighborhood.IsDeadCandidate(at.Id));
         if (fromFinger && at is null)
         {
             WalkBackFromPredecessors();
             return;
         }
-        if (at is null || firm || hops > MaxWalkHops)
+        if (at is null || at.Id == Self.Id || RecentlyDead().Contains(at.Id) || _neighborhood.IsDeadCandidate(at.Id) || hops > MaxWalkHops)
         {
             if (later is { } found)
                 FinishRepair(found.Peer, found.Reply);
