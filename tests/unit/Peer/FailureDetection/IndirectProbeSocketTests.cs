@@ -38,7 +38,9 @@ public sealed class IndirectProbeSocketTests
         var (events, ring) = await RingWithBrokenPathAsync(indirectProbes: 0);
         await using var _ = ring;
 
-        await Eventually.Holds(() => events.Any(e => e.Kind == DhtEventKind.SuccessorDead), "peer 10 declared peer 20 dead");
+        // About 3 s here; the longest wait a suspect gets is 4 intervals, and a loaded machine stretches every timer
+        // (a clean-clone CI run, beside the simulation tests, took over 10 s), so the deadline is the same 30 s as the test above.
+        await Eventually.Holds(() => events.Any(e => e.Kind == DhtEventKind.SuccessorDead), "peer 10 declared peer 20 dead", timeoutSeconds: 30);
 
         Assert.Contains(events, e => e.Message == "Peer 20 is no longer alive");
     }
