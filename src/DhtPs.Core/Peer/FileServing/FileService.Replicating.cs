@@ -288,18 +288,26 @@ internal sealed partial class FileService
     private FileRoles Roles() => new(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
 
     /// <summary>Asks from off the logical thread; null when the peer stopped meanwhile, or <paramref name="abandoned"/> gave up on the answer.</summary>
-    private async Task<Reply?> AskAsync(PeerContact to, Message request, CancellationToken abandoned = default)
+    private Task<Reply?> AskAsync(PeerContact to, Message request, CancellationToken abandoned = default) =>
+        AnsweredAsync<Reply?>(done => _context.Ask(to, request, reply => done(reply)), abandoned);
+
+    /// <summary>
+    /// From off the logical thread: starts there what answers through the callback it is given (a request, a route) and
+    /// waits for that answer; the default (null for the nullable answers it is used with) when none came, the peer stopped
+    /// meanwhile, or <paramref name="abandoned"/> gave up.
+    /// </summary>
+    private async Task<T?> AnsweredAsync<T>(Action<Action<T>> start, CancellationToken abandoned = default)
     {
-        var replied = new TaskCompletionSource<Reply>(_context.CompletionOptions);
-        _context.Post(() => _context.Ask(to, request, replied.SetResult));
+        var answered = new TaskCompletionSource<T>(_context.CompletionOptions);
+        _context.Post(() => start(answered.SetResult));
         try
         {
-            // Ask ends every request within the request timeout; twice that covers a peer that stopped before it posted the ask.
-            return await replied.Task.WaitAsync(2 * _options.RequestTimeout, _context.Time, abandoned).ConfigureAwait(false);
+            // Requests and routes end within the request timeout; twice that covers a peer that stopped before it posted the start.
+            return await answered.Task.WaitAsync(2 * _options.RequestTimeout, _context.Time, abandoned).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            return null;
+            return default;
         }
     }
 

@@ -37,25 +37,13 @@ internal sealed partial class FileService
             var key = FileKey.Of(name, Space);
             if (roles.Of(key) is not DhtStoredFileRole.Stray)
                 continue;
-            if (OwnerAmong(successors, key) is { } owner)
+            // The list runs clockwise: the first successor past the key owns it.
+            if (successors.FirstOrDefault(s => Space.InHalfOpen(key, Self.Id, s.Id)) is { } owner)
                 toSuccessors.Add((name, owner));
             else
                 behind.Add(name);
         }
         return new([.. toSuccessors], [.. behind]);
-    }
-
-    /// <summary>The successor that owns <paramref name="key"/>, when it lies within the list.</summary>
-    private PeerContact? OwnerAmong(IReadOnlyList<PeerContact> successors, ulong key)
-    {
-        var before = Self.Id;
-        foreach (var successor in successors)
-        {
-            if (Space.InHalfOpen(key, before, successor.Id))
-                return successor;
-            before = successor.Id;
-        }
-        return null;
     }
 
     /// <summary>Off the logical thread: gives each stray copy to its owner and drops it here once the owner holds one; true when all went.</summary>
@@ -90,8 +78,9 @@ internal sealed partial class FileService
             if (lookups == StrayOwnerLookupsPerPass || await LookUpOwnerAsync(remaining[0].Key).ConfigureAwait(false) is not { } owner)
                 return false;
             var first = remaining[0].Key;
-            var range = remaining.Where(stray => stray.Key == first || owner.OwnedFrom is { } from && Space.InHalfOpen(stray.Key, from, owner.Peer.Id)).ToList();
-            remaining.RemoveAll(range.Contains);
+            bool OwnedThere((string Name, ulong Key) stray) => stray.Key == first || owner.OwnedFrom is { } from && Space.InHalfOpen(stray.Key, from, owner.Peer.Id);
+            var range = remaining.Where(OwnedThere).ToList();
+            remaining.RemoveAll(OwnedThere);
             // The owner this peer's own predecessors cannot see is this peer after all: the next pass judges again.
             if (owner.Peer.Id != Self.Id)
                 all &= await HandBackStraysAsync([.. range.Select(stray => (stray.Name, owner.Peer))]).ConfigureAwait(false);
@@ -102,18 +91,8 @@ internal sealed partial class FileService
     /// <summary>Off the logical thread: the owner of <paramref name="key"/> and the range it owns; null when no owner answered.</summary>
     private async Task<(PeerContact Peer, ulong? OwnedFrom)?> LookUpOwnerAsync(ulong key)
     {
-        var answered = new TaskCompletionSource<RouteAnswer?>(_context.CompletionOptions);
         var lookup = new LookupRequest { Sender = Self, IdBits = Space.Bits, RequestId = _context.NewRequestId(), Key = key, Origin = Self };
-        _context.Post(() => _context.StartRoute(lookup, _options.RequestTimeout, answered.SetResult));
-        try
-        {
-            // The router answers every route within its timeout; twice that covers a peer that stopped before it posted the lookup.
-            var answer = await answered.Task.WaitAsync(2 * _options.RequestTimeout, _context.Time).ConfigureAwait(false);
-            return answer is { Outcome: RouteOutcome.Owner } ? (answer.Sender, answer.OwnedFrom) : null;
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
+        var answer = await AnsweredAsync<RouteAnswer?>(done => _context.StartRoute(lookup, _options.RequestTimeout, done)).ConfigureAwait(false);
+        return answer is { Outcome: RouteOutcome.Owner } ? (answer.Sender, answer.OwnedFrom) : null;
     }
 }
