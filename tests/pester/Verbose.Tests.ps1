@@ -68,6 +68,29 @@ Describe 'Verbose and Debug on the other cmdlets' {
         $verbose[-1] | Should -Match "^Fetched $name \(key \d+, \d+ bytes\) at Peer 20 after \d+ hops? in \d+\.\d{3} s\.$"
     }
 
+    It 'follows $VerbosePreference where it was called, as the engine does' {
+        $VerbosePreference = 'Continue'
+        $verbose = @(Get-DhtFile -Name $name -Via 2 -Destination (Join-Path $local 'by-preference') 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        $verbose | Should -Contain "Peer 20: File $name is stored here"
+        $quiet = @(Get-DhtFile -Name $name -Via 2 -Destination (Join-Path $local 'by-preference-off') -Verbose:$false 4>&1 |
+                Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        $quiet | Should -BeNullOrEmpty
+    }
+
+    It 'traces for an advanced function of a script module called with -Verbose' {
+        $module = New-Module -Name DhtVerboseCaller -ScriptBlock {
+            function Copy-FromRing { [CmdletBinding()] param($Name, $Via, $Destination) Get-DhtFile -Name $Name -Via $Via -Destination $Destination }
+        } | Import-Module -PassThru
+        try {
+            $verbose = @(Copy-FromRing -Name $name -Via 2 -Destination (Join-Path $local 'by-function') -Verbose 4>&1 |
+                    Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+            $verbose | Should -Contain "Peer 20: File $name is stored here"
+        } finally {
+            Remove-Module $module
+        }
+    }
+
     It 'writes the pings that happen meanwhile to Debug, never to Verbose' {
         # A walk from a listener that never answers waits out its timeout, long enough for a ping round (0.5 s).
         $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)

@@ -37,6 +37,17 @@ public abstract class DhtCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>
+    /// Whether the engine writes this cmdlet's Verbose or Debug records, by its own rule: the common parameter when it
+    /// is bound (-Verbose, -Verbose:$false), else the preference variable in force where the cmdlet was called (a
+    /// caller's $VerbosePreference, or an advanced function's -Verbose, which sets it there). On the pipeline thread.
+    /// </summary>
+    internal bool Writes(string commonParameter, string preferenceVariable) =>
+        MyInvocation.BoundParameters.TryGetValue(commonParameter, out var bound)
+            ? LanguagePrimitives.IsTrue(bound)
+            : LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue(preferenceVariable), out var preference)
+                && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+
     /// <summary>From any thread, while <see cref="Await{T}"/> waits: runs <paramref name="write"/> on the pipeline thread (dropped after the wait).</summary>
     protected void Post(Action write) => _queue?.Post(write);
 

@@ -13,16 +13,21 @@ internal sealed class PeerEventTrace : IDisposable
     private readonly DhtCmdlet _cmdlet;
     private readonly PipelineQueue _queue;
     private readonly PeerNode[] _peers;
+    private readonly bool _verbose;
+    private readonly bool _debug;
 
     /// <remarks>
-    /// Always on: the engine drops the records nobody asked for, and it alone knows the preference in force
-    /// (a binary module's cmdlet cannot read the caller's $VerbosePreference from its own session state).
+    /// Only the streams the engine will write are traced (<see cref="DhtCmdlet.Writes"/>): every event of every local
+    /// peer, pings included, would otherwise be formatted and queued for every cmdlet waiting at the time, and wake its
+    /// pipeline thread, for records the engine then drops.
     /// </remarks>
     public PeerEventTrace(DhtCmdlet cmdlet, PipelineQueue queue)
     {
         _cmdlet = cmdlet;
         _queue = queue;
-        _peers = [.. PeerRegistry.All.Select(job => job.Peer)];
+        _verbose = cmdlet.Writes("Verbose", "VerbosePreference");
+        _debug = cmdlet.Writes("Debug", "DebugPreference");
+        _peers = _verbose || _debug ? [.. PeerRegistry.All.Select(job => job.Peer)] : [];
         foreach (var peer in _peers)
             peer.EventRaised += OnEventRaised;
     }
@@ -32,8 +37,11 @@ internal sealed class PeerEventTrace : IDisposable
 
     private void OnEventRaised(object? sender, DhtEvent raised)
     {
+        var chatter = IsChatter(raised.Kind);
+        if (chatter ? !_debug : !_verbose)
+            return;
         var text = $"Peer {raised.PeerId}: {raised.Message}";
-        if (IsChatter(raised.Kind))
+        if (chatter)
             _queue.Post(() => _cmdlet.WriteDebug(text));
         else
             _queue.Post(() => _cmdlet.WriteVerbose(text));
