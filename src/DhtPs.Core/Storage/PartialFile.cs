@@ -14,6 +14,11 @@ namespace DhtPs.Core.Storage;
 /// announced content, so an interrupted write keeps it and the next write of the same content continues
 /// where it stopped; only content proven wrong (length or SHA-256) deletes it.
 /// </para>
+/// <para>
+/// A peer's stored copy (the store's overloads, with a gate) is fsynced before the rename: an acknowledged store must
+/// survive a power cut. A copy made for the user (a fetch's destination, a client's staged upload) is not, as
+/// Copy-Item's is not: the ring holds the durable copies, and an fsync per get cost more than the rest of a local get.
+/// </para>
 /// </summary>
 public sealed class PartialFile : IAsyncDisposable
 {
@@ -33,6 +38,7 @@ public sealed class PartialFile : IAsyncDisposable
     private readonly byte[] _expectedSha256;
     private readonly bool _resumable;
     private readonly Gate? _gate;
+    private readonly bool _durable;
     private bool _mismatched;
     private bool _committed;
     private bool _disposed;
@@ -42,6 +48,7 @@ public sealed class PartialFile : IAsyncDisposable
     {
         _fileSystem = fileSystem;
         _gate = gate;
+        _durable = gate is not null; // a gate means a store's copy, the one kind that must survive a power cut
         DestinationPath = destinationPath;
         TempPath = tempPath;
         ExpectedLength = expectedLength;
@@ -182,7 +189,7 @@ public sealed class PartialFile : IAsyncDisposable
         BytesWritten += bytes.Length;
     }
 
-    /// <summary>Verifies length and SHA-256, makes the content durable, and renames it into place (unless the gate keeps what is there: <see cref="Superseded"/>).</summary>
+    /// <summary>Verifies length and SHA-256, makes a store's copy durable, and renames it into place (unless the gate keeps what is there: <see cref="Superseded"/>).</summary>
     /// <exception cref="FileContentMismatchException">Fewer bytes than announced, or a different SHA-256.</exception>
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
@@ -196,7 +203,8 @@ public sealed class PartialFile : IAsyncDisposable
             throw Mismatch($"SHA-256 of {Name} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced{resumed}.");
         }
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _fileSystem.FlushToDisk(_file); // the rename must never expose a file whose bytes are not on disk yet
+        if (_durable)
+            _fileSystem.FlushToDisk(_file); // the rename must never expose a stored copy whose bytes are not on disk yet
         await _file.DisposeAsync().ConfigureAwait(false);
         var stamp = _fileSystem.GetStamp(TempPath); // A rename keeps length and write time: the stamp of this file once in place.
         void MoveIntoPlace() => _fileSystem.Move(TempPath, DestinationPath);
