@@ -44,7 +44,7 @@ function Get-Percentile([double[]] $Values, [double] $P) {
 }
 
 # The ring is whole and every file has its r copies, at one version, on its holders (a bounded wait).
-function Wait-Whole([ulong] $Via, [int] $Members) {
+function Wait-Whole([ulong] $Via, [int] $Members, [string] $After = 'the stores') {
     $deadline = [DateTime]::UtcNow.AddSeconds($SettleSeconds)
     $report = $null
     while ([DateTime]::UtcNow -lt $deadline) {
@@ -54,9 +54,9 @@ function Wait-Whole([ulong] $Via, [int] $Members) {
     }
     # What kept the ring from settling, for the record: the last report's counts and its first problems.
     if ($report) {
-        Write-Host ("  not settled after {0} s: {1} of {2} members, {3} of {4} files, {5} problem(s)" -f $SettleSeconds, $report.Members.Count, $Members, $report.Files.Count, $Files, @($report.Problems).Count)
+        Write-Host ("  not settled {0} s after {1}: {2} of {3} members, {4} of {5} files, {6} problem(s)" -f $SettleSeconds, $After, $report.Members.Count, $Members, $report.Files.Count, $Files, @($report.Problems).Count)
         $report.Problems | Select-Object -First 5 | ForEach-Object { Write-Host "    $($_.Kind) at Peer $($_.PeerId): $($_.Message)" }
-    } else { Write-Host "  not settled after $SettleSeconds s: Test-DhtRing gave no report" }
+    } else { Write-Host "  not settled $SettleSeconds s after ${After}: Test-DhtRing gave no report" }
     $false
 }
 
@@ -123,7 +123,7 @@ try {
         $counts[$kind]++
         $ran++
         Write-Progress -Activity 'Durability events' -Status "$ran of $Events ($kind of Peer $id)" -PercentComplete (100 * $ran / $Events)
-        if (Wait-Whole $members[0] $members.Count) {
+        if (Wait-Whole $members[0] $members.Count "event $ran ($kind of Peer $id, at $([DateTime]::UtcNow.ToString('HH:mm:ss')) UTC)") {
             if ($kind -eq 'kill') { $restore.Add($watch.Elapsed.TotalSeconds) }
         } else { $counts.unsettled++ }
     }
