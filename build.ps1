@@ -179,6 +179,9 @@ switch ($Task) {
             Invoke-Benchmark 'Concurrent callers: Get-DhtFile and Get-DhtPeer from 1 and 16 runspaces, one peer' `
                 'dotnet pwsh -NoProfile -File bench/Measure-DhtConcurrency.ps1 -Callers 16 -CallsPerCaller 200' {
                     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Measure-DhtConcurrency.ps1') -Callers 16 -CallsPerCaller 200 }
+            Invoke-Benchmark 'CPU per get: 1 KiB Get-DhtFile from 16 callers through a 64-peer ring, after a warm-up' `
+                'dotnet pwsh -NoProfile -File bench/Measure-DhtGetCost.ps1' {
+                    & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Measure-DhtGetCost.ps1') }
             Invoke-Benchmark 'Scale: 1,000 peers in one pwsh at a 1 s interval' `
                 'dotnet pwsh -NoProfile -File bench/Measure-DhtScale.ps1 -Peers 1000 -SettleSeconds 30 -IdleSeconds 20 -Lookups 50' {
                     & $pwshExe -NoProfile -NonInteractive -File (Join-Path $root 'bench/Measure-DhtScale.ps1') -Peers 1000 -SettleSeconds 30 -IdleSeconds 20 -Lookups 50 }
