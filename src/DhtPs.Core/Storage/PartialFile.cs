@@ -38,7 +38,6 @@ public sealed class PartialFile : IAsyncDisposable
     private readonly byte[] _expectedSha256;
     private readonly bool _resumable;
     private readonly Gate? _gate;
-    private readonly bool _durable;
     private bool _mismatched;
     private bool _committed;
     private bool _disposed;
@@ -48,7 +47,6 @@ public sealed class PartialFile : IAsyncDisposable
     {
         _fileSystem = fileSystem;
         _gate = gate;
-        _durable = gate is not null; // a gate means a store's copy, the one kind that must survive a power cut
         DestinationPath = destinationPath;
         TempPath = tempPath;
         ExpectedLength = expectedLength;
@@ -65,6 +63,9 @@ public sealed class PartialFile : IAsyncDisposable
     /// is what the file will look like in place (a rename keeps length and write time).
     /// </summary>
     internal delegate bool Gate(FileStamp? stamp, Action moveIntoPlace);
+
+    /// <summary>A gate means a store's copy (FileStore's): the one kind that must survive a power cut.</summary>
+    private bool IsStoredCopy => _gate is not null;
 
     public string DestinationPath { get; }
     public string TempPath { get; }
@@ -203,7 +204,7 @@ public sealed class PartialFile : IAsyncDisposable
             throw Mismatch($"SHA-256 of {Name} is {Convert.ToHexStringLower(actual)}; {Convert.ToHexStringLower(_expectedSha256)} was announced{resumed}.");
         }
         await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (_durable)
+        if (IsStoredCopy)
             _fileSystem.FlushToDisk(_file); // the rename must never expose a stored copy whose bytes are not on disk yet
         await _file.DisposeAsync().ConfigureAwait(false);
         var stamp = _fileSystem.GetStamp(TempPath); // A rename keeps length and write time: the stamp of this file once in place.
