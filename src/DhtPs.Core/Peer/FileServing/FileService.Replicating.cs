@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
@@ -252,11 +253,38 @@ internal sealed partial class FileService
         return all;
     }
 
+    /// <summary>
+    /// Copies on their way from this peer, by receiver, name and version. A store's replication and a pass that finds the
+    /// holder still lacking the file ask for the same copy at once; the second waits for the first instead of sending the
+    /// bytes again (a 1 GiB store with three copies sent each holder two). Touched from any thread.
+    /// </summary>
+    private readonly ConcurrentDictionary<CopyUnderWay, Lazy<Task<bool>>> _copiesUnderWay = new();
+
+    private readonly record struct CopyUnderWay(ulong Holder, string Name, FileVersion Version, bool AsOwner);
+
     /// <summary>Off the logical thread: uploads a copy of <paramref name="name"/> to <paramref name="holder"/>; true once it holds one.</summary>
     /// <param name="asOwner">Remembered, so that it is released once the receiver is neither a holder nor one of the r - 1 predecessors
     /// whose copies this peer holds (a peer that claimed to own a range it did not gets them back); a stray copy handed back to its
     /// owner is the owner's from then on.</param>
     private async Task<bool> CopyToAsync(PeerContact holder, string name, bool asOwner = true)
+    {
+        if (Files.Find(name) is not { } held)
+            return await SendCopyAsync(holder, name, asOwner).ConfigureAwait(false);
+        var copy = new CopyUnderWay(holder.Id, name, held.Version, asOwner);
+        var mine = new Lazy<Task<bool>>(() => SendCopyAsync(holder, name, asOwner));
+        var underWay = _copiesUnderWay.GetOrAdd(copy, mine);
+        try
+        {
+            return await underWay.Value.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (underWay == mine)
+                _copiesUnderWay.TryRemove(new KeyValuePair<CopyUnderWay, Lazy<Task<bool>>>(copy, mine));
+        }
+    }
+
+    private async Task<bool> SendCopyAsync(PeerContact holder, string name, bool asOwner)
     {
         try
         {

@@ -4,6 +4,7 @@ using DhtPs.Core.Peer.FileServing;
 using DhtPs.Core.Protocol;
 using DhtPs.Core.Ring;
 using DhtPs.Core.Storage;
+using DhtPs.Core.Transfer;
 
 namespace DhtPs.Tests.Unit.Peer.FileServing;
 
@@ -160,6 +161,73 @@ public sealed class ReplicationTests
             foreach (var connection in connections)
                 connection.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_pass_that_finds_a_holder_lacking_a_file_whose_store_is_still_copying_it_there_sends_no_second_copy()
+    {
+        // A 1 GiB store with three copies sent each holder two: the store's own copies were still under way when the next
+        // pass asked the holders, found them lacking the file, and sent it again beside the first.
+        var (owner, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4]);
+        var holders = new Dictionary<ulong, FileService> { [19] = ServiceAt(19, [2, 4, 5, 8], [14, 9, 8, 5]).Service, [2] = ServiceAt(2, [4, 5, 8, 9], [19, 14, 9, 8]).Service };
+        var copiesMayMove = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connections = new List<Transfer.Loopback>();
+        context.OpenStream = async (to, opening) =>
+        {
+            await copiesMayMove.Task;
+            var loopback = await Transfer.Loopback.ConnectAsync();
+            lock (connections)
+                connections.Add(loopback);
+            _ = holders[to.Id].ReceiveUploadAsync((FileUpload)opening, loopback.Server, CancellationToken.None);
+            return loopback.Client;
+        };
+        var content = TestContent.Random(100_000, seed: 5);
+        var header = new TransferHeader("0010", content.Length, TestContent.Sha256(content));
+        try
+        {
+            owner.ServeAsOwner(new StoreRequest { Sender = P(9), IdBits = 8, RequestId = "r-7", Name = "0010", Key = 10, Origin = P(8), ToOwner = true });
+            using var upload = await Transfer.Loopback.ConnectAsync();
+            var storing = owner.ReceiveUploadAsync(new FileUpload { Sender = P(8), IdBits = 8, Purpose = UploadPurpose.Store, RequestId = "r-7" }, upload.Server, CancellationToken.None);
+            await FileSender.SendAsync(upload.Client, header, new MemoryStream(content), null, default);
+            await Eventually.Holds(() => CopiesSent(context) == 2, "the store's copies to 19 and 2 are under way");
+
+            // The pass asks both holders, which lack the file still, before one byte of the store's copies has moved.
+            var timer = Assert.Single(context.Timers, t => !t.Disposed);
+            timer.Fire();
+            var pass = context.Background[^1]();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            for (var answered = 0; SentOf<ReplicaSync>(context).Count(s => s.Request.Digest is null) < 2 || answered < context.Sent.Count;)
+            {
+                if (answered == context.Sent.Count)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the pass asked both holders for their lists within 20 s");
+                    await Task.Delay(5);
+                    continue;
+                }
+                var (to, request, onReply) = context.Sent[answered++];
+                onReply(new Reply(Holds(to, request, "0010"), null));
+            }
+            copiesMayMove.SetResult();
+
+            Assert.IsType<Acknowledgement>(await FakePeer.ReadMessageAsync(upload.Client));
+            await storing.WaitAsync(TimeSpan.FromSeconds(20));
+            await pass.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(2, CopiesSent(context));
+            Assert.All(holders.Values, holder => Assert.Equal(header.Sha256, holder.Files.GetInfo("0010").Sha256));
+        }
+        finally
+        {
+            copiesMayMove.TrySetResult();
+            lock (connections)
+                foreach (var connection in connections)
+                    connection.Dispose();
+        }
+    }
+
+    private static int CopiesSent(FakeFileServiceContext context)
+    {
+        lock (context.Streams)
+            return context.Streams.Count(s => s.Opening is FileUpload { Purpose: UploadPurpose.Replica });
     }
 
     [Fact]
