@@ -26,7 +26,7 @@ public sealed partial class PeerNode : IFileServiceContext
 
     void IFileServiceContext.RunInBackground(Func<Task> work) => _scheduler.RunInBackground(work);
 
-    void IFileServiceContext.Ask(PeerContact to, Message request, Action<Reply> onReply) => Ask(to, request, onReply);
+    void IFileServiceContext.Ask(PeerContact to, Message request, Action<Reply> onReply, TimeSpan? timeout) => Ask(to, request, onReply, timeout);
 
     Task<Stream> IFileServiceContext.OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken) =>
         _transport.OpenStreamAsync(to.ToEndPoint(), opening, _options.RequestTimeout, cancellationToken);

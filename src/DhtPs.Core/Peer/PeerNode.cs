@@ -353,15 +353,16 @@ public sealed partial class PeerNode : ITransportHandler, IAsyncDisposable
             [typeof(RemoveRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(DigestRequest)] = AtOnce(m => HandleRoutedRequest((RoutedRequest)m)),
             [typeof(RouteAnswer)] = AtOnce(m => _router.HandleAnswer((RouteAnswer)m)),
-            // File service: take-over on join (uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
+            // File service: take-over on join (larger uploads and deliveries are streams: OnStreamAsync in PeerNode.FileStreams.cs).
             // A take-over is answered once the sender is known to be the new first predecessor (issue 17).
             [typeof(TakeOverRequest)] = (m, reply) => _fileService.HandleTakeOverRequest((TakeOverRequest)m, reply),
             // File service: the copies on the next r - 1 successors. A sync is answered once the removals it carries are on disk.
             [typeof(ReplicaSync)] = (m, reply) => _fileService.HandleReplicaSync((ReplicaSync)m, reply),
             [typeof(ReplicaRelease)] = AtOnce(m => _fileService.HandleReplicaRelease((ReplicaRelease)m)),
-            // Test-DhtRing's file report.
-            // A small file delivered inside a message, answered once it is in place.
+            // Small files inside a message, each answered once it is in place: a delivery to its origin, an upload to its keeper.
             [typeof(FileContent)] = (m, reply) => _fileService.HandleFileContent((FileContent)m, reply),
+            [typeof(FileUploadContent)] = (m, reply) => _fileService.HandleUploadContent((FileUploadContent)m, reply),
+            // Test-DhtRing's file report.
             [typeof(StoredFilesRequest)] = (m, reply) => _fileService.HandleStoredFilesRequest((StoredFilesRequest)m, reply),
         };
     }

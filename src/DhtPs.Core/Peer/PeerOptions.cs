@@ -72,8 +72,9 @@ public sealed record PeerOptions
     public const long DefaultMaxPartialSize = 2 * DefaultMaxFileSize;
 
     /// <summary>
-    /// Files up to this length are delivered inside one message on the peers' kept connection instead of on a stream of
-    /// their own (a connection less, two round trips less); at most <see cref="Protocol.FileContent.MaxLength"/>, 0 for never.
+    /// Files up to this length are delivered and uploaded (stores, copies, hand-offs) inside one message on the peers' kept
+    /// connection instead of on a stream of their own (a connection less, two round trips less); at most
+    /// <see cref="Protocol.FileContent.MaxLength"/>, 0 for never.
     /// </summary>
     public int InlineFileSize { get; init; } = DefaultInlineFileSize;
 
@@ -175,7 +176,7 @@ public sealed record PeerOptions
         if (MaxPartialSize < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxPartialSize), MaxPartialSize, "The bound on partial uploads cannot be negative.");
         if (InlineFileSize is < 0 or > Protocol.FileContent.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(InlineFileSize), InlineFileSize, $"Files delivered inline must be between 0 and {Protocol.FileContent.MaxLength} bytes.");
+            throw new ArgumentOutOfRangeException(nameof(InlineFileSize), InlineFileSize, $"Files sent inline must be between 0 and {Protocol.FileContent.MaxLength} bytes.");
         if (MaxStorage < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxStorage), MaxStorage, "The storage quota cannot be negative.");
         if (MaxFileSize < 0)

@@ -105,6 +105,35 @@ public sealed record FileUpload : Message
 }
 
 /// <summary>
+/// A small file (at most <see cref="PeerOptions.InlineFileSize"/>) uploaded inside one message on the peers' kept connection,
+/// instead of on a stream of its own (<see cref="FileUpload"/>): admitted, checked and kept exactly like a streamed upload,
+/// and answered like one, with an <see cref="Acknowledgement"/> once it is kept (for a store, once the write quorum holds
+/// it) or an <see cref="ErrorResponse"/>.
+/// </summary>
+public sealed record FileUploadContent : Message
+{
+    public UploadPurpose Purpose { get; init; }
+
+    /// <inheritdoc cref="FileUpload.RequestId"/>
+    public string? RequestId { get; init; }
+
+    /// <inheritdoc cref="FileUpload.Version"/>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public FileVersion Version { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>The SHA-256 of <see cref="Content"/>, as a stream's header announces it.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>At most <see cref="FileContent.MaxLength"/> bytes.</summary>
+    public required byte[] Content { get; init; }
+
+    /// <summary>The stream upload this message stands for: what admission judges.</summary>
+    public FileUpload AsUpload() => new() { Sender = Sender, IdBits = IdBits, Purpose = Purpose, RequestId = RequestId, Version = Version };
+}
+
+/// <summary>
 /// A newcomer, once accepted, asks its first successor for the files whose keys it now owns: those in
 /// (<see cref="Predecessor"/>, sender]. The successor answers with a <see cref="TakeOverOffer"/> and uploads them.
 /// </summary>

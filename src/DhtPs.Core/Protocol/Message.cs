@@ -28,6 +28,7 @@ namespace DhtPs.Core.Protocol;
 [JsonDerivedType(typeof(DigestRequest), "digest")]
 [JsonDerivedType(typeof(RouteAnswer), "route-answer")]
 [JsonDerivedType(typeof(FileUpload), "file-upload")]
+[JsonDerivedType(typeof(FileUploadContent), "file-upload-content")]
 [JsonDerivedType(typeof(FileDelivery), "file-delivery")]
 [JsonDerivedType(typeof(FileContent), "file-content")]
 [JsonDerivedType(typeof(TakeOverRequest), "take-over")]

@@ -72,6 +72,9 @@ public static class MessageValidator
             FileContent { Sha256: var sha } when !FileDigest.IsWellFormed(sha) => Invalid("its SHA-256 is not 64 hex digits"),
             FileContent content when FileName.UnsafeReason(content.Name) is { } reason => Invalid($"file name '{content.Name}' is refused: {reason}"),
             FileContent content => CheckRequestId(content.RequestId, content.Hops) ?? CheckOwnedFrom(content.OwnedFrom, space),
+            FileUploadContent { Content: null or { Length: > FileContent.MaxLength } } => Invalid($"the content is missing or longer than {FileContent.MaxLength} bytes"),
+            FileUploadContent { Sha256: var sha } when !FileDigest.IsWellFormed(sha) => Invalid("its SHA-256 is not 64 hex digits"),
+            FileUploadContent upload when FileName.UnsafeReason(upload.Name) is { } reason => Invalid($"file name '{upload.Name}' is refused: {reason}"),
             NeighborsResponse neighbors => CheckList(neighbors.Successors, space, "successor") ?? CheckList(neighbors.Predecessors, space, "predecessor")
                 ?? CheckDeaths(neighbors.Sender.Id, neighbors.Deaths, space) ?? CheckIncarnations(neighbors, space),
             IndirectPingRequest request when request.Target?.Id == request.Sender.Id => Invalid("the sender asks to be pinged itself"),
@@ -109,6 +112,8 @@ public static class MessageValidator
             RouteAnswer answer when !Enum.IsDefined(answer.Outcome) => $"outcome {(int)answer.Outcome} is unknown",
             FileUpload upload when !Enum.IsDefined(upload.Purpose) => $"purpose {(int)upload.Purpose} is unknown",
             FileUpload { RequestId.Length: > MaxRequestIdLength } => $"the request id is longer than {MaxRequestIdLength} characters",
+            FileUploadContent upload when !Enum.IsDefined(upload.Purpose) => $"purpose {(int)upload.Purpose} is unknown",
+            FileUploadContent { RequestId.Length: > MaxRequestIdLength } => $"the request id is longer than {MaxRequestIdLength} characters",
             TakeOverOffer { Files: < 0 } offer => $"it offers {offer.Files} files",
             Acknowledgement { Copies: < 0 } ack => $"it counts {ack.Copies} copies",
             FetchRequest { SkipCopies: < 0 or > SuccessorList.MaxLength } or FetchRequest { ReplicaHops: < 0 or > SuccessorList.MaxLength } =>

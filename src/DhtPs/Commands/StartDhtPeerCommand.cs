@@ -90,7 +90,7 @@ public sealed class StartDhtPeerCommand : DhtCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long MaxPartialSize { get; set; } = PeerOptions.DefaultMaxPartialSize;
 
-    /// <summary>Files up to this many bytes are delivered inside one message on a kept connection, not on a stream of their own; 0 for never.</summary>
+    /// <summary>Files up to this many bytes are delivered and uploaded inside one message on a kept connection, not on a stream of their own; 0 for never.</summary>
     [Parameter]
     [ValidateRange(0, Core.Protocol.FileContent.MaxLength)]
     public int InlineFileSize { get; set; } = PeerOptions.DefaultInlineFileSize;

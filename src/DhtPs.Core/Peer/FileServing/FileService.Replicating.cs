@@ -316,22 +316,23 @@ internal sealed partial class FileService
     private FileRoles Roles() => new(Space, Self.Id, [.. _neighborhood.Predecessors.Select(p => p.Id)], _options.ReplicationFactor);
 
     /// <summary>Asks from off the logical thread; null when the peer stopped meanwhile, or <paramref name="abandoned"/> gave up on the answer.</summary>
-    private Task<Reply?> AskAsync(PeerContact to, Message request, CancellationToken abandoned = default) =>
-        AnsweredAsync<Reply?>(done => _context.Ask(to, request, reply => done(reply)), abandoned);
+    /// <param name="timeout">How long the answer may take; the request timeout when null.</param>
+    private Task<Reply?> AskAsync(PeerContact to, Message request, CancellationToken abandoned = default, TimeSpan? timeout = null) =>
+        AnsweredAsync<Reply?>(done => _context.Ask(to, request, reply => done(reply), timeout), abandoned, timeout);
 
     /// <summary>
     /// From off the logical thread: starts there what answers through the callback it is given (a request, a route) and
     /// waits for that answer; the default (null for the nullable answers it is used with) when none came, the peer stopped
     /// meanwhile, or <paramref name="abandoned"/> gave up.
     /// </summary>
-    private async Task<T?> AnsweredAsync<T>(Action<Action<T>> start, CancellationToken abandoned = default)
+    private async Task<T?> AnsweredAsync<T>(Action<Action<T>> start, CancellationToken abandoned = default, TimeSpan? timeout = null)
     {
         var answered = new TaskCompletionSource<T>(_context.CompletionOptions);
         _context.Post(() => start(answered.SetResult));
         try
         {
-            // Requests and routes end within the request timeout; twice that covers a peer that stopped before it posted the start.
-            return await answered.Task.WaitAsync(2 * _options.RequestTimeout, _context.Time, abandoned).ConfigureAwait(false);
+            // Requests and routes end within their timeout; a request timeout more covers a peer that stopped before it posted the start.
+            return await answered.Task.WaitAsync((timeout ?? _options.RequestTimeout) + _options.RequestTimeout, _context.Time, abandoned).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {

@@ -149,12 +149,9 @@ internal sealed partial class FileService
     {
         try
         {
-            var opening = new FileUpload { Sender = Self, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId, Version = version };
-            await using var stream = IdleLimited(await _context.OpenStreamAsync(to, opening, cancellationToken).ConfigureAwait(false));
-            var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
-            if (offset > 0)
-                _context.Post(() => _context.Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
-            var reply = await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false);
+            var reply = header.Length <= _options.InlineFileSize
+                ? await UploadInlineAsync(to, header, content, purpose, version, requestId, progress, cancellationToken).ConfigureAwait(false)
+                : await UploadOnStreamAsync(to, header, content, purpose, version, requestId, progress, cancellationToken).ConfigureAwait(false);
             if (reply is ErrorResponse { Code: ErrorCode.QuorumNotReached } shortOfQuorum)
                 throw new DhtFileException(DhtFileFailure.TransferFailed, shortOfQuorum.Reason, to.Id, new TransferRefusedException(shortOfQuorum)); // kept there: no retry
             if (reply is ErrorResponse refused)
@@ -177,9 +174,47 @@ internal sealed partial class FileService
         }
     }
 
+    private async Task<Message> UploadOnStreamAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, FileVersion version,
+        string? requestId, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var opening = new FileUpload { Sender = Self, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId, Version = version };
+        await using var stream = IdleLimited(await _context.OpenStreamAsync(to, opening, cancellationToken).ConfigureAwait(false));
+        var offset = await FileSender.AnnounceAsync(stream, header, cancellationToken).ConfigureAwait(false);
+        if (offset > 0)
+            _context.Post(() => _context.Raise(DhtEventKind.FileResuming, $"Resuming File {header.Name} at {offset} of {header.Length} bytes for Peer {to.Id}", to.Id));
+        return await FileStreams.SendContentThenReadReplyAsync(stream, header, offset, content, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A small file goes inside one message on the kept connection: no connection of its own, no resume round trip. The
+    /// answer may wait for the receiver's write quorum, so it is waited for as long as a stream's verdict would be.
+    /// </summary>
+    /// <exception cref="TransferRefusedException">The receiver refused the upload itself (admission, room); a failure to keep it (Invalid) is worth retrying instead.</exception>
+    private async Task<Message> UploadInlineAsync(PeerContact to, TransferHeader header, Stream content, UploadPurpose purpose, FileVersion version,
+        string? requestId, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[header.Length];
+        await content.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        var upload = new FileUploadContent
+        {
+            Sender = Self, IdBits = Space.Bits, Purpose = purpose, RequestId = requestId, Version = version, Name = header.Name, Sha256 = header.Sha256, Content = bytes,
+        };
+        var reply = await AskAsync(to, upload, cancellationToken, _options.TransferIdleTimeout).ConfigureAwait(false);
+        switch (reply?.Message)
+        {
+            case null:
+                throw new IOException(reply?.Problem ?? "no answer in time");
+            case ErrorResponse { Code: not (ErrorCode.Invalid or ErrorCode.QuorumNotReached) } refused:
+                throw new TransferRefusedException(refused);
+            case var answer:
+                progress?.Report(new TransferProgress(header.Name, header.Length, header.Length));
+                return answer;
+        }
+    }
+
     /// <summary>
     /// At the receiver of an upload: reads the header, keeps the file only when it was asked for and fits
-    /// (<see cref="AdmitUpload"/>, <see cref="PeerOptions.MaxFileSize"/>, free space), then confirms or refuses it.
+    /// (<see cref="KeepUploadAsync"/>), then confirms or refuses it.
     /// </summary>
     public async Task ReceiveUploadAsync(FileUpload upload, Stream stream, CancellationToken cancellationToken)
     {
@@ -191,7 +226,7 @@ internal sealed partial class FileService
         }
         catch (ProtocolException e) when (e.Error == ProtocolError.Oversized)
         {
-            await RefuseUploadAsync(stream, from, Refuse(ErrorCode.TooLarge, e.Message), cancellationToken).ConfigureAwait(false);
+            await FileStreams.WriteReplyAsync(stream, Refused(from, Refuse(ErrorCode.TooLarge, e.Message)), cancellationToken).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (e is IOException or ProtocolException or UnsafeFileNameException or TimeoutException)
@@ -200,33 +235,65 @@ internal sealed partial class FileService
             await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
             return;
         }
-        var (refusal, version) = await Call(() => (AdmitUpload(upload, header), UploadVersion(upload)), cancellationToken).ConfigureAwait(false);
-        if (refusal is not null)
+        // Resumable: a retried upload of the same content continues from the bytes that arrived before.
+        var verdict = await KeepUploadAsync(upload, header,
+            version => Files.ResumeStoreAsync(header.Name, header.Length, header.Sha256, version, cancellationToken),
+            partial => FileReceiver.ReceiveAsync(stream, header, partial, progress: null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await FileStreams.WriteReplyAsync(stream, verdict, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>On the logical thread: a small upload inside a message (<see cref="FileUploadContent"/>), kept like a streamed one off the logical thread and answered once it is.</summary>
+    public void HandleUploadContent(FileUploadContent content, Action<Message> reply)
+    {
+        var header = new TransferHeader(content.Name, content.Content.Length, content.Sha256);
+        var upload = content.AsUpload();
+        if (header.Length > _options.MaxFileSize)
         {
-            await RefuseUploadAsync(stream, from, refusal, cancellationToken, header.Name).ConfigureAwait(false);
+            reply(Refused(upload.Sender.Id, Refuse(ErrorCode.TooLarge, $"{header.Name} is announced with {header.Length} bytes; the limit is {_options.MaxFileSize}."), header.Name));
             return;
         }
+        _context.RunInBackground(async () =>
+        {
+            var verdict = await KeepUploadAsync(upload, header,
+                version => Task.FromResult(Files.BeginStore(header.Name, header.Length, header.Sha256, version)),
+                async partial =>
+                {
+                    await partial.WriteAsync(content.Content, CancellationToken.None).ConfigureAwait(false);
+                    await partial.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                }, CancellationToken.None).ConfigureAwait(false);
+            _context.Post(() => reply(FileStreams.ForTheWire(verdict)));
+        });
+    }
+
+    /// <summary>
+    /// Keeps an announced upload only when it was asked for (<see cref="AdmitUpload"/>) and fits (<see cref="PeerOptions.MaxFileSize"/>,
+    /// free space, quota); returns the verdict to send back: for a store, an acknowledgement only once the write quorum holds it.
+    /// </summary>
+    /// <param name="begin">Opens the temporary file for the version the upload is kept at.</param>
+    /// <param name="receive">Writes the content into it and commits it.</param>
+    private async Task<Message> KeepUploadAsync(FileUpload upload, TransferHeader header, Func<FileVersion, Task<PartialFile>> begin, Func<PartialFile, Task> receive,
+        CancellationToken cancellationToken)
+    {
+        var from = upload.Sender.Id;
+        var (refusal, version) = await Call(() => (AdmitUpload(upload, header), UploadVersion(upload)), cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
+            return Refused(from, refusal, header.Name);
         var takingOver = upload.Purpose == UploadPurpose.TakeOver;
         var superseded = false;
         try
         {
             if ((RefuseWithoutRoom(header, Files.Directory) ?? RefuseOverPartialBound(header) ?? RefuseOverStorageQuota(header)) is { } noRoom)
+                return Refused(from, noRoom, header.Name);
+            await using (var partial = await begin(version).ConfigureAwait(false))
             {
-                await RefuseUploadAsync(stream, from, noRoom, cancellationToken, header.Name).ConfigureAwait(false);
-                return;
-            }
-            // Resumable: a retried upload of the same content continues from the bytes that arrived before.
-            await using (var partial = await Files.ResumeStoreAsync(header.Name, header.Length, header.Sha256, version, cancellationToken).ConfigureAwait(false))
-            {
-                await FileReceiver.ReceiveAsync(stream, header, partial, progress: null, cancellationToken).ConfigureAwait(false);
+                await receive(partial).ConfigureAwait(false);
                 superseded = partial.Superseded;
             }
         }
         catch (Exception e) when (e is IOException or ProtocolException or TimeoutException)
         {
             _context.Post(() => _context.Raise(DhtEventKind.FileTransferFailed, $"File {header.Name} from Peer {from} was not stored: {e.Message}", from));
-            await FileStreams.WriteReplyAsync(stream, Refuse(ErrorCode.Invalid, e.Message), cancellationToken).ConfigureAwait(false);
-            return;
+            return Refuse(ErrorCode.Invalid, e.Message);
         }
         finally
         {
@@ -237,27 +304,19 @@ internal sealed partial class FileService
             _context.Post(() => _acceptedStores.Remove(upload.RequestId!)); // kept, so that request id admits nothing more
         _context.Post(() => Observe(version));
         if (superseded && upload.Purpose != UploadPurpose.Store)
-        {
-            await RefuseUploadAsync(stream, from, Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} holds a newer version of {header.Name} than {version}."), cancellationToken, header.Name)
-                .ConfigureAwait(false);
-            return;
-        }
+            return Refused(from, Refuse(ErrorCode.AlreadyStored, $"Peer {Self.Id} holds a newer version of {header.Name} than {version}."), header.Name);
         _context.Post(() => _context.Raise(KeptEvent(upload.Purpose), KeptText(upload.Purpose, header.Name, from), from));
         if (upload.Purpose == UploadPurpose.Replica)
             _context.Post(() => OnCopyArrived(header.Name));
         if (upload.Purpose is UploadPurpose.Store or UploadPurpose.Replica)
             _context.Post(() => NoteIfHeldForOthers(header.Name));
         if (upload.Purpose != UploadPurpose.Store)
-        {
-            await FileStreams.WriteReplyAsync(stream, Ack(), cancellationToken).ConfigureAwait(false);
-            return;
-        }
+            return Ack();
         // A store is acknowledged only once the write quorum holds the file.
         var (held, required) = await ReplicateStoredAsync(header.Name).ConfigureAwait(false);
-        await FileStreams.WriteReplyAsync(stream, held >= required
-                ? Ack() with { Copies = held, Version = version }
-                : Refuse(ErrorCode.QuorumNotReached, QuorumShortfall(header.Name, held, required)),
-            cancellationToken).ConfigureAwait(false);
+        return held >= required
+            ? Ack() with { Copies = held, Version = version }
+            : Refuse(ErrorCode.QuorumNotReached, QuorumShortfall(header.Name, held, required));
     }
 
     private static DhtEventKind KeptEvent(UploadPurpose purpose) => purpose switch
@@ -274,10 +333,10 @@ internal sealed partial class FileService
         _ => $"File {name} taken over from Peer {from}",
     };
 
-    /// <summary>Says why an upload is not kept, on both sides; nothing of it has been written.</summary>
-    private async Task RefuseUploadAsync(Stream stream, ulong from, ErrorResponse refusal, CancellationToken cancellationToken, string? name = null)
+    /// <summary>Says why an upload is not kept, here too; nothing of it has been written.</summary>
+    private ErrorResponse Refused(ulong from, ErrorResponse refusal, string? name = null)
     {
         _context.Post(() => _context.Raise(DhtEventKind.FileRefused, $"{(name is null ? "A file" : $"File {name}")} from Peer {from} refused: {refusal.Reason}", from));
-        await FileStreams.WriteReplyAsync(stream, refusal, cancellationToken).ConfigureAwait(false);
+        return refusal;
     }
 }

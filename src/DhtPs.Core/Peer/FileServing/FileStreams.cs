@@ -13,11 +13,13 @@ internal static class FileStreams
     /// <summary>The single message frame that closes a transfer: the receiver's verdict.</summary>
     public static async Task WriteReplyAsync(Stream stream, Message reply, CancellationToken cancellationToken)
     {
-        if (reply is ErrorResponse refusal) // Its reason may come from this peer's disk: no local paths on the wire.
-            reply = refusal with { Reason = RemoteText.WithoutLocalPaths(refusal.Reason) };
-        await stream.WriteAsync(MessageCodec.Encode(reply, sequence: 0), cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync(MessageCodec.Encode(ForTheWire(reply), sequence: 0), cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A transfer's verdict as it may leave the peer: a refusal's reason may come from this peer's disk, and no local paths go on the wire.</summary>
+    public static Message ForTheWire(Message reply) =>
+        reply is ErrorResponse refusal ? refusal with { Reason = RemoteText.WithoutLocalPaths(refusal.Reason) } : reply;
 
     /// <summary>
     /// A receiver may refuse after the header and close while the rest is still being sent, which breaks the sending;

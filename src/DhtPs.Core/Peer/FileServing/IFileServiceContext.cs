@@ -34,7 +34,8 @@ internal interface IFileServiceContext
     void RunInBackground(Func<Task> work);
 
     /// <summary>Sends a request; <paramref name="onReply"/> runs later on the logical thread with the checked answer.</summary>
-    void Ask(PeerContact to, Message request, Action<Reply> onReply);
+    /// <param name="timeout">How long the answer may take; the request timeout when null.</param>
+    void Ask(PeerContact to, Message request, Action<Reply> onReply, TimeSpan? timeout = null);
 
     /// <summary>Opens a file stream to <paramref name="to"/> with <paramref name="opening"/> as its first frame.</summary>
     Task<Stream> OpenStreamAsync(PeerContact to, Message opening, CancellationToken cancellationToken);

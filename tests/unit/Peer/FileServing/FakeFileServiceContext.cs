@@ -42,7 +42,7 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
 
     public void RunInBackground(Func<Task> work) => Background.Add(work);
 
-    public void Ask(PeerContact to, Message request, Action<Reply> onReply) => Sent.Add((to, request, onReply));
+    public void Ask(PeerContact to, Message request, Action<Reply> onReply, TimeSpan? timeout = null) => Sent.Add((to, request, onReply));
 
     /// <summary>Every stream the service tried to open; none opens unless <see cref="OpenStream"/> opens it.</summary>
     public List<(PeerContact To, Message Opening)> Streams { get; } = [];

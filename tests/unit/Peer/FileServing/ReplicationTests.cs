@@ -22,7 +22,9 @@ public sealed class ReplicationTests
     private static (FileService Service, FakeFileServiceContext Context, Neighborhood Neighborhood) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors,
         params string[] stored)
     {
-        var options = new PeerOptions { Id = self, ReplicationFactor = 3, RequestTimeout = TimeSpan.FromSeconds(2), DataPath = $"/data/{self}" }.WithReplicaSuccessors();
+        // Copies travel on the fake's streams here, whatever their size (inline uploads: InlineUploadTests, between real peers).
+        var options = new PeerOptions { Id = self, ReplicationFactor = 3, RequestTimeout = TimeSpan.FromSeconds(2), DataPath = $"/data/{self}", InlineFileSize = 0 }
+            .WithReplicaSuccessors();
         var neighborhood = new Neighborhood(Space, self, options);
         var context = new FakeFileServiceContext(self);
         var service = new FileService(context, neighborhood, options);
