@@ -266,12 +266,25 @@ internal sealed partial class FileService
     /// <param name="asOwner">Remembered, so that it is released once the receiver is neither a holder nor one of the r - 1 predecessors
     /// whose copies this peer holds (a peer that claimed to own a range it did not gets them back); a stray copy handed back to its
     /// owner is the owner's from then on.</param>
-    private async Task<bool> CopyToAsync(PeerContact holder, string name, bool asOwner = true)
+    private Task<bool> CopyToAsync(PeerContact holder, string name, bool asOwner = true)
     {
-        if (Files.Find(name) is not { } held)
-            return await SendCopyAsync(holder, name, asOwner).ConfigureAwait(false);
-        var copy = new CopyUnderWay(holder.Id, name, held.Version, asOwner);
-        var mine = new Lazy<Task<bool>>(() => SendCopyAsync(holder, name, asOwner));
+        Task<bool> Send() => SendCopyAsync(holder, name, asOwner, () => SendHeldCopyAsync(holder, name, UploadPurpose.Replica));
+        return Files.Find(name) is { } held ? SharedCopyAsync(new CopyUnderWay(holder.Id, name, held.Version, asOwner), Send) : Send();
+    }
+
+    /// <summary>
+    /// Off the logical thread: a store's copy sent from the bytes the store brought (<paramref name="content"/>, all of
+    /// <paramref name="file"/>), while this peer still writes its own; shared with a pass that asks for the same copy meanwhile.
+    /// </summary>
+    private Task<bool> CopyContentToAsync(PeerContact holder, StoredFile file, byte[] content) =>
+        SharedCopyAsync(new CopyUnderWay(holder.Id, file.Name, file.Version, AsOwner: true),
+            () => SendCopyAsync(holder, file.Name, asOwner: true, async () => await SendCopyOfAsync(holder, file, new MemoryStream(content, writable: false), UploadPurpose.Replica)
+                .ConfigureAwait(false)));
+
+    /// <summary>The copy already on its way to that holder, or <paramref name="send"/>'s, which later callers then share.</summary>
+    private async Task<bool> SharedCopyAsync(CopyUnderWay copy, Func<Task<bool>> send)
+    {
+        var mine = new Lazy<Task<bool>>(send);
         var underWay = _copiesUnderWay.GetOrAdd(copy, mine);
         try
         {
@@ -284,12 +297,13 @@ internal sealed partial class FileService
         }
     }
 
-    private async Task<bool> SendCopyAsync(PeerContact holder, string name, bool asOwner)
+    /// <param name="send">Sends the copy: the file as sent and whether the holder had it already, or null when there is nothing to send.</param>
+    private async Task<bool> SendCopyAsync(PeerContact holder, string name, bool asOwner, Func<Task<(StoredFile File, bool HeldAlready)?>> send)
     {
         try
         {
             // Gone from here since (nothing left to copy), or it holds one already (stored there meanwhile): nothing to remember.
-            if (await SendHeldCopyAsync(holder, name, UploadPurpose.Replica).ConfigureAwait(false) is not ({ } file, HeldAlready: false))
+            if (await send().ConfigureAwait(false) is not ({ } file, HeldAlready: false))
                 return true;
             _context.Post(() =>
             {
@@ -360,13 +374,16 @@ internal sealed partial class FileService
     /// peers hold it (this one counts) once the write quorum does, or once every copy ended. A copy still under way then
     /// gets one request timeout more, so a store normally reports every copy.
     /// </summary>
-    private async Task<(int Held, int Required)> ReplicateStoredAsync(string name)
+    private Task<(int Held, int Required)> ReplicateStoredAsync(string name) => ReplicateStoredAsync(holder => CopyToAsync(holder, name));
+
+    /// <param name="copyTo">Copies the file to one holder; true once it holds it.</param>
+    private async Task<(int Held, int Required)> ReplicateStoredAsync(Func<PeerContact, Task<bool>> copyTo)
     {
         if (!Replicates)
             return (1, 1);
         var holders = await Call(ReplicaHolders, CancellationToken.None).ConfigureAwait(false);
         var quorum = RequiredCopies(holders.Count);
-        var copies = holders.Select(holder => CopyToAsync(holder, name)).ToList();
+        var copies = holders.Select(copyTo).ToList();
         var held = 1;
         while (held < quorum && copies.Count > 0)
         {

@@ -129,14 +129,23 @@ internal sealed partial class FileService
         }
         try
         {
-            await using (var content = Files.Open(name))
-                await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, file.Version, requestId: null, progress: null,
-                    CancellationToken.None).ConfigureAwait(false);
-            return (file, false);
+            await using var content = Files.Open(name);
+            return await SendCopyOfAsync(to, file, content, purpose).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {
             return null;
+        }
+    }
+
+    /// <summary>Uploads <paramref name="content"/>, all of <paramref name="file"/> at its version; also whether <paramref name="to"/> held that version or a newer one already.</summary>
+    private async Task<(StoredFile File, bool HeldAlready)> SendCopyOfAsync(PeerContact to, StoredFile file, Stream content, UploadPurpose purpose)
+    {
+        try
+        {
+            await UploadAsync(to, new TransferHeader(file.Name, file.Length, file.Sha256), content, purpose, file.Version, requestId: null, progress: null,
+                CancellationToken.None).ConfigureAwait(false);
+            return (file, false);
         }
         catch (DhtFileException e) when (e.InnerException is TransferRefusedException { Code: ErrorCode.AlreadyStored })
         {
@@ -260,7 +269,7 @@ internal sealed partial class FileService
                 {
                     await partial.WriteAsync(content.Content, CancellationToken.None).ConfigureAwait(false);
                     await partial.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                }, CancellationToken.None).ConfigureAwait(false);
+                }, CancellationToken.None, content.Content).ConfigureAwait(false);
             _context.Post(() => reply(FileStreams.ForTheWire(verdict)));
         });
     }
@@ -271,8 +280,11 @@ internal sealed partial class FileService
     /// </summary>
     /// <param name="begin">Opens the temporary file for the version the upload is kept at.</param>
     /// <param name="receive">Writes the content into it and commits it.</param>
+    /// <param name="content">All of the file's bytes when they are here already (inline): a store's copies go to its holders from them while this
+    /// peer writes its own, so the holders' writes overlap this one's instead of following it. Should this peer's write then fail, the holders'
+    /// copies stay: the origin is told the store failed, and a retry (or the next pass) finds them held.</param>
     private async Task<Message> KeepUploadAsync(FileUpload upload, TransferHeader header, Func<FileVersion, Task<PartialFile>> begin, Func<PartialFile, Task> receive,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, byte[]? content = null)
     {
         var from = upload.Sender.Id;
         var (refusal, version) = await Call(() => (AdmitUpload(upload, header), UploadVersion(upload)), cancellationToken).ConfigureAwait(false);
@@ -280,10 +292,16 @@ internal sealed partial class FileService
             return Refused(from, refusal, header.Name);
         var takingOver = upload.Purpose == UploadPurpose.TakeOver;
         var superseded = false;
+        Task<(int Held, int Required)>? copies = null;
         try
         {
             if ((RefuseWithoutRoom(header, Files.Directory) ?? RefuseOverPartialBound(header) ?? RefuseOverStorageQuota(header)) is { } noRoom)
                 return Refused(from, noRoom, header.Name);
+            if (upload.Purpose == UploadPurpose.Store && content is not null)
+            {
+                var file = new StoredFile(header.Name, FileKey.Of(header.Name, Space), header.Length, header.Sha256) { Version = version };
+                copies = ReplicateStoredAsync(holder => CopyContentToAsync(holder, file, content));
+            }
             await using (var partial = await begin(version).ConfigureAwait(false))
             {
                 await receive(partial).ConfigureAwait(false);
@@ -313,7 +331,7 @@ internal sealed partial class FileService
         if (upload.Purpose != UploadPurpose.Store)
             return Ack();
         // A store is acknowledged only once the write quorum holds the file.
-        var (held, required) = await ReplicateStoredAsync(header.Name).ConfigureAwait(false);
+        var (held, required) = await (copies ?? ReplicateStoredAsync(header.Name)).ConfigureAwait(false);
         return held >= required
             ? Ack() with { Copies = held, Version = version }
             : Refuse(ErrorCode.QuorumNotReached, QuorumShortfall(header.Name, held, required));

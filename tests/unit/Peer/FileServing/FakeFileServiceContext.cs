@@ -17,8 +17,11 @@ internal sealed class FakeFileServiceContext : IFileServiceContext
     {
         Self = PeerContact.ForId(self);
         Space = new IdSpace(bits);
-        FileSystem = new InMemoryFileSystem(Clock);
+        FileSystem = Disk = new GatedFileSystem(new InMemoryFileSystem(Clock));
     }
+
+    /// <summary>The in-memory disk, whose fsyncs a test may hold up.</summary>
+    public GatedFileSystem Disk { get; }
 
     public ManualClock Clock { get; } = new();
     public PeerContact Self { get; }

@@ -20,10 +20,13 @@ public sealed class ReplicationTests
     private static readonly IdSpace Space = new(8);
 
     private static (FileService Service, FakeFileServiceContext Context, Neighborhood Neighborhood) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors,
-        params string[] stored)
+        params string[] stored) => ServiceAt(self, successors, predecessors, inlineFileSize: 0, stored);
+
+    /// <param name="inlineFileSize">0: copies travel on the fake's streams, whatever their size (inline uploads between real peers: InlineUploadTests).</param>
+    private static (FileService Service, FakeFileServiceContext Context, Neighborhood Neighborhood) ServiceAt(ulong self, ulong[] successors, ulong[] predecessors,
+        int inlineFileSize, params string[] stored)
     {
-        // Copies travel on the fake's streams here, whatever their size (inline uploads: InlineUploadTests, between real peers).
-        var options = new PeerOptions { Id = self, ReplicationFactor = 3, RequestTimeout = TimeSpan.FromSeconds(2), DataPath = $"/data/{self}", InlineFileSize = 0 }
+        var options = new PeerOptions { Id = self, ReplicationFactor = 3, RequestTimeout = TimeSpan.FromSeconds(2), DataPath = $"/data/{self}", InlineFileSize = inlineFileSize }
             .WithReplicaSuccessors();
         var neighborhood = new Neighborhood(Space, self, options);
         var context = new FakeFileServiceContext(self);
@@ -224,6 +227,44 @@ public sealed class ReplicationTests
                 foreach (var connection in connections)
                     connection.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_small_store_goes_to_its_holders_while_the_owner_still_writes_its_own_copy_and_is_acknowledged_once_all_hold_it()
+    {
+        var (owner, context, _) = ServiceAt(14, [19, 2, 4, 5], [9, 8, 5, 4], inlineFileSize: PeerOptions.DefaultInlineFileSize);
+        var content = TestContent.Random(1024, seed: 6);
+        owner.ServeAsOwner(new StoreRequest { Sender = P(9), IdBits = 8, RequestId = "r-8", Name = "0010", Key = 10, Origin = P(8), ToOwner = true });
+        var replies = new List<Message>();
+        owner.HandleUploadContent(new FileUploadContent
+        {
+            Sender = P(8), IdBits = 8, Purpose = UploadPurpose.Store, RequestId = "r-8", Name = "0010", Sha256 = TestContent.Sha256(content), Content = content,
+        }, reply => { lock (replies) replies.Add(reply); });
+        context.Disk.Shut();
+        var keeping = Task.Run(context.Background[^1]);
+        try
+        {
+            await Eventually.Holds(() => context.Disk.Waiting == 1, "the owner is writing its copy");
+            (ulong To, FileUploadContent Copy)[] copies = [];
+            await Eventually.Holds(() => (copies = [.. SentOf<FileUploadContent>(context)]).Length == 2, "the copies went out meanwhile");
+            Assert.Equal([2UL, 19UL], copies.Select(c => c.To).Order());
+            Assert.All(copies, c => Assert.Equal(UploadPurpose.Replica, c.Copy.Purpose));
+            Assert.All(copies, c => Assert.Equal(content, c.Copy.Content));
+            Assert.Null(owner.Files.Find("0010"));
+            foreach (var (to, request, onReply) in context.Sent.Where(s => s.Request is FileUploadContent).ToArray())
+                onReply(new Reply(new Acknowledgement { Sender = to, IdBits = 8 }, null));
+        }
+        finally
+        {
+            context.Disk.Open();
+        }
+        await keeping;
+
+        await Eventually.Holds(() => { lock (replies) return replies.Count == 1; }, "the store was answered");
+        var ack = Assert.IsType<Acknowledgement>(replies[0]);
+        Assert.Equal(3, ack.Copies);
+        Assert.Equal(ack.Version, owner.Files.Find("0010")?.Version);
+        Assert.All(SentOf<FileUploadContent>(context), c => Assert.Equal(ack.Version, c.Request.Version));
     }
 
     private static int CopiesSent(FakeFileServiceContext context)
