@@ -24,7 +24,7 @@ public sealed class FileStoreConcurrencyTests : IDisposable
         // Each version has a length of its own, so a description's length says which version its digest must be.
         byte[][] versions = [.. Enumerable.Range(1, 4).Select(i => Enumerable.Repeat((byte)i, 16 * 1024 * i).ToArray())];
         var digestOfLength = versions.ToDictionary(v => (long)v.Length, Sha256);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var stop = new CancellationTokenSource();
         var (descriptions, reads) = (0, 0);
 
         var writers = Enumerable.Range(0, 2).Select(writer => Task.Run(async () =>
@@ -67,6 +67,12 @@ public sealed class FileStoreConcurrencyTests : IDisposable
             }
         })).ToArray();
 
+        // Two seconds of contention at least, and until the readers saw the file both ways: under a loaded test run the
+        // pool may start them late.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Eventually.Holds(() => readers.Concat(writers).Any(task => task.IsFaulted) || Volatile.Read(ref descriptions) > 0 && Volatile.Read(ref reads) > 0,
+            "the readers described and read the file (or one of the tasks failed)", timeoutSeconds: 30);
+        stop.Cancel();
         await Task.WhenAll([.. writers, .. readers]);
         Assert.True(descriptions > 0 && reads > 0, $"{descriptions} descriptions and {reads} reads happened");
     }
