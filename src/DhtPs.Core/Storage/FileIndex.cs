@@ -59,6 +59,17 @@ internal sealed class FileIndex
     /// <summary>Records <paramref name="record"/> durably, replacing the name's entry.</summary>
     public void Put(FileRecord record)
     {
+        using var entry = Prepare(record);
+        Install(entry);
+    }
+
+    /// <summary>
+    /// The slow half of <see cref="Put"/>, which needs no lock: <paramref name="record"/> written and flushed to disk beside
+    /// the entries. <see cref="Install"/> puts it in place; disposed without that, it is deleted (and after a crash, the
+    /// next open deletes it).
+    /// </summary>
+    public PreparedEntry Prepare(FileRecord record)
+    {
         var temp = Path.Combine(_directory, $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
         using (var file = _fileSystem.CreateNew(temp))
         {
@@ -66,9 +77,30 @@ internal sealed class FileIndex
             file.Flush();
             _fileSystem.FlushToDisk(file);
         }
-        _fileSystem.Move(temp, PathOf(record.Name));
-        _records[record.Name] = record;
-        RaiseHighest(record.Version.Counter);
+        return new PreparedEntry(_fileSystem, record, temp);
+    }
+
+    /// <summary>The quick half: a rename, and the entry in memory.</summary>
+    public void Install(PreparedEntry entry)
+    {
+        _fileSystem.Move(entry.TempPath, PathOf(entry.Record.Name));
+        entry.Installed = true;
+        _records[entry.Record.Name] = entry.Record;
+        RaiseHighest(entry.Record.Version.Counter);
+    }
+
+    /// <summary>An entry on disk that is not in the index yet (<see cref="Prepare"/>).</summary>
+    public sealed class PreparedEntry(IFileSystem fileSystem, FileRecord record, string tempPath) : IDisposable
+    {
+        public FileRecord Record => record;
+        public string TempPath => tempPath;
+        public bool Installed { get; set; }
+
+        public void Dispose()
+        {
+            if (!Installed)
+                fileSystem.Delete(tempPath);
+        }
     }
 
     public void Remove(string name)

@@ -236,16 +236,18 @@ public sealed class FileStore
     /// Runs when a verified copy is about to be renamed into place: it goes in only when no higher version is held, nor
     /// another copy of the same version (the same bytes are simply refreshed; copies of unknown version replace each
     /// other, the last write winning as before versions), and its index entry is written before anyone can ask for it.
+    /// The entry is flushed to disk before the lock is taken: commits of other names wait for two renames, not for an fsync.
     /// </summary>
     private PartialFile.Gate CommitGate(string name, long length, string sha256, FileVersion version) => (stamp, moveIntoPlace) =>
     {
+        using var entry = _index.Prepare(new FileRecord(name, version, sha256.ToLowerInvariant(), length, Stamp: stamp));
         lock (_commitLock)
         {
             if (_index.Get(name) is { } held && (held.Version > version
                     || held.Version == version && version != FileVersion.Unknown && (held.IsTombstone || held.Sha256 != sha256.ToLowerInvariant())))
                 return false;
             moveIntoPlace();
-            _index.Put(new FileRecord(name, version, sha256.ToLowerInvariant(), length, Stamp: stamp));
+            _index.Install(entry);
             return true;
         }
     };
